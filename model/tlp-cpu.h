@@ -1,0 +1,348 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef TLP_CPU_H
+#define TLP_CPU_H
+
+#include "local-interconnect-channel.h"
+#include "tlp-header.h"
+
+#include "ns3/application.h"
+#include "ns3/callback.h"
+#include "ns3/data-rate.h"
+#include "ns3/event-id.h"
+#include "ns3/nstime.h"
+#include "ns3/traced-callback.h"
+
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup tlp-tunnel
+ * \brief A processor (requester) on a node's local interconnect.
+ *
+ * The CPU turns operations into TLPs: writes become MWr requests of at most
+ * MaxPayloadSize bytes, reads become MRd requests of at most MaxReadRequestSize
+ * bytes, each split at naturally aligned boundaries so that none crosses a 4 KiB
+ * boundary; AtomicOps become one FetchAdd, Swap or CAS request. Non-posted
+ * requests take a tag from a pool of Tags; completions are matched by tag,
+ * reassembled by byte count and lower address, and the operation's callback runs
+ * when the last one arrives (or when CompletionTimeout expires).
+ *
+ * Operations can be issued one by one (Write, Read, FetchAdd, Swap,
+ * CompareAndSwap, e.g. through Simulator::Schedule) or as a stream configured by
+ * the Stream* attributes, which starts with the application.
+ */
+class TlpCpu : public Application
+{
+  public:
+    /// What an operation does.
+    enum OperationKind : uint8_t
+    {
+        OP_WRITE,
+        OP_READ,
+        OP_FETCH_ADD,
+        OP_SWAP,
+        OP_CAS
+    };
+
+    /// Outcome of an operation that is not a completion status.
+    static constexpr uint8_t STATUS_TIMEOUT = 0xFF;
+
+    /// What an operation's callback and trace receive.
+    struct Result
+    {
+        uint64_t id;               //!< operation number, from 1
+        OperationKind kind;        //!< what it did
+        uint64_t address;          //!< first byte
+        uint32_t size;             //!< bytes (operand size for AtomicOps)
+        uint8_t status;            //!< TlpHeader::CompletionStatus or STATUS_TIMEOUT
+        std::vector<uint8_t> data; //!< bytes read, or the AtomicOp's original value
+        Time latency;              //!< from the call to the last completion (writes: last TLP sent)
+    };
+
+    /// Callback run when an operation ends.
+    typedef Callback<void, const Result&> DoneCallback;
+
+    /// Counters of what the CPU did.
+    struct Statistics
+    {
+        uint64_t tlpsSent = 0;          //!< TLPs placed on the interconnect
+        uint64_t completions = 0;       //!< completions received
+        uint64_t operationsDone = 0;    //!< operations ended (any status)
+        uint64_t errors = 0;            //!< operations ended with a status other than SC
+        uint64_t timeouts = 0;          //!< requests ended by CompletionTimeout
+        uint64_t unexpected = 0;        //!< TLPs dropped: no matching request, bad ECRC
+        uint64_t bytesWritten = 0;      //!< write bytes sent
+        uint64_t bytesRead = 0;         //!< read bytes received
+        Time latencySum;                //!< sum of read and AtomicOp latencies
+        Time latencyMax;                //!< largest read or AtomicOp latency
+        uint64_t latencySamples = 0;    //!< reads and AtomicOps in latencySum
+    };
+
+    /**
+     * TracedCallback signature for TLPs.
+     * \param [in] tlp the TLP
+     */
+    typedef void (*TlpTracedCallback)(Ptr<const Packet> tlp);
+    /**
+     * TracedCallback signature for completions.
+     * \param [in] tlp the completion
+     * \param [in] latency time since its request was placed on the interconnect
+     */
+    typedef void (*CompletionTracedCallback)(Ptr<const Packet> tlp, Time latency);
+    /**
+     * TracedCallback signature for ended operations.
+     * \param [in] result the operation
+     */
+    typedef void (*OperationTracedCallback)(const Result& result);
+
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    TlpCpu();
+    ~TlpCpu() override;
+
+    /**
+     * \brief Attach to an interconnect and claim the RequesterId for completions.
+     * \param lpi the node's local interconnect
+     */
+    void Connect(Ptr<LocalInterconnectChannel> lpi);
+
+    /**
+     * \brief Write bytes (posted: the callback runs when the last MWr has been sent).
+     * \param address first byte
+     * \param data the bytes (1 or more)
+     * \param done callback, may be null
+     * \return operation number
+     */
+    uint64_t Write(uint64_t address, std::vector<uint8_t> data, DoneCallback done);
+    /**
+     * \brief Read bytes.
+     * \param address first byte
+     * \param size bytes (1 or more)
+     * \param done callback with the data, may be null
+     * \return operation number
+     */
+    uint64_t Read(uint64_t address, uint32_t size, DoneCallback done);
+    /**
+     * \brief Atomically add to a naturally aligned little-endian integer.
+     * \param address the integer
+     * \param addend value to add
+     * \param size 4 or 8 bytes
+     * \param done callback with the original value, may be null
+     * \return operation number
+     */
+    uint64_t FetchAdd(uint64_t address, uint64_t addend, uint32_t size, DoneCallback done);
+    /**
+     * \brief Atomically replace a naturally aligned little-endian integer.
+     * \param address the integer
+     * \param value new value
+     * \param size 4 or 8 bytes
+     * \param done callback with the original value, may be null
+     * \return operation number
+     */
+    uint64_t Swap(uint64_t address, uint64_t value, uint32_t size, DoneCallback done);
+    /**
+     * \brief Atomically replace an integer if it equals a value.
+     * \param address the integer
+     * \param compare expected value
+     * \param swap new value
+     * \param size 4 or 8 bytes
+     * \param done callback with the original value, may be null
+     * \return operation number
+     */
+    uint64_t CompareAndSwap(uint64_t address,
+                            uint64_t compare,
+                            uint64_t swap,
+                            uint32_t size,
+                            DoneCallback done);
+
+    /// \return the Requester ID
+    uint16_t GetRequesterId() const;
+    /// \return the counters
+    const Statistics& GetStatistics() const;
+    /// \return operations called but not ended
+    uint64_t GetPendingOperations() const;
+    /**
+     * \brief The bytes stream writes store: a function of address and seed.
+     * \param address byte address
+     * \param seed the StreamSeed attribute
+     * \return the byte
+     */
+    static uint8_t PatternByte(uint64_t address, uint32_t seed);
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    void StartApplication() override;
+    void StopApplication() override;
+
+    /**
+     * \param value Max_Payload_Size, a power of two in 128..4096
+     */
+    void SetMaxPayloadSize(uint32_t value);
+    /// \return Max_Payload_Size
+    uint32_t GetMaxPayloadSize() const;
+    /**
+     * \param value Max_Read_Request_Size, a power of two in 128..4096
+     */
+    void SetMaxReadRequestSize(uint32_t value);
+    /// \return Max_Read_Request_Size
+    uint32_t GetMaxReadRequestSize() const;
+    /**
+     * \param value number of tags, 1..1024
+     */
+    void SetTags(uint32_t value);
+    /// \return number of tags
+    uint32_t GetTags() const;
+
+    /// An operation waiting for completions.
+    struct Operation
+    {
+        Result result;           //!< what the callback gets
+        Time start;              //!< when it was called
+        uint32_t outstanding;    //!< requests not yet ended
+        bool keepData;           //!< store read data (false for stream reads)
+        DoneCallback done;       //!< user callback
+    };
+
+    /// A TLP formed but not yet taken by the interconnect.
+    struct Pending
+    {
+        TlpHeader header;     //!< header, tag filled in when sent
+        Ptr<Packet> payload;  //!< data, or nullptr
+        Ptr<Packet> built;    //!< the whole TLP once formed (tag reserved)
+        uint64_t opId;        //!< operation, 0 for stream writes
+        uint32_t offset;      //!< first byte's offset in the operation
+        uint32_t bytes;       //!< bytes requested (non-posted) or written
+        bool last;            //!< last TLP of a posted operation
+    };
+
+    /// A non-posted request in flight, indexed by tag.
+    struct Outstanding
+    {
+        bool busy = false;         //!< tag in use
+        uint64_t opId = 0;         //!< operation
+        uint32_t offset = 0;       //!< first byte's offset in the operation
+        uint32_t bytes = 0;        //!< bytes requested
+        uint32_t received = 0;     //!< bytes received
+        uint64_t firstAddress = 0; //!< first byte's address
+        uint64_t generation = 0;   //!< distinguishes reuses of the tag
+        Time issued;               //!< when the request was sent
+    };
+
+    /**
+     * \param kind the operation kind
+     * \param address first byte
+     * \param size bytes
+     * \param done callback
+     * \return the new operation's number
+     */
+    uint64_t NewOperation(OperationKind kind, uint64_t address, uint32_t size, DoneCallback done);
+    /**
+     * \brief Split a write into MWr TLPs and queue them.
+     * \param opId the operation (0: stream write, no record)
+     * \param address first byte
+     * \param data the bytes
+     * \param size bytes
+     */
+    void QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_t size);
+    /**
+     * \brief Split a read into MRd TLPs and queue them.
+     * \param opId the operation
+     * \param address first byte
+     * \param size bytes
+     */
+    void QueueRead(uint64_t opId, uint64_t address, uint32_t size);
+    /**
+     * \brief Queue an AtomicOp.
+     * \param kind FETCH_ADD, SWAP or CAS
+     * \param address the operand's address
+     * \param size operand size
+     * \param operands operand bytes (two for CAS)
+     * \return operation number
+     * \param done callback
+     */
+    uint64_t QueueAtomic(TlpHeader::Kind kind,
+                         uint64_t address,
+                         uint32_t size,
+                         const uint8_t* operands,
+                         DoneCallback done);
+    /// Send queued TLPs while the interconnect takes them and tags are free.
+    void TrySend();
+    /// Send what can be sent, then let the stream go on if nothing waits.
+    void Pump();
+    /**
+     * \brief Receive a TLP from the interconnect.
+     * \param tlp the TLP (a completion)
+     */
+    void Receive(Ptr<Packet> tlp);
+    /**
+     * \brief End one request (free its tag) and maybe its operation.
+     * \param tag the request's tag
+     * \param status its final status
+     */
+    void EndRequest(uint16_t tag, uint8_t status);
+    /**
+     * \param opId an operation whose requests have all ended
+     */
+    void FinishOperation(uint64_t opId);
+    /// End requests older than CompletionTimeout and arm the timer for the next.
+    void CheckTimeouts();
+    /// Issue stream operations that are due.
+    void IssueStream();
+
+    Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
+    uint32_t m_port;                      //!< our port on it
+    uint16_t m_requesterId;               //!< Requester ID
+    uint32_t m_maxPayloadSize;            //!< Max_Payload_Size
+    uint32_t m_maxReadRequestSize;        //!< Max_Read_Request_Size
+    uint32_t m_nTags;                     //!< tag pool size
+    bool m_ecrc;                          //!< append ECRC
+    uint8_t m_trafficClass;               //!< TC of the requests
+    Time m_completionTimeout;             //!< request timeout
+
+    uint64_t m_streamCount;        //!< stream operations
+    uint32_t m_streamSize;         //!< bytes per stream operation
+    DataRate m_streamRate;         //!< stream operation rate, 0 = as fast as accepted
+    uint64_t m_streamBase;         //!< stream address range start
+    uint64_t m_streamRange;        //!< stream address range size
+    double m_streamReadFraction;   //!< share of reads in the stream
+    uint32_t m_streamSeed;         //!< data pattern seed
+    uint64_t m_streamIssued;       //!< stream operations issued
+    int64_t m_streamStartPs;       //!< stream start time, ps
+    bool m_streamActive;           //!< between start and stop
+    EventId m_streamEvent;         //!< next stream issue
+    std::vector<uint8_t> m_scratch; //!< stream write data buffer
+
+    uint64_t m_nextOpId;                              //!< next operation number
+    std::unordered_map<uint64_t, Operation> m_ops;    //!< operations not ended
+    std::deque<Pending> m_txQueue;                    //!< TLPs not yet sent
+    std::vector<Outstanding> m_tags;                  //!< requests by tag
+    std::vector<uint16_t> m_freeTags;                 //!< unused tags
+    uint64_t m_generation;                            //!< tag reuse counter
+    /// Requests in send order, for the completion timeout: (tag, generation).
+    std::deque<std::pair<uint16_t, uint64_t>> m_timeoutQueue;
+    EventId m_timeoutEvent;                           //!< completion timeout timer
+    bool m_inTrySend;                                 //!< TrySend() is running
+    bool m_inStream;                                  //!< IssueStream() is running
+    Statistics m_stats;                               //!< counters
+
+    TracedCallback<Ptr<const Packet>> m_txTrace;                //!< TLP sent
+    TracedCallback<Ptr<const Packet>, Time> m_completionTrace;  //!< completion received
+    TracedCallback<const Result&> m_operationTrace;             //!< operation ended
+    TracedCallback<Ptr<const Packet>> m_dropTrace;              //!< TLP dropped
+};
+
+} // namespace ns3
+
+#endif /* TLP_CPU_H */

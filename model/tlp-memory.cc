@@ -1,0 +1,515 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "tlp-memory.h"
+
+#include "tlp-ecrc-trailer.h"
+#include "tlp-header.h"
+
+#include "ns3/abort.h"
+#include "ns3/boolean.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("TlpMemory");
+
+NS_OBJECT_ENSURE_REGISTERED(TlpMemory);
+
+namespace
+{
+
+uint64_t
+AlignDown(uint64_t value, uint64_t alignment)
+{
+    return value & ~(alignment - 1);
+}
+
+uint64_t
+AlignUp(uint64_t value, uint64_t alignment)
+{
+    return (value + alignment - 1) & ~(alignment - 1);
+}
+
+/// Little-endian integer of 1..8 bytes.
+uint64_t
+LoadLe(const uint8_t* bytes, uint32_t size)
+{
+    uint64_t v = 0;
+    for (uint32_t i = size; i > 0; --i)
+    {
+        v = (v << 8) | bytes[i - 1];
+    }
+    return v;
+}
+
+void
+StoreLe(uint8_t* bytes, uint32_t size, uint64_t value)
+{
+    for (uint32_t i = 0; i < size; ++i)
+    {
+        bytes[i] = static_cast<uint8_t>(value >> (8 * i));
+    }
+}
+
+} // namespace
+
+TypeId
+TlpMemory::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::TlpMemory")
+            .SetParent<Object>()
+            .SetGroupName("TlpTunnel")
+            .AddConstructor<TlpMemory>()
+            .AddAttribute("Base",
+                          "First address the memory serves on the interconnect.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&TlpMemory::m_base),
+                          MakeUintegerChecker<uint64_t>())
+            .AddAttribute("Size",
+                          "Bytes the memory serves (sparse: only written pages take room).",
+                          UintegerValue(uint64_t(1) << 40),
+                          MakeUintegerAccessor(&TlpMemory::m_size),
+                          MakeUintegerChecker<uint64_t>())
+            .AddAttribute("CompleterId",
+                          "Bus/device/function of the memory, the Completer ID of its "
+                          "completions.",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&TlpMemory::m_completerId),
+                          MakeUintegerChecker<uint16_t>())
+            .AddAttribute("AccessLatency",
+                          "Time from a request's arrival to its completion leaving the memory.",
+                          TimeValue(NanoSeconds(50)),
+                          MakeTimeAccessor(&TlpMemory::m_accessLatency),
+                          MakeTimeChecker(Time(0)))
+            .AddAttribute("MaxPayloadSize",
+                          "Max_Payload_Size in bytes (128..4096, a power of two): the largest "
+                          "completion payload sent and write payload accepted.",
+                          UintegerValue(256),
+                          MakeUintegerAccessor(&TlpMemory::SetMaxPayloadSize,
+                                               &TlpMemory::GetMaxPayloadSize),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("ReadCompletionBoundary",
+                          "Read completion boundary in bytes (64 or 128): every completion of "
+                          "a split read but the last ends on a multiple of it.",
+                          UintegerValue(64),
+                          MakeUintegerAccessor(&TlpMemory::SetReadCompletionBoundary,
+                                               &TlpMemory::GetReadCompletionBoundary),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("Ecrc",
+                          "Append an ECRC digest (TD=1) to the completions the memory sends.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&TlpMemory::m_ecrc),
+                          MakeBooleanChecker())
+            .AddTraceSource("Write",
+                            "A memory write was executed.",
+                            MakeTraceSourceAccessor(&TlpMemory::m_writeTrace),
+                            "ns3::TlpMemory::TlpTracedCallback")
+            .AddTraceSource("Read",
+                            "A memory read was executed.",
+                            MakeTraceSourceAccessor(&TlpMemory::m_readTrace),
+                            "ns3::TlpMemory::TlpTracedCallback")
+            .AddTraceSource("Atomic",
+                            "An AtomicOp was executed.",
+                            MakeTraceSourceAccessor(&TlpMemory::m_atomicTrace),
+                            "ns3::TlpMemory::TlpTracedCallback")
+            .AddTraceSource("Completion",
+                            "A completion was placed on the interconnect.",
+                            MakeTraceSourceAccessor(&TlpMemory::m_completionTrace),
+                            "ns3::TlpMemory::TlpTracedCallback")
+            .AddTraceSource("Drop",
+                            "A TLP was dropped (malformed, bad ECRC, poisoned, out of range).",
+                            MakeTraceSourceAccessor(&TlpMemory::m_dropTrace),
+                            "ns3::TlpMemory::DropTracedCallback");
+    return tid;
+}
+
+TlpMemory::TlpMemory()
+    : m_base(0),
+      m_size(0),
+      m_completerId(1),
+      m_maxPayloadSize(256),
+      m_rcb(64),
+      m_ecrc(false),
+      m_port(UINT32_MAX)
+{
+    NS_LOG_FUNCTION(this);
+}
+
+TlpMemory::~TlpMemory()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+TlpMemory::DoDispose()
+{
+    m_lpi = nullptr;
+    m_outbox.clear();
+    m_drainEvent.Cancel();
+    Object::DoDispose();
+}
+
+void
+TlpMemory::SetMaxPayloadSize(uint32_t value)
+{
+    NS_ABORT_MSG_UNLESS(value >= 128 && value <= 4096 && (value & (value - 1)) == 0,
+                        "TlpMemory: attribute MaxPayloadSize=" << value
+                                                               << " must be a power of two "
+                                                                  "in 128..4096 bytes");
+    m_maxPayloadSize = value;
+}
+
+uint32_t
+TlpMemory::GetMaxPayloadSize() const
+{
+    return m_maxPayloadSize;
+}
+
+void
+TlpMemory::SetReadCompletionBoundary(uint32_t value)
+{
+    NS_ABORT_MSG_UNLESS(value == 64 || value == 128,
+                        "TlpMemory: attribute ReadCompletionBoundary=" << value
+                                                                       << " must be 64 or 128");
+    m_rcb = value;
+}
+
+uint32_t
+TlpMemory::GetReadCompletionBoundary() const
+{
+    return m_rcb;
+}
+
+void
+TlpMemory::Connect(Ptr<LocalInterconnectChannel> lpi)
+{
+    NS_LOG_FUNCTION(this << lpi);
+    NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpMemory: already connected to an interconnect");
+    NS_ABORT_MSG_IF(m_size == 0, "TlpMemory: attribute Size=0 leaves nothing to serve");
+    NS_ABORT_MSG_IF(m_base + (m_size - 1) < m_base,
+                    "TlpMemory: attributes Base=0x" << std::hex << m_base << " and Size=0x"
+                                                    << m_size << " wrap past 2^64");
+    m_lpi = lpi;
+    m_port = lpi->AddPort("memory", MakeCallback(&TlpMemory::Receive, this));
+    lpi->SetReadyCallback(m_port, MakeCallback(&TlpMemory::Drain, this));
+    lpi->ClaimAddressRange(m_port, m_base, m_size);
+}
+
+SparseMemory&
+TlpMemory::GetStore()
+{
+    return m_store;
+}
+
+const SparseMemory&
+TlpMemory::GetStore() const
+{
+    return m_store;
+}
+
+uint64_t
+TlpMemory::GetBase() const
+{
+    return m_base;
+}
+
+uint64_t
+TlpMemory::GetSize() const
+{
+    return m_size;
+}
+
+uint16_t
+TlpMemory::GetCompleterId() const
+{
+    return m_completerId;
+}
+
+uint32_t
+TlpMemory::GetPort() const
+{
+    return m_port;
+}
+
+bool
+TlpMemory::InRange(uint64_t address, uint64_t size) const
+{
+    return address >= m_base && size <= m_size && address - m_base <= m_size - size;
+}
+
+void
+TlpMemory::Receive(Ptr<Packet> tlp)
+{
+    NS_LOG_FUNCTION(this << tlp);
+    TlpHeader h;
+    if (tlp->PeekHeader(h) == 0)
+    {
+        m_dropTrace(tlp, DROP_MALFORMED);
+        return;
+    }
+    if (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp))
+    {
+        NS_LOG_LOGIC("ECRC mismatch, TLP dropped");
+        m_dropTrace(tlp, DROP_ECRC);
+        return;
+    }
+    switch (h.GetKind())
+    {
+    case TlpHeader::MEM_WRITE:
+        DoWrite(h, tlp);
+        break;
+    case TlpHeader::MEM_READ:
+    case TlpHeader::MEM_READ_LOCKED:
+        DoRead(h, tlp);
+        break;
+    case TlpHeader::FETCH_ADD:
+    case TlpHeader::SWAP:
+    case TlpHeader::CAS:
+        DoAtomic(h, tlp);
+        break;
+    default:
+        if (h.IsRequest() && !h.IsPosted())
+        {
+            Reject(h, TlpHeader::UR);
+        }
+        else
+        {
+            m_dropTrace(tlp, DROP_UNSUPPORTED);
+        }
+    }
+}
+
+void
+TlpMemory::DoWrite(const TlpHeader& h, Ptr<const Packet> tlp)
+{
+    uint32_t dataSize = h.GetDataSize();
+    uint32_t headerSize = h.GetSerializedSize();
+    if (dataSize > m_maxPayloadSize || tlp->GetSize() < headerSize + dataSize)
+    {
+        m_dropTrace(tlp, DROP_MALFORMED);
+        return;
+    }
+    if (h.IsPoisoned())
+    {
+        m_dropTrace(tlp, DROP_POISONED);
+        return;
+    }
+    uint64_t address = h.GetAddress();
+    if (!InRange(h.GetFirstByteAddress(), std::max<uint32_t>(1, h.GetEnabledBytes())))
+    {
+        m_dropTrace(tlp, DROP_OUT_OF_RANGE);
+        return;
+    }
+    uint8_t bytes[TlpEcrcTrailer::MAX_TLP_SIZE];
+    tlp->CopyData(bytes, headerSize + dataSize);
+    const uint8_t* data = bytes + headerSize;
+    uint32_t length = h.GetLengthDw();
+    uint8_t firstBe = h.GetFirstByteEnable();
+    uint8_t lastBe = length == 1 ? 0 : h.GetLastByteEnable();
+    // First and last DW honour their byte enables; the DWs between are whole.
+    for (uint32_t i = 0; i < 4; ++i)
+    {
+        if (firstBe & (1U << i))
+        {
+            m_store.Write(address + i, data + i, 1);
+        }
+    }
+    if (length > 2)
+    {
+        m_store.Write(address + 4, data + 4, (length - 2) * 4);
+    }
+    if (length > 1)
+    {
+        uint64_t lastDw = address + (length - 1) * 4ULL;
+        const uint8_t* lastData = data + (length - 1) * 4;
+        for (uint32_t i = 0; i < 4; ++i)
+        {
+            if (lastBe & (1U << i))
+            {
+                m_store.Write(lastDw + i, lastData + i, 1);
+            }
+        }
+    }
+    m_writeTrace(tlp);
+}
+
+void
+TlpMemory::DoRead(const TlpHeader& h, Ptr<const Packet> tlp)
+{
+    uint64_t dwAddress = h.GetAddress();
+    uint32_t dwBytes = h.GetLengthDw() * 4;
+    if (!InRange(dwAddress, dwBytes))
+    {
+        Reject(h, TlpHeader::CA);
+        return;
+    }
+    m_readTrace(tlp);
+    uint8_t data[4096];
+    m_store.Read(dwAddress, data, dwBytes);
+    TlpHeader::Kind cplKind = h.GetKind() == TlpHeader::MEM_READ_LOCKED
+                                  ? TlpHeader::COMPLETION_DATA_LOCKED
+                                  : TlpHeader::COMPLETION_DATA;
+    uint64_t first = h.GetFirstByteAddress();
+    uint64_t end = first + h.GetEnabledBytes();
+    if (end == first)
+    {
+        // Zero-length read: one DW of data, byte count 1 (PCIe 2.2.5).
+        end = first + 1;
+    }
+    uint64_t chunkStart = first;
+    while (chunkStart < end)
+    {
+        uint64_t chunkEnd = std::min(end, AlignDown(chunkStart + m_maxPayloadSize, m_rcb));
+        uint64_t dwStart = AlignDown(chunkStart, 4);
+        uint32_t dw = static_cast<uint32_t>((AlignUp(chunkEnd, 4) - dwStart) / 4);
+        TlpHeader cpl =
+            TlpHeader::MakeCompletion(TlpHeader::SC,
+                                      m_completerId,
+                                      h.GetRequesterId(),
+                                      h.GetTag(),
+                                      static_cast<uint32_t>(end - chunkStart),
+                                      static_cast<uint8_t>(chunkStart & 0x7F),
+                                      dw);
+        cpl.SetKind(cplKind);
+        cpl.SetTrafficClass(h.GetTrafficClass());
+        cpl.SetAttributes(h.GetAttributes());
+        QueueCompletion(cpl, data + (dwStart - dwAddress), dw * 4);
+        chunkStart = chunkEnd;
+    }
+}
+
+void
+TlpMemory::DoAtomic(const TlpHeader& h, Ptr<const Packet> tlp)
+{
+    uint32_t payload = h.GetDataSize();
+    uint32_t headerSize = h.GetSerializedSize();
+    TlpHeader::Kind kind = h.GetKind();
+    uint32_t operand = kind == TlpHeader::CAS ? payload / 2 : payload;
+    bool sizeOk = operand == 4 || operand == 8 || (kind == TlpHeader::CAS && operand == 16);
+    if (!sizeOk || tlp->GetSize() < headerSize + payload)
+    {
+        Reject(h, TlpHeader::CA);
+        m_dropTrace(tlp, DROP_MALFORMED);
+        return;
+    }
+    uint64_t address = h.GetAddress();
+    if (address % operand != 0 || !InRange(address, operand) || h.IsPoisoned())
+    {
+        Reject(h, TlpHeader::CA);
+        return;
+    }
+    uint8_t bytes[16 + 32];
+    tlp->CopyData(bytes, headerSize + payload);
+    const uint8_t* data = bytes + headerSize;
+    uint8_t old[16];
+    m_store.Read(address, old, operand);
+    uint8_t updated[16];
+    std::memcpy(updated, old, operand);
+    switch (kind)
+    {
+    case TlpHeader::FETCH_ADD: {
+        // Arithmetic on little-endian operands of the operand size, wrapping.
+        uint64_t sum = LoadLe(old, operand) + LoadLe(data, operand);
+        StoreLe(updated, operand, sum);
+        break;
+    }
+    case TlpHeader::SWAP:
+        std::memcpy(updated, data, operand);
+        break;
+    default: // CAS: compare value first, swap value second
+        if (std::memcmp(old, data, operand) == 0)
+        {
+            std::memcpy(updated, data + operand, operand);
+        }
+        break;
+    }
+    m_store.Write(address, updated, operand);
+    m_atomicTrace(tlp);
+    TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::SC,
+                                              m_completerId,
+                                              h.GetRequesterId(),
+                                              h.GetTag(),
+                                              operand,
+                                              0,
+                                              operand / 4);
+    cpl.SetTrafficClass(h.GetTrafficClass());
+    cpl.SetAttributes(h.GetAttributes());
+    QueueCompletion(cpl, old, operand);
+}
+
+void
+TlpMemory::Reject(const TlpHeader& h, uint8_t status)
+{
+    uint32_t byteCount = 4;
+    uint8_t lowerAddress = 0;
+    TlpHeader::Kind kind = h.GetKind();
+    if (kind == TlpHeader::MEM_READ || kind == TlpHeader::MEM_READ_LOCKED)
+    {
+        byteCount = std::max<uint32_t>(1, h.GetEnabledBytes());
+        lowerAddress = static_cast<uint8_t>(h.GetFirstByteAddress() & 0x7F);
+    }
+    TlpHeader cpl =
+        TlpHeader::MakeCompletion(static_cast<TlpHeader::CompletionStatus>(status),
+                                  m_completerId,
+                                  h.GetRequesterId(),
+                                  h.GetTag(),
+                                  byteCount,
+                                  lowerAddress,
+                                  0);
+    if (kind == TlpHeader::MEM_READ_LOCKED)
+    {
+        cpl.SetKind(TlpHeader::COMPLETION_LOCKED);
+    }
+    cpl.SetTrafficClass(h.GetTrafficClass());
+    cpl.SetAttributes(h.GetAttributes());
+    QueueCompletion(cpl, nullptr, 0);
+}
+
+void
+TlpMemory::QueueCompletion(const TlpHeader& cpl, const uint8_t* data, uint32_t size)
+{
+    Ptr<Packet> p = data != nullptr ? Create<Packet>(data, size) : Create<Packet>();
+    TlpHeader h = cpl;
+    h.SetDigest(m_ecrc);
+    p->AddHeader(h);
+    if (m_ecrc)
+    {
+        TlpEcrcTrailer::Append(p);
+    }
+    m_outbox.push_back({Simulator::Now() + m_accessLatency, p});
+    if (!m_drainEvent.IsRunning())
+    {
+        m_drainEvent = Simulator::Schedule(m_accessLatency, &TlpMemory::Drain, this);
+    }
+}
+
+void
+TlpMemory::Drain()
+{
+    Time now = Simulator::Now();
+    while (!m_outbox.empty() && m_outbox.front().due <= now)
+    {
+        if (m_lpi == nullptr || !m_lpi->Send(m_port, m_outbox.front().tlp))
+        {
+            return; // the ready callback resumes
+        }
+        m_completionTrace(m_outbox.front().tlp);
+        m_outbox.pop_front();
+    }
+    if (!m_outbox.empty() && !m_drainEvent.IsRunning())
+    {
+        m_drainEvent =
+            Simulator::Schedule(m_outbox.front().due - now, &TlpMemory::Drain, this);
+    }
+}
+
+} // namespace ns3

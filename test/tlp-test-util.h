@@ -1,0 +1,180 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef TLP_TEST_UTIL_H
+#define TLP_TEST_UTIL_H
+
+#include "ns3/local-interconnect-channel.h"
+#include "ns3/packet.h"
+#include "ns3/simulator.h"
+#include "ns3/tlp-ecrc-trailer.h"
+#include "ns3/tlp-header.h"
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+namespace tlptest
+{
+
+/// Bytes of a hex string; spaces and '|' are ignored.
+inline std::vector<uint8_t>
+Hex(const std::string& text)
+{
+    std::string digits;
+    for (char c : text)
+    {
+        if (std::isxdigit(static_cast<unsigned char>(c)))
+        {
+            digits += c;
+        }
+    }
+    std::vector<uint8_t> bytes;
+    for (size_t i = 0; i + 1 < digits.size(); i += 2)
+    {
+        bytes.push_back(static_cast<uint8_t>(std::stoul(digits.substr(i, 2), nullptr, 16)));
+    }
+    return bytes;
+}
+
+/// A packet's bytes.
+inline std::vector<uint8_t>
+Bytes(Ptr<const Packet> p)
+{
+    std::vector<uint8_t> bytes(p->GetSize());
+    p->CopyData(bytes.data(), bytes.size());
+    return bytes;
+}
+
+/// Bytes as spaced hex, for failure messages.
+inline std::string
+ToHex(const std::vector<uint8_t>& bytes)
+{
+    std::ostringstream os;
+    for (size_t i = 0; i < bytes.size(); ++i)
+    {
+        static const char* digits = "0123456789abcdef";
+        if (i > 0 && i % 4 == 0)
+        {
+            os << ' ';
+        }
+        os << digits[bytes[i] >> 4] << digits[bytes[i] & 15];
+    }
+    return os.str();
+}
+
+/// Serialize one header alone.
+template <typename H>
+std::vector<uint8_t>
+Serialize(const H& header)
+{
+    Ptr<Packet> p = Create<Packet>();
+    p->AddHeader(header);
+    return Bytes(p);
+}
+
+/// A bare endpoint on an interconnect port that records what it receives.
+class Probe
+{
+  public:
+    /// A received TLP.
+    struct Rx
+    {
+        Time at;         //!< delivery time
+        Ptr<Packet> tlp; //!< the TLP
+    };
+
+    /**
+     * \param lpi the interconnect
+     * \param name port name
+     */
+    Probe(Ptr<LocalInterconnectChannel> lpi, const std::string& name)
+        : m_lpi(lpi)
+    {
+        m_port = lpi->AddPort(name, MakeCallback(&Probe::Receive, this));
+        lpi->SetReadyCallback(m_port, MakeCallback(&Probe::Ready, this));
+    }
+
+    /// \return the port index
+    uint32_t Port() const
+    {
+        return m_port;
+    }
+
+    /// Send a header with optional payload now; returns what Send() returned.
+    bool Send(TlpHeader h, const std::vector<uint8_t>& data = {}, bool ecrc = false)
+    {
+        h.SetDigest(ecrc);
+        Ptr<Packet> p = data.empty() ? Create<Packet>() : Create<Packet>(data.data(), data.size());
+        p->AddHeader(h);
+        if (ecrc)
+        {
+            TlpEcrcTrailer::Append(p);
+        }
+        return m_lpi->Send(m_port, p);
+    }
+
+    /// Send raw bytes.
+    bool SendBytes(const std::vector<uint8_t>& bytes)
+    {
+        return m_lpi->Send(m_port, Create<Packet>(bytes.data(), bytes.size()));
+    }
+
+    /// Schedule Send() at an absolute time.
+    void SendAt(Time at, TlpHeader h, std::vector<uint8_t> data = {})
+    {
+        Simulator::Schedule(at - Simulator::Now(), [this, h, data]() { Send(h, data); });
+    }
+
+    /// \return the header of received TLP i
+    TlpHeader Header(size_t i) const
+    {
+        TlpHeader h;
+        received.at(i).tlp->PeekHeader(h);
+        return h;
+    }
+
+    /// \return the data bytes of received TLP i (after the header, before any digest)
+    std::vector<uint8_t> Data(size_t i) const
+    {
+        TlpHeader h = Header(i);
+        std::vector<uint8_t> all = Bytes(received.at(i).tlp);
+        return std::vector<uint8_t>(all.begin() + h.GetSerializedSize(),
+                                    all.begin() + h.GetSerializedSize() + h.GetDataSize());
+    }
+
+    std::vector<Rx> received; //!< what arrived, in order
+    uint32_t readyCalls = 0;  //!< ready callbacks seen
+
+  private:
+    void Receive(Ptr<Packet> tlp)
+    {
+        received.push_back({Simulator::Now(), tlp});
+    }
+
+    void Ready()
+    {
+        readyCalls++;
+    }
+
+    Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
+    uint32_t m_port;                      //!< our port
+};
+
+/// Ends the simulation when a test leaves scope.
+struct SimulatorGuard
+{
+    ~SimulatorGuard()
+    {
+        Simulator::Destroy();
+    }
+};
+
+} // namespace tlptest
+} // namespace ns3
+
+#endif /* TLP_TEST_UTIL_H */

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# tlp-tunnel driver: installs what is missing, builds incrementally, runs.
+#
+#   ./tlp-tunnel.sh demo               the main example scenario
+#   ./tlp-tunnel.sh test               build and run every test
+#   ./tlp-tunnel.sh run NAME [ARGS]    one example by its short name, with ns-3 arguments
+#   ./tlp-tunnel.sh bench              release build, benchmark against plain ns-3
+#   ./tlp-tunnel.sh list               the examples
+#
+# Environment: BUILD_DIR (default ./build, ./build-release for bench), JOBS.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# Debian packages the build and the tests need ("ns3" holds helper programs that
+# the installed CMake package file of libns3-dev checks for).
+packages=(libns3-dev ns3 libgsl-dev libboost-dev libgtest-dev cmake ninja-build g++ make pkg-config)
+test_packages=(tshark)
+
+die() {
+    echo "tlp-tunnel.sh: $*" >&2
+    exit 1
+}
+
+# Install the Debian packages that are missing; refresh the package lists once
+# when apt cannot find them (a fresh machine has none).
+ensure_packages() {
+    local missing=()
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || die "missing packages: ${missing[*]} (run as root or install them)"
+        sudo="sudo"
+    fi
+    echo "tlp-tunnel.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
+        $sudo apt-get update
+        $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+}
+
+configure_build() {
+    local dir=$1 type=$2
+    if [ ! -f "$dir/build.ninja" ]; then
+        cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type"
+    fi
+    cmake --build "$dir" -j "$jobs"
+}
+
+example_path() {
+    local dir=$1 name=$2
+    [ -x "$dir/examples/$name" ] || die "no example '$name' (try: ./tlp-tunnel.sh list)"
+    echo "$dir/examples/$name"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+demo)
+    ensure_packages "${packages[@]}"
+    dir=${BUILD_DIR:-$here/build}
+    configure_build "$dir" RelWithDebInfo
+    exec "$(example_path "$dir" local-memory)" "$@"
+    ;;
+test)
+    ensure_packages "${packages[@]}" "${test_packages[@]}"
+    dir=${BUILD_DIR:-$here/build}
+    configure_build "$dir" RelWithDebInfo
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+    ;;
+run)
+    [ $# -ge 1 ] || die "usage: ./tlp-tunnel.sh run NAME [ns-3 arguments]"
+    name=$1
+    shift
+    ensure_packages "${packages[@]}"
+    dir=${BUILD_DIR:-$here/build}
+    configure_build "$dir" RelWithDebInfo
+    exec "$(example_path "$dir" "$name")" "$@"
+    ;;
+list)
+    sed -n 's/^ *NAME \(.*\)$/\1/p' "$here/examples/CMakeLists.txt"
+    ;;
+*)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    [ -z "$cmd" ] || exit 2
+    ;;
+esac
