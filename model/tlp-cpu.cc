@@ -179,7 +179,6 @@ TlpCpu::TlpCpu()
       m_streamStartPs(0),
       m_streamActive(false),
       m_nextOpId(1),
-      m_generation(0),
       m_inTrySend(false),
       m_inStream(false)
 {
@@ -197,7 +196,7 @@ TlpCpu::DoDispose()
     m_lpi = nullptr;
     m_ops.clear();
     m_txQueue.clear();
-    m_timeoutEvent.Cancel();
+    m_tracker.Clear();
     m_streamEvent.Cancel();
     Application::DoDispose();
 }
@@ -239,8 +238,7 @@ TlpCpu::SetTags(uint32_t value)
 {
     NS_ABORT_MSG_UNLESS(value >= 1 && value <= 1024,
                         "TlpCpu: attribute Tags=" << value << " must be in 1..1024");
-    NS_ABORT_MSG_IF(m_tags.size() != 0 && m_tags.size() != value,
-                    "TlpCpu: attribute Tags cannot change after Connect()");
+    NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpCpu: attribute Tags cannot change after Connect()");
     m_nTags = value;
 }
 
@@ -259,12 +257,10 @@ TlpCpu::Connect(Ptr<LocalInterconnectChannel> lpi)
     m_port = lpi->AddPort("cpu", MakeCallback(&TlpCpu::Receive, this));
     lpi->SetReadyCallback(m_port, MakeCallback(&TlpCpu::Pump, this));
     lpi->ClaimRequesterId(m_port, m_requesterId);
-    m_tags.assign(m_nTags, Outstanding());
-    m_freeTags.clear();
-    for (uint32_t t = m_nTags; t > 0; --t)
-    {
-        m_freeTags.push_back(static_cast<uint16_t>(t - 1));
-    }
+    m_tracker.Configure(m_nTags,
+                        m_completionTimeout,
+                        MakeCallback(&TlpCpu::RequestData, this),
+                        MakeCallback(&TlpCpu::RequestEnded, this));
 }
 
 uint16_t
@@ -483,20 +479,15 @@ TlpCpu::TrySend()
             uint16_t tag = 0;
             if (nonPosted)
             {
-                if (m_freeTags.empty())
+                if (!m_tracker.HasFreeTag())
                 {
-                    break; // EndRequest() resumes
+                    break; // RequestEnded() resumes
                 }
-                tag = m_freeTags.back();
-                m_freeTags.pop_back();
-                Outstanding& o = m_tags[tag];
-                o.busy = true;
-                o.opId = p.opId;
-                o.offset = p.offset;
-                o.bytes = p.bytes;
-                o.received = 0;
-                o.firstAddress = p.header.GetFirstByteAddress();
-                o.generation = ++m_generation;
+                tag = m_tracker.Allocate(p.opId,
+                                         p.offset,
+                                         p.bytes,
+                                         p.header.GetFirstByteAddress(),
+                                         p.header.IsAtomic());
             }
             p.header.SetTag(tag);
             Ptr<Packet> tlp = p.payload ? p.payload : Create<Packet>();
@@ -516,14 +507,7 @@ TlpCpu::TrySend()
         m_txTrace(p.built);
         if (nonPosted)
         {
-            uint16_t tag = p.header.GetTag();
-            m_tags[tag].issued = Simulator::Now();
-            m_timeoutQueue.emplace_back(tag, m_tags[tag].generation);
-            if (!m_timeoutEvent.IsRunning())
-            {
-                m_timeoutEvent =
-                    Simulator::Schedule(m_completionTimeout, &TlpCpu::CheckTimeouts, this);
-            }
+            m_tracker.Issued(p.header.GetTag());
             m_txQueue.pop_front();
             continue;
         }
@@ -561,8 +545,7 @@ TlpCpu::Receive(Ptr<Packet> tlp)
 {
     NS_LOG_FUNCTION(this << tlp);
     TlpHeader h;
-    uint32_t headerSize = tlp->PeekHeader(h);
-    if (headerSize == 0 || !h.IsCompletion() || h.GetRequesterId() != m_requesterId ||
+    if (tlp->PeekHeader(h) == 0 || !h.IsCompletion() || h.GetRequesterId() != m_requesterId ||
         (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp)))
     {
         m_stats.unexpected++;
@@ -570,84 +553,40 @@ TlpCpu::Receive(Ptr<Packet> tlp)
         return;
     }
     uint16_t tag = h.GetTag();
-    if (tag >= m_tags.size() || !m_tags[tag].busy)
-    {
-        m_stats.unexpected++;
-        m_dropTrace(tlp);
-        return;
-    }
-    Outstanding& o = m_tags[tag];
-    auto it = m_ops.find(o.opId);
-    NS_ASSERT(it != m_ops.end());
-    Operation& op = it->second;
-    if (h.GetStatus() != TlpHeader::SC)
-    {
-        m_stats.completions++;
-        m_completionTrace(tlp, Simulator::Now() - o.issued);
-        EndRequest(tag, h.GetStatus());
-        return;
-    }
-    uint32_t dataSize = h.GetDataSize();
-    uint8_t bytes[TlpEcrcTrailer::MAX_TLP_SIZE];
-    if (op.result.kind != OP_READ)
-    {
-        if (dataSize < op.result.size)
-        {
-            m_stats.unexpected++;
-            m_dropTrace(tlp);
-            return;
-        }
-        m_stats.completions++;
-        m_completionTrace(tlp, Simulator::Now() - o.issued);
-        tlp->CopyData(bytes, headerSize + op.result.size);
-        std::memcpy(op.result.data.data(), bytes + headerSize, op.result.size);
-        EndRequest(tag, TlpHeader::SC);
-        return;
-    }
-    // Completions of one request arrive in address order: each one's byte count is
-    // what remains, and its lower address is where the remaining bytes start.
-    uint32_t remaining = o.bytes - o.received;
-    uint32_t skip = h.GetLowerAddress() & 3;
-    if (!h.HasData() || h.GetByteCount() != remaining ||
-        ((o.firstAddress + o.received) & 0x7F) != h.GetLowerAddress() || dataSize <= skip)
+    Time issued = m_tracker.IsOutstanding(tag) ? m_tracker.GetIssueTime(tag) : Time(0);
+    TlpRequestTracker::Outcome outcome = m_tracker.Receive(tlp, h);
+    if (outcome == TlpRequestTracker::NOT_OURS || outcome == TlpRequestTracker::MALFORMED)
     {
         m_stats.unexpected++;
         m_dropTrace(tlp);
         return;
     }
     m_stats.completions++;
-    m_completionTrace(tlp, Simulator::Now() - o.issued);
-    uint32_t n = std::min(remaining, dataSize - skip);
+    m_completionTrace(tlp, Simulator::Now() - issued);
+}
+
+void
+TlpCpu::RequestData(uint64_t opId, uint32_t offset, const uint8_t* data, uint32_t size)
+{
+    auto it = m_ops.find(opId);
+    NS_ASSERT(it != m_ops.end());
+    Operation& op = it->second;
+    if (op.result.kind == OP_READ)
+    {
+        m_stats.bytesRead += size;
+    }
     if (op.keepData)
     {
-        tlp->CopyData(bytes, headerSize + skip + n);
-        std::memcpy(op.result.data.data() + o.offset + o.received, bytes + headerSize + skip, n);
-    }
-    o.received += n;
-    m_stats.bytesRead += n;
-    if (o.received == o.bytes)
-    {
-        EndRequest(tag, TlpHeader::SC);
+        std::memcpy(op.result.data.data() + offset, data, size);
     }
 }
 
 void
-TlpCpu::EndRequest(uint16_t tag, uint8_t status)
+TlpCpu::RequestEnded(uint64_t opId, uint8_t status)
 {
-    Outstanding& o = m_tags[tag];
-    uint64_t opId = o.opId;
-    o.busy = false;
-    m_freeTags.push_back(tag);
-    // Drop ended requests from the head of the timeout queue.
-    while (!m_timeoutQueue.empty())
+    if (status == STATUS_TIMEOUT)
     {
-        const auto& head = m_timeoutQueue.front();
-        const Outstanding& h = m_tags[head.first];
-        if (h.busy && h.generation == head.second)
-        {
-            break;
-        }
-        m_timeoutQueue.pop_front();
+        m_stats.timeouts++;
     }
     auto it = m_ops.find(opId);
     if (it != m_ops.end())
@@ -688,32 +627,6 @@ TlpCpu::FinishOperation(uint64_t opId)
     if (!op.done.IsNull())
     {
         op.done(op.result);
-    }
-}
-
-void
-TlpCpu::CheckTimeouts()
-{
-    Time now = Simulator::Now();
-    while (!m_timeoutQueue.empty())
-    {
-        auto head = m_timeoutQueue.front();
-        const Outstanding& o = m_tags[head.first];
-        if (!o.busy || o.generation != head.second)
-        {
-            m_timeoutQueue.pop_front();
-            continue;
-        }
-        Time expiry = o.issued + m_completionTimeout;
-        if (expiry > now)
-        {
-            m_timeoutEvent = Simulator::Schedule(expiry - now, &TlpCpu::CheckTimeouts, this);
-            return;
-        }
-        NS_LOG_LOGIC("completion timeout of tag " << head.first);
-        m_timeoutQueue.pop_front();
-        m_stats.timeouts++;
-        EndRequest(head.first, STATUS_TIMEOUT);
     }
 }
 

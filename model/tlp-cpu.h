@@ -7,6 +7,7 @@
 
 #include "local-interconnect-channel.h"
 #include "tlp-header.h"
+#include "tlp-request-tracker.h"
 
 #include "ns3/application.h"
 #include "ns3/callback.h"
@@ -52,7 +53,7 @@ class TlpCpu : public Application
     };
 
     /// Outcome of an operation that is not a completion status.
-    static constexpr uint8_t STATUS_TIMEOUT = 0xFF;
+    static constexpr uint8_t STATUS_TIMEOUT = TlpRequestTracker::STATUS_TIMEOUT;
 
     /// What an operation's callback and trace receive.
     struct Result
@@ -227,19 +228,6 @@ class TlpCpu : public Application
         bool last;            //!< last TLP of a posted operation
     };
 
-    /// A non-posted request in flight, indexed by tag.
-    struct Outstanding
-    {
-        bool busy = false;         //!< tag in use
-        uint64_t opId = 0;         //!< operation
-        uint32_t offset = 0;       //!< first byte's offset in the operation
-        uint32_t bytes = 0;        //!< bytes requested
-        uint32_t received = 0;     //!< bytes received
-        uint64_t firstAddress = 0; //!< first byte's address
-        uint64_t generation = 0;   //!< distinguishes reuses of the tag
-        Time issued;               //!< when the request was sent
-    };
-
     /**
      * \param kind the operation kind
      * \param address first byte
@@ -287,17 +275,23 @@ class TlpCpu : public Application
      */
     void Receive(Ptr<Packet> tlp);
     /**
-     * \brief End one request (free its tag) and maybe its operation.
-     * \param tag the request's tag
-     * \param status its final status
+     * \brief Completion data of a request.
+     * \param opId the operation
+     * \param offset offset of the bytes in the operation
+     * \param data the bytes
+     * \param size byte count
      */
-    void EndRequest(uint16_t tag, uint8_t status);
+    void RequestData(uint64_t opId, uint32_t offset, const uint8_t* data, uint32_t size);
+    /**
+     * \brief A request ended; the operation ends with its last request.
+     * \param opId the operation
+     * \param status the request's final status
+     */
+    void RequestEnded(uint64_t opId, uint8_t status);
     /**
      * \param opId an operation whose requests have all ended
      */
     void FinishOperation(uint64_t opId);
-    /// End requests older than CompletionTimeout and arm the timer for the next.
-    void CheckTimeouts();
     /// Issue stream operations that are due.
     void IssueStream();
 
@@ -327,12 +321,7 @@ class TlpCpu : public Application
     uint64_t m_nextOpId;                              //!< next operation number
     std::unordered_map<uint64_t, Operation> m_ops;    //!< operations not ended
     std::deque<Pending> m_txQueue;                    //!< TLPs not yet sent
-    std::vector<Outstanding> m_tags;                  //!< requests by tag
-    std::vector<uint16_t> m_freeTags;                 //!< unused tags
-    uint64_t m_generation;                            //!< tag reuse counter
-    /// Requests in send order, for the completion timeout: (tag, generation).
-    std::deque<std::pair<uint16_t, uint64_t>> m_timeoutQueue;
-    EventId m_timeoutEvent;                           //!< completion timeout timer
+    TlpRequestTracker m_tracker;                      //!< tags and completions
     bool m_inTrySend;                                 //!< TrySend() is running
     bool m_inStream;                                  //!< IssueStream() is running
     Statistics m_stats;                               //!< counters

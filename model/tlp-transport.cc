@@ -1,0 +1,59 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "tlp-transport.h"
+
+#include "ns3/log.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("TlpTransport");
+
+NS_OBJECT_ENSURE_REGISTERED(TlpTransport);
+
+TypeId
+TlpTransport::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::TlpTransport").SetParent<Object>().SetGroupName("TlpTunnel");
+    return tid;
+}
+
+TlpTransport::TlpTransport()
+{
+}
+
+TlpTransport::~TlpTransport()
+{
+}
+
+void
+TlpTransport::DoDispose()
+{
+    m_receive = ReceiveCallback();
+    m_ready = ReadyCallback();
+    m_directory = nullptr;
+    Object::DoDispose();
+}
+
+void
+TlpTransport::SetCallbacks(ReceiveCallback receive, ReadyCallback ready)
+{
+    m_receive = receive;
+    m_ready = ready;
+}
+
+void
+TlpTransport::SetDirectory(Ptr<TlpPeerDirectory> directory)
+{
+    m_directory = directory;
+}
+
+Ptr<TlpPeerDirectory>
+TlpTransport::GetDirectory() const
+{
+    return m_directory;
+}
+
+} // namespace ns3

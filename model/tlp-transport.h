@@ -1,0 +1,83 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef TLP_TRANSPORT_H
+#define TLP_TRANSPORT_H
+
+#include "tlp-peer-directory.h"
+
+#include "ns3/callback.h"
+#include "ns3/object.h"
+#include "ns3/packet.h"
+
+namespace ns3
+{
+
+class Node;
+
+/**
+ * \ingroup tlp-tunnel
+ * \brief How a NIC reaches the network: carries tunnel packets to peer nodes.
+ *
+ * A transport knows addresses and queues, nothing of windows or TLPs. Send()
+ * takes a packet that starts with a TunnelHeader; received packets reach the NIC
+ * through the receive callback with the transport's own headers removed.
+ */
+class TlpTransport : public Object
+{
+  public:
+    /// Callback with a received tunnel packet.
+    typedef Callback<void, Ptr<Packet>> ReceiveCallback;
+    /// Callback that tells the NIC the transport has room again.
+    typedef Callback<void> ReadyCallback;
+
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    TlpTransport();
+    ~TlpTransport() override;
+
+    /**
+     * \param receive called with every tunnel packet received
+     * \param ready called when CanSend() may have become true again
+     */
+    void SetCallbacks(ReceiveCallback receive, ReadyCallback ready);
+    /// \param directory the fabric's peer directory
+    void SetDirectory(Ptr<TlpPeerDirectory> directory);
+    /// \return the fabric's peer directory
+    Ptr<TlpPeerDirectory> GetDirectory() const;
+
+    /**
+     * \brief Send a tunnel packet to a peer.
+     * \param packet the packet (TunnelHeader first)
+     * \param peer destination node ID
+     * \return false when the packet could not be handed to the network
+     */
+    virtual bool Send(Ptr<Packet> packet, uint32_t peer) = 0;
+    /**
+     * \param peer destination node ID
+     * \return true when Send() to the peer would not overflow the first queue
+     */
+    virtual bool CanSend(uint32_t peer) = 0;
+    /// \return this NIC's address in the fabric (MAC or IPv4 address)
+    virtual Address GetLocalAddress() const = 0;
+    /**
+     * \param payload bytes of a tunnel packet
+     * \return bytes on the first link, with every header, trailer and padding
+     */
+    virtual uint32_t GetWireSize(uint32_t payload) const = 0;
+
+  protected:
+    void DoDispose() override;
+
+    ReceiveCallback m_receive;           //!< to the NIC
+    ReadyCallback m_ready;               //!< to the NIC
+    Ptr<TlpPeerDirectory> m_directory;   //!< peers
+};
+
+} // namespace ns3
+
+#endif /* TLP_TRANSPORT_H */

@@ -1,0 +1,230 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "tlp-udp-transport.h"
+
+#include "ns3/abort.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/ipv4-routing-protocol.h"
+#include "ns3/ipv4.h"
+#include "ns3/log.h"
+#include "ns3/loopback-net-device.h"
+#include "ns3/node.h"
+#include "ns3/pointer.h"
+#include "ns3/queue-disc.h"
+#include "ns3/traffic-control-layer.h"
+#include "ns3/udp-socket-factory.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("TlpUdpTransport");
+
+NS_OBJECT_ENSURE_REGISTERED(TlpUdpTransport);
+
+TypeId
+TlpUdpTransport::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::TlpUdpTransport")
+                            .SetParent<TlpTransport>()
+                            .SetGroupName("TlpTunnel")
+                            .AddConstructor<TlpUdpTransport>()
+                            .AddAttribute("Port",
+                                          "UDP port of the tunnel on every node.",
+                                          UintegerValue(DEFAULT_PORT),
+                                          MakeUintegerAccessor(&TlpUdpTransport::m_port),
+                                          MakeUintegerChecker<uint16_t>(1));
+    return tid;
+}
+
+TlpUdpTransport::TlpUdpTransport()
+    : m_port(DEFAULT_PORT),
+      m_waiting(false)
+{
+}
+
+TlpUdpTransport::~TlpUdpTransport()
+{
+}
+
+void
+TlpUdpTransport::DoDispose()
+{
+    if (m_socket != nullptr)
+    {
+        m_socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+        m_socket->Close();
+    }
+    m_socket = nullptr;
+    m_node = nullptr;
+    m_single = nullptr;
+    m_watched = nullptr;
+    m_queueDisc = nullptr;
+    m_deviceQueue = nullptr;
+    TlpTransport::DoDispose();
+}
+
+void
+TlpUdpTransport::Attach(Ptr<Node> node, Ipv4Address local)
+{
+    NS_LOG_FUNCTION(this << node << local);
+    Ptr<Ipv4> ipv4 = node->GetObject<Ipv4>();
+    NS_ABORT_MSG_IF(ipv4 == nullptr,
+                    "TlpUdpTransport: node " << node->GetId()
+                                             << " has no Internet stack (InternetStackHelper)");
+    NS_ABORT_MSG_IF(ipv4->GetInterfaceForAddress(local) < 0,
+                    "TlpUdpTransport: " << local << " is not an address of node " << node->GetId());
+    m_node = node;
+    m_local = local;
+    m_socket = Socket::CreateSocket(node, UdpSocketFactory::GetTypeId());
+    NS_ABORT_MSG_IF(m_socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), m_port)) != 0,
+                    "TlpUdpTransport: cannot bind UDP port " << m_port << " on node "
+                                                             << node->GetId());
+    m_socket->SetRecvCallback(MakeCallback(&TlpUdpTransport::Receive, this));
+    uint32_t devices = 0;
+    for (uint32_t i = 0; i < node->GetNDevices(); ++i)
+    {
+        Ptr<NetDevice> d = node->GetDevice(i);
+        if (DynamicCast<LoopbackNetDevice>(d) == nullptr)
+        {
+            ++devices;
+            m_single = d;
+        }
+    }
+    if (devices != 1)
+    {
+        m_single = nullptr;
+    }
+}
+
+Ptr<NetDevice>
+TlpUdpTransport::OutputDevice(uint32_t peer)
+{
+    if (m_single != nullptr)
+    {
+        return m_single;
+    }
+    Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
+    Ipv4Header header;
+    header.SetDestination(Ipv4Address::ConvertFrom(m_directory->Get(peer)));
+    header.SetSource(m_local);
+    Socket::SocketErrno error;
+    Ptr<Ipv4Route> route = ipv4->GetRoutingProtocol()->RouteOutput(nullptr, header, nullptr, error);
+    return route != nullptr ? route->GetOutputDevice() : nullptr;
+}
+
+bool
+TlpUdpTransport::CanSend(uint32_t peer)
+{
+    Ptr<NetDevice> device = OutputDevice(peer);
+    if (device == nullptr)
+    {
+        return true; // no route: Send() will fail and the NIC counts the drop
+    }
+    if (device != m_watched)
+    {
+        // Watch the first queue datagrams meet on this device.
+        if (m_queueDisc != nullptr)
+        {
+            m_queueDisc->TraceDisconnectWithoutContext(
+                "Dequeue",
+                MakeCallback(&TlpUdpTransport::Dequeued, this));
+        }
+        if (m_deviceQueue != nullptr)
+        {
+            m_deviceQueue->TraceDisconnectWithoutContext(
+                "Dequeue",
+                MakeCallback(&TlpUdpTransport::DeviceDequeued, this));
+        }
+        m_watched = device;
+        m_queueDisc = nullptr;
+        m_deviceQueue = nullptr;
+        Ptr<TrafficControlLayer> tc = m_node->GetObject<TrafficControlLayer>();
+        if (tc != nullptr)
+        {
+            m_queueDisc = tc->GetRootQueueDiscOnDevice(device);
+        }
+        if (m_queueDisc != nullptr)
+        {
+            m_queueDisc->TraceConnectWithoutContext(
+                "Dequeue",
+                MakeCallback(&TlpUdpTransport::Dequeued, this));
+        }
+        else
+        {
+            PointerValue queue;
+            if (device->GetAttributeFailSafe("TxQueue", queue))
+            {
+                m_deviceQueue = queue.Get<Queue<Packet>>();
+            }
+            if (m_deviceQueue != nullptr)
+            {
+                m_deviceQueue->TraceConnectWithoutContext(
+                    "Dequeue",
+                    MakeCallback(&TlpUdpTransport::DeviceDequeued, this));
+            }
+        }
+    }
+    bool full = (m_queueDisc != nullptr && m_queueDisc->GetCurrentSize() >= m_queueDisc->GetMaxSize()) ||
+                (m_deviceQueue != nullptr &&
+                 m_deviceQueue->GetCurrentSize() >= m_deviceQueue->GetMaxSize());
+    if (full)
+    {
+        m_waiting = true;
+    }
+    return !full;
+}
+
+void
+TlpUdpTransport::Dequeued(Ptr<const QueueDiscItem> item)
+{
+    DeviceDequeued(nullptr);
+}
+
+void
+TlpUdpTransport::DeviceDequeued(Ptr<const Packet> packet)
+{
+    if (m_waiting && !m_ready.IsNull())
+    {
+        m_waiting = false;
+        m_ready();
+    }
+}
+
+bool
+TlpUdpTransport::Send(Ptr<Packet> packet, uint32_t peer)
+{
+    NS_LOG_FUNCTION(this << packet << peer);
+    InetSocketAddress to(Ipv4Address::ConvertFrom(m_directory->Get(peer)), m_port);
+    return m_socket->SendTo(packet, 0, to) >= 0;
+}
+
+void
+TlpUdpTransport::Receive(Ptr<Socket> socket)
+{
+    Ptr<Packet> packet;
+    while ((packet = socket->Recv()))
+    {
+        if (!m_receive.IsNull())
+        {
+            m_receive(packet);
+        }
+    }
+}
+
+Address
+TlpUdpTransport::GetLocalAddress() const
+{
+    return m_local;
+}
+
+uint32_t
+TlpUdpTransport::GetWireSize(uint32_t payload) const
+{
+    // The IP datagram: IPv4 header, UDP header, payload (the link adds its own).
+    return 20 + 8 + payload;
+}
+
+} // namespace ns3
