@@ -5,20 +5,77 @@
 #include "tlp-tunnel-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/config.h"
 #include "ns3/log.h"
+#include "ns3/node-list.h"
 #include "ns3/node.h"
+#include "ns3/simulator.h"
+#include "ns3/tlp-ethernet-transport.h"
+#include "ns3/tlp-udp-transport.h"
 #include "ns3/uinteger.h"
+
+#include <sstream>
 
 namespace ns3
 {
 
 NS_LOG_COMPONENT_DEFINE("TlpTunnelHelper");
 
+namespace
+{
+
+/// Ascii trace line without context: "<event> <time> <packet>".
+void
+AsciiEvent(Ptr<OutputStreamWrapper> stream, std::string event, Ptr<const Packet> p)
+{
+    *stream->GetStream() << event << " " << Simulator::Now().GetSeconds() << " " << *p
+                         << std::endl;
+}
+
+/// Ascii drop line without context.
+void
+AsciiDrop(Ptr<OutputStreamWrapper> stream, Ptr<const Packet> p, uint8_t reason)
+{
+    *stream->GetStream() << "d " << Simulator::Now().GetSeconds() << " reason=" << +reason << " "
+                         << *p << std::endl;
+}
+
+/// Ascii trace line with the trace path as context.
+void
+AsciiEventWithContext(Ptr<OutputStreamWrapper> stream,
+                      std::string event,
+                      std::string context,
+                      Ptr<const Packet> p)
+{
+    *stream->GetStream() << event << " " << Simulator::Now().GetSeconds() << " " << context << " "
+                         << *p << std::endl;
+}
+
+/// Ascii drop line with context.
+void
+AsciiDropWithContext(Ptr<OutputStreamWrapper> stream,
+                     std::string context,
+                     Ptr<const Packet> p,
+                     uint8_t reason)
+{
+    *stream->GetStream() << "d " << Simulator::Now().GetSeconds() << " " << context
+                         << " reason=" << +reason << " " << *p << std::endl;
+}
+
+} // namespace
+
 TlpTunnelHelper::TlpTunnelHelper()
 {
     m_interconnectFactory.SetTypeId("ns3::LocalInterconnectChannel");
     m_memoryFactory.SetTypeId("ns3::TlpMemory");
     m_cpuFactory.SetTypeId("ns3::TlpCpu");
+    m_nicFactory.SetTypeId("ns3::TlpTunnelNetDevice");
+    m_udpFactory.SetTypeId("ns3::TlpUdpTransport");
+    m_directory = CreateObject<TlpPeerDirectory>();
+}
+
+TlpTunnelHelper::~TlpTunnelHelper()
+{
 }
 
 void
@@ -39,6 +96,18 @@ TlpTunnelHelper::SetCpuAttribute(const std::string& name, const AttributeValue& 
     m_cpuFactory.Set(name, value);
 }
 
+void
+TlpTunnelHelper::SetNicAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_nicFactory.Set(name, value);
+}
+
+void
+TlpTunnelHelper::SetUdpAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_udpFactory.Set(name, value);
+}
+
 uint16_t
 TlpTunnelHelper::GetRequesterId(Ptr<Node> node, uint32_t function)
 {
@@ -50,7 +119,7 @@ TlpTunnelHelper::GetRequesterId(Ptr<Node> node, uint32_t function)
     return static_cast<uint16_t>(id << 2 | (function & 3));
 }
 
-ApplicationContainer
+NetDeviceContainer
 TlpTunnelHelper::Install(Ptr<Node> node) const
 {
     NS_LOG_FUNCTION(this << node->GetId());
@@ -69,18 +138,90 @@ TlpTunnelHelper::Install(Ptr<Node> node) const
     cpu->SetAttribute("RequesterId", UintegerValue(GetRequesterId(node, 0)));
     node->AddApplication(cpu);
     cpu->Connect(lpi);
-    return ApplicationContainer(cpu);
+
+    Ptr<TlpTunnelNetDevice> nic = m_nicFactory.Create<TlpTunnelNetDevice>();
+    nic->SetAttribute("RequesterId", UintegerValue(GetRequesterId(node, 2)));
+    node->AddDevice(nic);
+    nic->Attach(lpi);
+    return NetDeviceContainer(nic);
 }
 
-ApplicationContainer
+NetDeviceContainer
 TlpTunnelHelper::Install(NodeContainer nodes) const
 {
-    ApplicationContainer cpus;
+    NetDeviceContainer nics;
     for (auto it = nodes.Begin(); it != nodes.End(); ++it)
     {
-        cpus.Add(Install(*it));
+        nics.Add(Install(*it));
     }
-    return cpus;
+    return nics;
+}
+
+void
+TlpTunnelHelper::BindEthernet(NodeContainer nodes, NetDeviceContainer lower)
+{
+    NS_ABORT_MSG_IF(nodes.GetN() != lower.GetN(),
+                    "TlpTunnelHelper::BindEthernet: " << nodes.GetN() << " nodes but "
+                                                      << lower.GetN() << " lower devices");
+    for (uint32_t i = 0; i < nodes.GetN(); ++i)
+    {
+        Ptr<TlpTunnelNetDevice> nic = GetNic(nodes.Get(i));
+        NS_ABORT_MSG_IF(nic == nullptr,
+                        "TlpTunnelHelper::BindEthernet: node " << nodes.Get(i)->GetId()
+                                                               << " has no NIC (Install first)");
+        NS_ABORT_MSG_IF(lower.Get(i)->GetNode() != nodes.Get(i),
+                        "TlpTunnelHelper::BindEthernet: lower device " << i << " is not on node "
+                                                                       << nodes.Get(i)->GetId());
+        Ptr<TlpEthernetTransport> transport = CreateObject<TlpEthernetTransport>();
+        transport->SetDirectory(m_directory);
+        transport->Attach(lower.Get(i));
+        nic->SetTransport(transport);
+        m_directory->Add(nodes.Get(i)->GetId(), transport->GetLocalAddress());
+    }
+}
+
+void
+TlpTunnelHelper::BindUdp(NodeContainer nodes, Ipv4InterfaceContainer interfaces)
+{
+    NS_ABORT_MSG_IF(nodes.GetN() != interfaces.GetN(),
+                    "TlpTunnelHelper::BindUdp: " << nodes.GetN() << " nodes but "
+                                                 << interfaces.GetN() << " interfaces");
+    for (uint32_t i = 0; i < nodes.GetN(); ++i)
+    {
+        Ptr<TlpTunnelNetDevice> nic = GetNic(nodes.Get(i));
+        NS_ABORT_MSG_IF(nic == nullptr,
+                        "TlpTunnelHelper::BindUdp: node " << nodes.Get(i)->GetId()
+                                                          << " has no NIC (Install first)");
+        Ptr<TlpUdpTransport> transport = m_udpFactory.Create<TlpUdpTransport>();
+        transport->SetDirectory(m_directory);
+        transport->Attach(nodes.Get(i), interfaces.GetAddress(i));
+        nic->SetTransport(transport);
+        m_directory->Add(nodes.Get(i)->GetId(), transport->GetLocalAddress());
+    }
+}
+
+uint16_t
+TlpTunnelHelper::MapWindow(Ptr<Node> sender,
+                           uint64_t base,
+                           uint64_t size,
+                           uint32_t receiver,
+                           uint64_t regionBase,
+                           TlpWindow::TranslateAt translateAt) const
+{
+    Ptr<TlpTunnelNetDevice> nic = GetNic(sender);
+    NS_ABORT_MSG_IF(nic == nullptr,
+                    "TlpTunnelHelper::MapWindow: node " << sender->GetId() << " has no NIC");
+    NS_ABORT_MSG_IF(receiver >= NodeList::GetNNodes(),
+                    "TlpTunnelHelper::MapWindow: window at 0x"
+                        << std::hex << base << " maps to node " << std::dec << receiver
+                        << ", which does not exist (" << NodeList::GetNNodes() << " nodes)");
+    return nic->AddWindow(base, size, receiver, regionBase, translateAt);
+}
+
+Ptr<TlpPeerDirectory>
+TlpTunnelHelper::GetDirectory() const
+{
+    return m_directory;
 }
 
 Ptr<LocalInterconnectChannel>
@@ -107,6 +248,81 @@ TlpTunnelHelper::GetCpu(Ptr<Node> node)
         }
     }
     return nullptr;
+}
+
+Ptr<TlpTunnelNetDevice>
+TlpTunnelHelper::GetNic(Ptr<Node> node)
+{
+    for (uint32_t i = 0; i < node->GetNDevices(); ++i)
+    {
+        Ptr<TlpTunnelNetDevice> nic = DynamicCast<TlpTunnelNetDevice>(node->GetDevice(i));
+        if (nic != nullptr)
+        {
+            return nic;
+        }
+    }
+    return nullptr;
+}
+
+void
+TlpTunnelHelper::EnablePcapInternal(std::string prefix,
+                                    Ptr<NetDevice> nd,
+                                    bool promiscuous,
+                                    bool explicitFilename)
+{
+    Ptr<TlpTunnelNetDevice> nic = DynamicCast<TlpTunnelNetDevice>(nd);
+    if (nic == nullptr)
+    {
+        NS_LOG_INFO("TlpTunnelHelper::EnablePcapInternal(): not a TlpTunnelNetDevice");
+        return;
+    }
+    PcapHelper pcapHelper;
+    std::string filename =
+        explicitFilename ? prefix : pcapHelper.GetFilenameFromDevice(prefix, nic);
+    Ptr<PcapFileWrapper> file =
+        pcapHelper.CreateFile(filename,
+                              std::ios::out,
+                              static_cast<PcapHelper::DataLinkType>(DLT_TLP));
+    pcapHelper.HookDefaultSink<TlpTunnelNetDevice>(nic, "Sniffer", file);
+}
+
+void
+TlpTunnelHelper::EnableAsciiInternal(Ptr<OutputStreamWrapper> stream,
+                                     std::string prefix,
+                                     Ptr<NetDevice> nd,
+                                     bool explicitFilename)
+{
+    Ptr<TlpTunnelNetDevice> nic = DynamicCast<TlpTunnelNetDevice>(nd);
+    if (nic == nullptr)
+    {
+        NS_LOG_INFO("TlpTunnelHelper::EnableAsciiInternal(): not a TlpTunnelNetDevice");
+        return;
+    }
+    Packet::EnablePrinting();
+    const char* sources[][2] = {{"+", "TlpTx"}, {"-", "MacTx"}, {"r", "MacRx"}};
+    if (stream == nullptr)
+    {
+        AsciiTraceHelper asciiTraceHelper;
+        std::string filename =
+            explicitFilename ? prefix : asciiTraceHelper.GetFilenameFromDevice(prefix, nic);
+        Ptr<OutputStreamWrapper> file = asciiTraceHelper.CreateFileStream(filename);
+        for (const auto& source : sources)
+        {
+            nic->TraceConnectWithoutContext(source[1],
+                                            MakeBoundCallback(&AsciiEvent, file, std::string(source[0])));
+        }
+        nic->TraceConnectWithoutContext("Drop", MakeBoundCallback(&AsciiDrop, file));
+        return;
+    }
+    std::ostringstream path;
+    path << "/NodeList/" << nic->GetNode()->GetId() << "/DeviceList/" << nic->GetIfIndex()
+         << "/$ns3::TlpTunnelNetDevice/";
+    for (const auto& source : sources)
+    {
+        Config::Connect(path.str() + source[1],
+                        MakeBoundCallback(&AsciiEventWithContext, stream, std::string(source[0])));
+    }
+    Config::Connect(path.str() + "Drop", MakeBoundCallback(&AsciiDropWithContext, stream));
 }
 
 } // namespace ns3

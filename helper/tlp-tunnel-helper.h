@@ -6,30 +6,48 @@
 #define TLP_TUNNEL_HELPER_H
 
 #include "ns3/application-container.h"
+#include "ns3/ipv4-interface-container.h"
 #include "ns3/local-interconnect-channel.h"
+#include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
 #include "ns3/object-factory.h"
 #include "ns3/tlp-cpu.h"
 #include "ns3/tlp-memory.h"
+#include "ns3/tlp-peer-directory.h"
+#include "ns3/tlp-tunnel-net-device.h"
+#include "ns3/trace-helper.h"
 
 namespace ns3
 {
 
 /**
  * \ingroup tlp-tunnel
- * \brief Builds compute nodes: a local interconnect with a memory and a CPU on it.
+ * \brief Builds compute nodes and their tunnel fabric.
  *
- * Each node gets its own LocalInterconnectChannel and TlpMemory (both aggregated to
- * the node, so GetInterconnect() and GetMemory() find them) and a TlpCpu
- * application. Bus/device/function numbers are unique in the simulation, derived
- * from the node ID n (n < 16384): 4n for the CPU, 4n+1 for the memory, 4n+2 for the
- * NIC and 4n+3 for the interconnect's switch, so that a completion can travel back
- * to its requester on any node.
+ * Install() gives each node its own LocalInterconnectChannel and TlpMemory (both
+ * aggregated to the node, so GetInterconnect() and GetMemory() find them), a
+ * TlpCpu application and a TlpTunnelNetDevice (the NIC) on the interconnect.
+ * BindEthernet() or BindUdp() then joins the NICs to the network, and MapWindow()
+ * maps a window of one node onto another node's memory.
+ *
+ * Bus/device/function numbers are unique in the simulation, derived from the node
+ * ID n (n < 16384): 4n for the CPU, 4n+1 for the memory, 4n+2 for the NIC and
+ * 4n+3 for the interconnect's switch, so that a completion can travel back to its
+ * requester on any node.
+ *
+ * EnablePcap() on a NIC writes the TLPs crossing between its interconnect and the
+ * NIC, both ways, as raw TLPs with link type 147 (DLT_USER0); EnableAscii() writes
+ * "+" (TLP taken from the interconnect), "-" (tunnel packet to the network),
+ * "r" (tunnel packet from the network) and "d" (drop) lines.
  */
-class TlpTunnelHelper
+class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDevice
 {
   public:
+    /// Pcap link type of raw TLP traces (DLT_USER0).
+    static constexpr uint32_t DLT_TLP = 147;
+
     TlpTunnelHelper();
+    ~TlpTunnelHelper() override;
 
     /**
      * \param name attribute of ns3::LocalInterconnectChannel
@@ -46,18 +64,61 @@ class TlpTunnelHelper
      * \param value its value
      */
     void SetCpuAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \param name attribute of ns3::TlpTunnelNetDevice
+     * \param value its value
+     */
+    void SetNicAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \param name attribute of ns3::TlpUdpTransport
+     * \param value its value
+     */
+    void SetUdpAttribute(const std::string& name, const AttributeValue& value);
 
     /**
-     * \brief Build the local interconnect, memory and CPU of each node.
+     * \brief Build the interconnect, memory, CPU and NIC of each node.
      * \param nodes the nodes
-     * \return the CPU applications
+     * \return the NICs
      */
-    ApplicationContainer Install(NodeContainer nodes) const;
+    NetDeviceContainer Install(NodeContainer nodes) const;
     /**
      * \param node a node
-     * \return the CPU application
+     * \return its NIC
      */
-    ApplicationContainer Install(Ptr<Node> node) const;
+    NetDeviceContainer Install(Ptr<Node> node) const;
+
+    /**
+     * \brief Join NICs to an Ethernet network through lower Mac48 devices.
+     * \param nodes nodes built by Install()
+     * \param lower one device per node, in the same order (e.g. CSMA devices)
+     */
+    void BindEthernet(NodeContainer nodes, NetDeviceContainer lower);
+    /**
+     * \brief Join NICs to an IPv4 network through UDP.
+     * \param nodes nodes built by Install(), with an Internet stack
+     * \param interfaces one IPv4 interface per node, in the same order
+     */
+    void BindUdp(NodeContainer nodes, Ipv4InterfaceContainer interfaces);
+
+    /**
+     * \brief Map a window of the sender onto memory of the receiver.
+     * \param sender sending node
+     * \param base first address of the window on the sender
+     * \param size bytes (multiple of 4 KiB)
+     * \param receiver receiving node ID
+     * \param regionBase region base on the receiver, or TunnelGrantHeader::ANY_BASE
+     * \param translateAt where the address is translated
+     * \return the window ID
+     */
+    uint16_t MapWindow(Ptr<Node> sender,
+                       uint64_t base,
+                       uint64_t size,
+                       uint32_t receiver,
+                       uint64_t regionBase = TunnelGrantHeader::ANY_BASE,
+                       TlpWindow::TranslateAt translateAt = TlpWindow::SENDER) const;
+
+    /// \return the peer directory of this helper's fabric
+    Ptr<TlpPeerDirectory> GetDirectory() const;
 
     /**
      * \param node a node built by Install()
@@ -75,6 +136,11 @@ class TlpTunnelHelper
      */
     static Ptr<TlpCpu> GetCpu(Ptr<Node> node);
     /**
+     * \param node a node built by Install()
+     * \return its NIC
+     */
+    static Ptr<TlpTunnelNetDevice> GetNic(Ptr<Node> node);
+    /**
      * \param node a node
      * \param function 0 CPU, 1 memory, 2 NIC, 3 switch
      * \return the bus/device/function the helper gives that part of the node
@@ -82,9 +148,21 @@ class TlpTunnelHelper
     static uint16_t GetRequesterId(Ptr<Node> node, uint32_t function);
 
   private:
+    void EnablePcapInternal(std::string prefix,
+                            Ptr<NetDevice> nd,
+                            bool promiscuous,
+                            bool explicitFilename) override;
+    void EnableAsciiInternal(Ptr<OutputStreamWrapper> stream,
+                             std::string prefix,
+                             Ptr<NetDevice> nd,
+                             bool explicitFilename) override;
+
     ObjectFactory m_interconnectFactory; //!< interconnect attributes
     ObjectFactory m_memoryFactory;       //!< memory attributes
     ObjectFactory m_cpuFactory;          //!< CPU attributes
+    ObjectFactory m_nicFactory;          //!< NIC attributes
+    ObjectFactory m_udpFactory;          //!< UDP transport attributes
+    Ptr<TlpPeerDirectory> m_directory;   //!< the fabric's NICs
 };
 
 } // namespace ns3

@@ -8,12 +8,15 @@
 #include "tlp-transport.h"
 
 #include "ns3/ipv4-address.h"
+#include "ns3/queue-item.h"
+#include "ns3/queue.h"
 #include "ns3/socket.h"
 
 namespace ns3
 {
 
 class QueueDisc;
+class QueueDiscItem;
 class NetDevice;
 
 /**

@@ -38,7 +38,8 @@ struct TlpWindow
     bool granted = false;            //!< the receiver's GRANT arrived
     bool refused = false;            //!< the receiver refused the region
     uint64_t regionBase = 0;         //!< region base at the receiver (valid once granted)
-    std::deque<Ptr<Packet>> pending; //!< TLPs that arrived before the grant
+    /// TLPs that arrived before the grant, with the interconnect credits they hold.
+    std::deque<std::pair<Ptr<Packet>, uint32_t>> pending;
     EventId retry;                   //!< GRANT_REQUEST retransmission
 
     /**

@@ -1,0 +1,150 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "tlp-topology-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/bridge-helper.h"
+#include "ns3/csma-helper.h"
+#include "ns3/internet-stack-helper.h"
+#include "ns3/ipv4-address-helper.h"
+#include "ns3/ipv4-global-routing-helper.h"
+#include "ns3/log.h"
+#include "ns3/point-to-point-helper.h"
+#include "ns3/queue-size.h"
+#include "ns3/string.h"
+#include "ns3/tlp-tunnel-helper.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("TlpTopologyHelper");
+
+TlpTopologyHelper::TlpTopologyHelper()
+    : m_rate("100Gbps"),
+      m_delay(NanoSeconds(100)),
+      m_queuePackets(1000)
+{
+}
+
+void
+TlpTopologyHelper::SetDataRate(DataRate rate)
+{
+    NS_ABORT_MSG_IF(rate.GetBitRate() == 0, "TlpTopologyHelper: link DataRate=0bps");
+    m_rate = rate;
+}
+
+void
+TlpTopologyHelper::SetDelay(Time delay)
+{
+    m_delay = delay;
+}
+
+void
+TlpTopologyHelper::SetQueueSize(uint32_t packets)
+{
+    NS_ABORT_MSG_IF(packets == 0, "TlpTopologyHelper: queue of 0 packets");
+    m_queuePackets = packets;
+}
+
+NetDeviceContainer
+TlpTopologyHelper::BuildEthernetStar(NodeContainer hosts)
+{
+    NS_ABORT_MSG_IF(hosts.GetN() == 0, "TlpTopologyHelper: no hosts");
+    Ptr<Node> sw = CreateObject<Node>();
+    m_switches.Add(sw);
+    CsmaHelper& csma = m_csma;
+    csma.SetChannelAttribute("DataRate", DataRateValue(m_rate));
+    csma.SetChannelAttribute("Delay", TimeValue(m_delay));
+    csma.SetQueue("ns3::DropTailQueue",
+                  "MaxSize",
+                  QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    NetDeviceContainer hostDevices;
+    NetDeviceContainer switchPorts;
+    for (uint32_t i = 0; i < hosts.GetN(); ++i)
+    {
+        NetDeviceContainer link = csma.Install(NodeContainer(hosts.Get(i), sw));
+        m_csmaDevices.Add(link);
+        hostDevices.Add(link.Get(0));
+        switchPorts.Add(link.Get(1));
+    }
+    BridgeHelper bridge;
+    bridge.Install(sw, switchPorts);
+    return hostDevices;
+}
+
+Ipv4InterfaceContainer
+TlpTopologyHelper::BuildIpStar(NodeContainer hosts)
+{
+    NS_ABORT_MSG_IF(hosts.GetN() == 0, "TlpTopologyHelper: no hosts");
+    Ptr<Node> router = CreateObject<Node>();
+    m_switches.Add(router);
+    PointToPointHelper& p2p = m_p2p;
+    p2p.SetDeviceAttribute("DataRate", DataRateValue(m_rate));
+    p2p.SetChannelAttribute("Delay", TimeValue(m_delay));
+    p2p.SetQueue("ns3::DropTailQueue",
+                 "MaxSize",
+                 QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    InternetStackHelper stack;
+    for (uint32_t i = 0; i < hosts.GetN(); ++i)
+    {
+        if (hosts.Get(i)->GetObject<Ipv4>() == nullptr)
+        {
+            stack.Install(hosts.Get(i));
+        }
+    }
+    stack.Install(router);
+    Ipv4AddressHelper address;
+    address.SetBase("10.0.0.0", "255.255.255.252");
+    Ipv4InterfaceContainer hostInterfaces;
+    for (uint32_t i = 0; i < hosts.GetN(); ++i)
+    {
+        NetDeviceContainer link = p2p.Install(hosts.Get(i), router);
+        m_p2pDevices.Add(link);
+        Ipv4InterfaceContainer ifaces = address.Assign(link);
+        hostInterfaces.Add(ifaces.Get(0));
+        address.NewNetwork();
+    }
+    Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    return hostInterfaces;
+}
+
+void
+TlpTopologyHelper::Connect(NodeContainer hosts, TlpTunnelHelper& tunnel, const std::string& transport)
+{
+    if (transport == "ethernet")
+    {
+        tunnel.BindEthernet(hosts, BuildEthernetStar(hosts));
+    }
+    else if (transport == "udp")
+    {
+        tunnel.BindUdp(hosts, BuildIpStar(hosts));
+    }
+    else
+    {
+        NS_FATAL_ERROR("TlpTopologyHelper: transport=" << transport
+                                                       << " is not 'ethernet' or 'udp'");
+    }
+}
+
+void
+TlpTopologyHelper::EnablePcap(const std::string& prefix)
+{
+    if (m_csmaDevices.GetN() > 0)
+    {
+        m_csma.EnablePcap(prefix, m_csmaDevices);
+    }
+    if (m_p2pDevices.GetN() > 0)
+    {
+        m_p2p.EnablePcap(prefix, m_p2pDevices);
+    }
+}
+
+NodeContainer
+TlpTopologyHelper::GetSwitches() const
+{
+    return m_switches;
+}
+
+} // namespace ns3

@@ -1,0 +1,91 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef TLP_TOPOLOGY_HELPER_H
+#define TLP_TOPOLOGY_HELPER_H
+
+#include "ns3/csma-helper.h"
+#include "ns3/data-rate.h"
+#include "ns3/ipv4-interface-container.h"
+#include "ns3/net-device-container.h"
+#include "ns3/node-container.h"
+#include "ns3/nstime.h"
+#include "ns3/point-to-point-helper.h"
+
+namespace ns3
+{
+
+class TlpTunnelHelper;
+
+/**
+ * \ingroup tlp-tunnel
+ * \brief Builds the networks compute nodes tunnel over.
+ *
+ * - BuildEthernetStar(): every host on its own two-node CSMA channel to one switch
+ *   (a BridgeNetDevice); returns the hosts' Ethernet devices for
+ *   TlpTunnelHelper::BindEthernet().
+ * - BuildIpStar(): every host on a point-to-point link to one router, an Internet
+ *   stack everywhere, global routing; returns the hosts' IPv4 interfaces for
+ *   TlpTunnelHelper::BindUdp().
+ *
+ * Connect() does either for a transport named on the command line and binds the
+ * NICs. Links run at the DataRate and Delay given (default 100 Gb/s and 100 ns, about
+ * 20 m of cable within a row of racks). ns-3's CSMA channel is a half-duplex bus: the
+ * two directions of an Ethernet link share it, and a sender waits for the previous
+ * frame to finish propagating, so one link carries at most one frame per
+ * (frame time + Delay).
+ */
+class TlpTopologyHelper
+{
+  public:
+    TlpTopologyHelper();
+
+    /// \param rate link rate
+    void SetDataRate(DataRate rate);
+    /// \param delay propagation delay of each link
+    void SetDelay(Time delay);
+    /// \param packets transmit queue of each link device, packets
+    void SetQueueSize(uint32_t packets);
+
+    /**
+     * \param hosts the compute nodes
+     * \return the hosts' Ethernet devices, in host order
+     */
+    NetDeviceContainer BuildEthernetStar(NodeContainer hosts);
+    /**
+     * \param hosts the compute nodes
+     * \return the hosts' IPv4 interfaces, in host order
+     */
+    Ipv4InterfaceContainer BuildIpStar(NodeContainer hosts);
+    /**
+     * \brief Build a star for a transport and bind the hosts' NICs to it.
+     * \param hosts compute nodes built by TlpTunnelHelper::Install()
+     * \param tunnel the helper that built them
+     * \param transport "ethernet" (EtherType 0x88B5 over CSMA and a bridge) or "udp"
+     *        (UDP/IPv4 over point-to-point links and a router)
+     */
+    void Connect(NodeContainer hosts, TlpTunnelHelper& tunnel, const std::string& transport);
+    /**
+     * \brief Write pcap files of every link device built so far (Ethernet frames or
+     * PPP-framed IP datagrams).
+     * \param prefix file name prefix
+     */
+    void EnablePcap(const std::string& prefix);
+    /// \return the switches and routers built so far
+    NodeContainer GetSwitches() const;
+
+  private:
+    DataRate m_rate;         //!< link rate
+    Time m_delay;            //!< link delay
+    uint32_t m_queuePackets; //!< device queue size
+    NodeContainer m_switches; //!< switches and routers
+    CsmaHelper m_csma;        //!< Ethernet links
+    PointToPointHelper m_p2p; //!< IP links
+    NetDeviceContainer m_csmaDevices; //!< Ethernet link devices built
+    NetDeviceContainer m_p2pDevices;  //!< IP link devices built
+};
+
+} // namespace ns3
+
+#endif /* TLP_TOPOLOGY_HELPER_H */

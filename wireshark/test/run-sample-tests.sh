@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Generate the synthetic sample pcaps and check that the tlp-tunnel Wireshark
+# dissector decodes each of them exactly as expected.
+#
+#   wireshark/test/run-sample-tests.sh            # uses tshark from PATH
+#   TSHARK=/path/to/tshark KEEP=1 wireshark/test/run-sample-tests.sh
+#
+# KEEP=1 keeps the temporary directory with the pcaps. Exit status 0 when every
+# check passes.
+
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DISSECTOR="$(cd "$HERE/.." && pwd)/tlp-tunnel.lua"
+TSHARK="${TSHARK:-tshark}"
+PY="${PYTHON:-python3}"
+
+if ! command -v "$TSHARK" >/dev/null 2>&1; then
+    echo "run-sample-tests.sh: $TSHARK not found" >&2
+    exit 2
+fi
+
+DIR="$(mktemp -d "${TMPDIR:-/tmp}/tlp-tunnel-pcaps.XXXXXX")"
+if [[ -z "${KEEP:-}" ]]; then
+    trap 'rm -rf "$DIR"' EXIT
+else
+    echo "pcaps kept in $DIR"
+fi
+
+"$PY" "$HERE/make-sample-pcaps.py" "$DIR"
+
+failed=0
+total=0
+check() {
+    total=$((total + 1))
+    if ! "$PY" "$HERE/check-pcap.py" --tshark "$TSHARK" --dissector "$DISSECTOR" "$@"; then
+        failed=$((failed + 1))
+    fi
+}
+
+# (a) raw TLPs, link type 147 (DLT_USER0): every kind, 3DW/4DW, TD/ECRC, 10-bit tag,
+#     Byte Count 4096, Length 1024.
+check "$DIR/tlp-raw.pcap" --frames 39 --tlps 39 \
+    --expect tlp.fmt_type=0x00 --expect tlp.fmt_type=0x20 \
+    --expect tlp.fmt_type=0x01 --expect tlp.fmt_type=0x21 \
+    --expect tlp.fmt_type=0x40 --expect tlp.fmt_type=0x60 \
+    --expect tlp.fmt_type=0x02 --expect tlp.fmt_type=0x42 \
+    --expect tlp.fmt_type=0x04 --expect tlp.fmt_type=0x44 \
+    --expect tlp.fmt_type=0x05 --expect tlp.fmt_type=0x45 \
+    --expect tlp.fmt_type=0x30 --expect tlp.fmt_type=0x33 --expect tlp.fmt_type=0x34 \
+    --expect tlp.fmt_type=0x72 --expect tlp.fmt_type=0x74 \
+    --expect tlp.fmt_type=0x0a --expect tlp.fmt_type=0x4a \
+    --expect tlp.fmt_type=0x0b --expect tlp.fmt_type=0x4b \
+    --expect tlp.fmt_type=0x4c --expect tlp.fmt_type=0x6c \
+    --expect tlp.fmt_type=0x4d --expect tlp.fmt_type=0x6d \
+    --expect tlp.fmt_type=0x4e --expect tlp.fmt_type=0x6e \
+    --expect tlp.kind=MRd --expect tlp.kind=MRdLk --expect tlp.kind=MWr \
+    --expect tlp.kind=IORd --expect tlp.kind=IOWr \
+    --expect tlp.kind=CfgRd0 --expect tlp.kind=CfgWr0 --expect tlp.kind=CfgRd1 --expect tlp.kind=CfgWr1 \
+    --expect tlp.kind=Msg --expect tlp.kind=MsgD \
+    --expect tlp.kind=Cpl --expect tlp.kind=CplD --expect tlp.kind=CplLk --expect tlp.kind=CplDLk \
+    --expect tlp.kind=FetchAdd --expect tlp.kind=Swap --expect tlp.kind=CAS \
+    --expect tlp.fmt=3 --expect tlp.type=0x0e \
+    --expect tlp.address=0x0000000012345678 \
+    --expect tlp.address=0x0000000100000004 \
+    --expect tlp.address=0x0000100000000040 \
+    --expect tlp.address=0xfedcba9876543210 \
+    --expect tlp.address=0x0000000000000cf8 \
+    --expect tlp.requester_id=0x0100 --expect tlp.requester_id=0xbeef \
+    --expect tlp.tag=0x2a --expect tlp.tag=0x3a5 --expect tlp.tag=0x2c3 --expect tlp.tag=0x3ff \
+    --expect tlp.t9=1 --expect tlp.t8=1 \
+    --expect tlp.tc=3 --expect tlp.tc=5 --expect tlp.attr=6 --expect tlp.attr=5 \
+    --expect tlp.ln=1 --expect tlp.th=1 --expect tlp.ph=2 --expect tlp.ph=1 \
+    --expect tlp.td=1 --expect tlp.ep=1 --expect tlp.at=2 --expect tlp.at=1 \
+    --expect tlp.length=1024 --expect tlp.length=1000 --expect tlp.length=16 \
+    --expect tlp.first_be=0x8 --expect tlp.last_be=0x1 \
+    --expect tlp.completer_id=0x0102 \
+    --expect tlp.cpl_status=SC --expect tlp.cpl_status=UR \
+    --expect tlp.cpl_status=CRS --expect tlp.cpl_status=CA \
+    --expect tlp.bcm=1 --expect tlp.byte_count=4096 --expect tlp.byte_count=64 \
+    --expect tlp.lower_address=0x7f --expect tlp.lower_address=0x40 \
+    --expect tlp.target_id=0x0100 --expect tlp.register=0x104 --expect tlp.register=0x3ff \
+    --expect tlp.message_code=0x20 --expect tlp.message_code=Assert_INTA \
+    --expect tlp.message_code=0x50 --expect tlp.msg_routing=3 \
+    --expect tlp.data \
+    --expect tlp.ecrc=0x3f860d76 --expect tlp.ecrc=0x8ca6bd76 \
+    --expect-all tlp.ecrc_status=good --expect-all tlp.ecrc_good=true \
+    --filter 'tlp' 39 \
+    --filter 'tlp.fmt_type == 0x60' 2 \
+    --filter 'tlp.ecrc_status == "good"' 8 \
+    --filter 'tlp.ecrc_good == 1' 8 \
+    --filter 'tlp.length == 1024' 1 \
+    --filter 'tlp.byte_count == 4096' 1 \
+    --filter 'tlp.tag == 0x3a5' 1 \
+    --filter 'tlp.kind == "MWr"' 7 \
+    --filter 'tlp.address == 0x0000100000000040' 1 \
+    --info 'MWr64 0x0000100000000040 len=16DW' \
+    --info 'MWr32 0x00000010 len=1DW' \
+    --info 'CplD SC tag=0x005 bc=64 len=16DW' \
+    --info 'Cpl CA tag=0x0ff bc=4096' \
+    --info 'FetchAdd32 0x00002000 len=2DW' \
+    --info 'CfgRd0 01:00.0 reg=0x104 len=1DW'
+
+# Bad ECRC: one good, one bad digest (an error, but not malformed).
+check "$DIR/tlp-bad-ecrc.pcap" --frames 2 --tlps 2 --expect-errors 1 --expect-malformed 0 \
+    --expect tlp.ecrc_status=bad --expect tlp.ecrc_status=good --expect tlp.ecrc.bad \
+    --expect tlp.ecrc=0x3e860d76 --expect tlp.ecrc_calculated=0x3f860d76 \
+    --filter 'tlp.ecrc_status == "bad"' 1 \
+    --filter 'tlp.ecrc_good == 0' 1 \
+    --info 'MWr32 0x00000010 len=1DW [bad ECRC]'
+
+# (b) tunnel on EtherType 0x88B5.
+tunnel_expect=(
+    --frames 8 --tunnels 8 --tlps 6
+    --expect-all tunnel.version=1
+    --expect tunnel.kind=DATA --expect tunnel.kind=ACK
+    --expect tunnel.kind=GRANT_REQUEST --expect tunnel.kind=GRANT
+    --expect tunnel.kind=0 --expect tunnel.kind=3
+    --expect tunnel.flags=0x09 --expect tunnel.flags.translated=1
+    --expect tunnel.flags.ack_request=1 --expect tunnel.flags.memory_id=1
+    --expect tunnel.flags.multicast=1 --expect-all tunnel.flags.compressed=0
+    --expect tunnel.count=3 --expect tunnel.count=0
+    --expect tunnel.source=1 --expect tunnel.source=2
+    --expect tunnel.seq=5 --expect tunnel.ack=3
+    --expect tunnel.window=2 --expect tunnel.window=9 --expect tunnel.memory_id=7
+    --expect tunnel.header_length=28 --expect tunnel.header_length=24 --expect tunnel.header_length=20
+    --expect tunnel.tlp_length=16 --expect tunnel.tlp_length=36
+    --expect tunnel.tlp_length=12 --expect tunnel.tlp_length=76
+    --expect grant.window_base=0x0000100000000000 --expect grant.size=0x100000
+    --expect grant.region_base=0xffffffffffffffff --expect grant.region_base=0x80000000
+    --expect grant.translate_at=sender --expect grant.translate_at=receiver
+    --expect grant.status=granted --expect grant.status=refused
+    --expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x4a --expect tlp.fmt_type=0x00
+    --expect tlp.address=0x0000100000000040 --expect-all tlp.ecrc_status=good
+    --filter 'tunnel' 8
+    --filter 'tunnel.kind == 0' 4
+    --filter 'tunnel.kind == 1' 1
+    --filter 'tunnel.kind == 2' 1
+    --filter 'tunnel.kind == 3' 2
+    --filter 'grant' 3
+    --filter 'grant.status == 1' 1
+    --filter 'tunnel.flags.memory_id == 1' 1
+    --filter 'tunnel.memory_id == 7' 1
+    --filter 'tlp.fmt_type == 0x60' 1
+    --filter 'tlp' 4
+    --info 'DATA src=1 seq=2 win=2: MWr64 0x0000100000000040 len=4DW, MRd32 0x80001000 len=16DW, CplD SC tag=0x005 bc=64 len=16DW'
+    --info 'DATA src=1 seq=1 win=2: MWr32 0x00000010 len=1DW'
+    --info 'GRANT_REQUEST src=1 seq=3 win=2: window=0x0000100000000000 size=0x0000000000100000 region=any translate_at=sender'
+    --info 'GRANT src=2 seq=1 win=2: window=0x0000100000000000 size=0x0000000000100000 region=0x0000000080000000 translate_at=receiver granted'
+    --info 'ACK src=2 ack=2'
+    --info 'DATA src=1 seq=4 mem=7: MWr32 0x00000200 len=2DW'
+)
+check "$DIR/tunnel-eth.pcap" "${tunnel_expect[@]}" \
+    --expect tunnel.padding --filter 'tunnel.padding' 3 --filter 'eth.type == 0x88b5' 8
+
+# (c) the same over IPv4/UDP port 51966: Ethernet+IPv4+UDP, and raw IP (DLT 101).
+check "$DIR/tunnel-udp.pcap" "${tunnel_expect[@]}" \
+    --filter 'tunnel.padding' 0 --filter 'udp.port == 51966' 8 --filter 'ip.checksum.status == "Good"' 8 \
+    -o ip.check_checksum:TRUE
+check "$DIR/tunnel-rawip.pcap" "${tunnel_expect[@]}" \
+    --filter 'tunnel.padding' 0 --filter 'udp.dstport == 51966' 5 \
+    -o ip.check_checksum:TRUE
+# The UDP port is a preference: moved elsewhere, port 51966 is plain UDP.
+check "$DIR/tunnel-udp.pcap" -o tunnel.udp_port:4000 --frames 8 --tunnels 0 --tlps 0
+
+# (d) malformed input: expert errors, never a Lua error.
+check "$DIR/malformed-raw.pcap" --frames 12 --tlps 12 --expect-malformed 11 --expect-errors 11 \
+    --expect tlp.malformed --expect tlp.prefix \
+    --filter '_ws.malformed' 11 --filter 'tlp.malformed' 11
+check "$DIR/malformed-tunnel.pcap" --frames 16 --tunnels 16 --expect-malformed 13 --expect-errors 13 \
+    --expect tunnel.malformed --expect tunnel.unknown_version --expect tunnel.unknown_kind \
+    --expect tunnel.not_decoded --expect tunnel.unknown_flags --expect tlp.malformed \
+    --expect tunnel.tlp_bytes --expect tunnel.body \
+    --filter '_ws.malformed' 13 --filter 'tunnel.kind == 7' 1
+check "$DIR/malformed-udp.pcap" --frames 2 --tunnels 2 --expect-malformed 2 --expect-errors 2
+check "$DIR/fuzz-raw.pcap" --frames 400 --tlps 400 --allow-errors
+check "$DIR/fuzz-tunnel.pcap" --frames 400 --tunnels 400 --allow-errors
+
+echo "run-sample-tests.sh: $((total - failed))/$total checks passed"
+[[ $failed -eq 0 ]]
