@@ -131,6 +131,8 @@ main(int argc, char* argv[])
 
     if (pcap)
     {
+        // Nanosecond timestamps: the events of interest are ns apart.
+        Config::SetDefault("ns3::PcapFileWrapper::NanosecMode", BooleanValue(true));
         tunnel.EnablePcap("remote-write", nics);
         topology.EnablePcap("remote-write");
     }

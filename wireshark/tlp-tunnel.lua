@@ -291,7 +291,6 @@ local function dissect_tlp(tvb, pinfo, tree, index, total)
 
     -- DW0
     local b0, b1, b2, b3 = tvb(0, 1):uint(), tvb(1, 1):uint(), tvb(2, 1):uint(), tvb(3, 1):uint()
-    local fmt = rshift(b0, 5)
     local k, why = classify(b0)
     local fti = ti:add(tf.fmt_type, tvb(0, 1))
     fti:add(tf.fmt, tvb(0, 1))

@@ -1,0 +1,631 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+/*
+ * The NIC end to end, on both transports: remote writes compared byte for byte
+ * with the expected memory image in both translation modes, TLPs unchanged but
+ * for address and ECRC, remote reads and NIC-generated reads, the grant before
+ * data with back-pressure, malformed packets from the network, unmapped and
+ * refused windows, the latency formula, pcap output and bad configuration.
+ */
+
+#include "tlp-test-util.h"
+
+#include "ns3/boolean.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/ipv4.h"
+#include "ns3/node-container.h"
+#include "ns3/pcap-file.h"
+#include "ns3/tlp-ethernet-transport.h"
+#include "ns3/tlp-topology-helper.h"
+#include "ns3/tlp-tunnel-helper.h"
+#include "ns3/tlp-udp-transport.h"
+#include "ns3/tunnel-header.h"
+#include "ns3/udp-socket-factory.h"
+#include "ns3/uinteger.h"
+
+#include <cstdio>
+#include <gtest/gtest.h>
+#include <set>
+
+using namespace ns3;
+using namespace ns3::tlptest;
+
+namespace
+{
+
+const uint64_t WINDOW = 0x0000100000000000ULL;
+const uint64_t REGION = 0x0000000040000000ULL;
+
+/// Compute nodes joined by a star of the given transport.
+struct Fabric
+{
+    Fabric(const std::string& transport, uint32_t n = 2, uint32_t rxCredits = 64)
+    {
+        hosts.Create(n);
+        tunnel.SetNicAttribute("RxCredits", UintegerValue(rxCredits));
+        nics = tunnel.Install(hosts);
+        topology.Connect(hosts, tunnel, transport);
+    }
+
+    Ptr<TlpCpu> Cpu(uint32_t i)
+    {
+        return TlpTunnelHelper::GetCpu(hosts.Get(i));
+    }
+
+    Ptr<TlpMemory> Memory(uint32_t i)
+    {
+        return TlpTunnelHelper::GetMemory(hosts.Get(i));
+    }
+
+    Ptr<TlpTunnelNetDevice> Nic(uint32_t i)
+    {
+        return TlpTunnelHelper::GetNic(hosts.Get(i));
+    }
+
+    Ptr<LocalInterconnectChannel> Lpi(uint32_t i)
+    {
+        return TlpTunnelHelper::GetInterconnect(hosts.Get(i));
+    }
+
+    std::vector<uint8_t> Image(uint32_t i, uint64_t address, uint32_t size)
+    {
+        std::vector<uint8_t> bytes(size);
+        Memory(i)->GetStore().Read(address, bytes.data(), size);
+        return bytes;
+    }
+
+    void OnDone(const TlpCpu::Result& r)
+    {
+        results.push_back(r);
+    }
+
+    TlpCpu::DoneCallback Done()
+    {
+        return MakeCallback(&Fabric::OnDone, this);
+    }
+
+    SimulatorGuard guard;
+    NodeContainer hosts;
+    TlpTunnelHelper tunnel;
+    TlpTopologyHelper topology;
+    NetDeviceContainer nics;
+    std::vector<TlpCpu::Result> results;
+};
+
+std::vector<uint8_t>
+Pattern(uint32_t n, uint32_t seed)
+{
+    std::vector<uint8_t> v(n);
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        v[i] = static_cast<uint8_t>(i * 13 + seed);
+    }
+    return v;
+}
+
+/// Records copies of the TLPs a port of an interconnect sends or receives.
+struct PortTap
+{
+    uint32_t port;
+    std::vector<std::vector<uint8_t>> tlps;
+
+    void Tap(Ptr<const Packet> tlp, uint32_t p)
+    {
+        if (p == port)
+        {
+            tlps.push_back(Bytes(tlp));
+        }
+    }
+};
+
+/// Counts drop reasons of a NIC.
+struct DropTap
+{
+    std::vector<uint8_t> reasons;
+
+    void Tap(Ptr<const Packet>, uint8_t reason)
+    {
+        reasons.push_back(reason);
+    }
+};
+
+class TlpTunnelTransport : public ::testing::TestWithParam<std::string>
+{
+};
+
+} // namespace
+
+TEST_P(TlpTunnelTransport, RemoteWriteLandsInBothTranslationModes)
+{
+    std::vector<uint8_t> images[2];
+    for (int mode = 0; mode < 2; ++mode)
+    {
+        Fabric f(GetParam());
+        TlpWindow::TranslateAt at = mode == 0 ? TlpWindow::SENDER : TlpWindow::RECEIVER;
+        f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION, at);
+        // Writes of several sizes, aligned and not, some split by Max_Payload_Size.
+        f.Cpu(0)->Write(WINDOW + 0x0, Pattern(64, 1), f.Done());
+        f.Cpu(0)->Write(WINDOW + 0x103, Pattern(5, 2), f.Done());
+        f.Cpu(0)->Write(WINDOW + 0x1F0, Pattern(1000, 3), f.Done());
+        f.Cpu(0)->Write(WINDOW + 0xFFF8, Pattern(8, 4), f.Done());
+        Simulator::Run();
+        std::vector<uint8_t> expected(0x10000, 0);
+        std::copy_n(Pattern(64, 1).begin(), 64, expected.begin());
+        std::copy_n(Pattern(5, 2).begin(), 5, expected.begin() + 0x103);
+        std::copy_n(Pattern(1000, 3).begin(), 1000, expected.begin() + 0x1F0);
+        std::copy_n(Pattern(8, 4).begin(), 8, expected.begin() + 0xFFF8);
+        images[mode] = f.Image(1, REGION, 0x10000);
+        EXPECT_EQ(images[mode], expected) << "translate at " << (mode ? "receiver" : "sender");
+        EXPECT_EQ(f.Nic(0)->GetWindow(0)->regionBase, REGION);
+        EXPECT_EQ(f.Nic(1)->GetStatistics().tlpDrops, 0u);
+        EXPECT_EQ(f.Nic(1)->GetStatistics().malformedPackets, 0u);
+        // Nothing landed outside the region: the writes touch its first and last page.
+        EXPECT_EQ(f.Memory(1)->GetStore().GetAllocatedPageAddresses(),
+                  (std::vector<uint64_t>{REGION, REGION + 0xF000}));
+    }
+    EXPECT_EQ(images[0], images[1]);
+}
+
+TEST_P(TlpTunnelTransport, TlpUnchangedButAddressAndEcrc)
+{
+    for (int mode = 0; mode < 2; ++mode)
+    {
+        Fabric f(GetParam());
+        TlpWindow::TranslateAt at = mode == 0 ? TlpWindow::SENDER : TlpWindow::RECEIVER;
+        f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION, at);
+        f.Cpu(0)->SetAttribute("Ecrc", BooleanValue(true));
+        f.Cpu(0)->SetAttribute("TrafficClass", UintegerValue(5));
+        // What leaves node 0's interconnect towards the NIC, what node 1's NIC places
+        // on node 1's interconnect.
+        PortTap out{f.Nic(0)->GetPort(), {}};
+        PortTap in{f.Nic(1)->GetPort(), {}};
+        f.Lpi(0)->TraceConnectWithoutContext("Rx", MakeCallback(&PortTap::Tap, &out));
+        f.Lpi(1)->TraceConnectWithoutContext("Tx", MakeCallback(&PortTap::Tap, &in));
+        f.Cpu(0)->Write(WINDOW + 0x40, Pattern(64, 9), f.Done());
+        f.Cpu(0)->Read(WINDOW + 0x40, 64, f.Done());
+        Simulator::Run();
+        ASSERT_EQ(out.tlps.size(), 2u);
+        ASSERT_EQ(in.tlps.size(), 2u);
+        for (int i = 0; i < 2; ++i)
+        {
+            const std::vector<uint8_t>& a = out.tlps[i];
+            const std::vector<uint8_t>& b = in.tlps[i];
+            // The sender's TLP is 4DW (window above 4 GiB), the receiver's 3DW.
+            ASSERT_EQ(a.size(), b.size() + 4);
+            EXPECT_EQ(a[0] & 0xDF, b[0]) << "Fmt[2:1] and Type";   // Fmt[0] is the address size
+            EXPECT_EQ(ToHex({a.begin() + 1, a.begin() + 8}), ToHex({b.begin() + 1, b.begin() + 8}))
+                << "DW0 bytes 1-3, Requester ID, tag, byte enables";
+            EXPECT_EQ(ToHex({a.begin() + 16, a.end() - 4}), ToHex({b.begin() + 12, b.end() - 4}))
+                << "data";
+            TlpHeader ha;
+            TlpHeader hb;
+            Create<Packet>(a.data(), a.size())->PeekHeader(ha);
+            Create<Packet>(b.data(), b.size())->PeekHeader(hb);
+            EXPECT_EQ(ha.GetAddress(), WINDOW + 0x40);
+            EXPECT_EQ(hb.GetAddress(), REGION + 0x40);
+            EXPECT_EQ(TlpEcrcTrailer::Calculate(a.data(), a.size()), TlpEcrcTrailer::RESIDUE);
+            EXPECT_EQ(TlpEcrcTrailer::Calculate(b.data(), b.size()), TlpEcrcTrailer::RESIDUE);
+        }
+        ASSERT_EQ(f.results.size(), 2u);
+        EXPECT_EQ(f.results[1].data, Pattern(64, 9));
+    }
+}
+
+TEST_P(TlpTunnelTransport, RemoteReadsAndNicReads)
+{
+    Fabric f(GetParam());
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
+    std::vector<uint8_t> image = Pattern(0x10000, 5);
+    f.Memory(1)->GetStore().Write(REGION, image.data(), image.size());
+    f.Cpu(0)->Read(WINDOW + 0x10, 3000, f.Done());
+    f.Cpu(0)->FetchAdd(WINDOW + 0x8000, 0x100, 8, f.Done());
+    uint8_t status = 0xEE;
+    std::vector<uint8_t> data;
+    struct Sink
+    {
+        uint8_t* status;
+        std::vector<uint8_t>* data;
+
+        void Done(uint8_t s, const std::vector<uint8_t>& d)
+        {
+            *status = s;
+            *data = d;
+        }
+    } sink{&status, &data};
+
+    Simulator::Schedule(MicroSeconds(20),
+                        &TlpTunnelNetDevice::ReadRemote,
+                        f.Nic(0),
+                        WINDOW + 0x2000,
+                        5000u,
+                        0x7000000ULL,
+                        MakeCallback(&Sink::Done, &sink));
+    Simulator::Run();
+    ASSERT_EQ(f.results.size(), 2u);
+    EXPECT_EQ(f.results[0].status, TlpHeader::SC);
+    EXPECT_EQ(f.results[0].data, std::vector<uint8_t>(image.begin() + 0x10, image.begin() + 0x10 + 3000));
+    EXPECT_EQ(f.results[1].status, TlpHeader::SC);
+    EXPECT_EQ(f.results[1].data, std::vector<uint8_t>(image.begin() + 0x8000, image.begin() + 0x8008));
+    EXPECT_EQ(f.Memory(1)->GetStore().ReadByte(REGION + 0x8001), uint8_t(image[0x8001] + 1));
+    EXPECT_EQ(status, TlpHeader::SC);
+    std::vector<uint8_t> want(image.begin() + 0x2000, image.begin() + 0x2000 + 5000);
+    EXPECT_EQ(data, want);
+    EXPECT_EQ(f.Image(0, 0x7000000, 5000), want); // delivered into local memory
+}
+
+TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
+{
+    // Two credits: the NIC holds two TLPs while the grant travels; the rest wait in
+    // the interconnect and the CPU is held back.
+    Fabric f(GetParam(), 2, 2);
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1);
+    Ptr<TlpCpu> cpu = f.Cpu(0);
+    cpu->SetAttribute("StreamCount", UintegerValue(500));
+    cpu->SetAttribute("StreamSize", UintegerValue(64));
+    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
+    cpu->SetAttribute("StreamRange", UintegerValue(500 * 64));
+    Time granted;
+    Time firstData;
+    struct Times
+    {
+        Time* granted;
+        Time* firstData;
+
+        void Grant(uint32_t, uint16_t, uint64_t)
+        {
+            *granted = Simulator::Now();
+        }
+
+        void Write(Ptr<const Packet>)
+        {
+            if (firstData->IsZero())
+            {
+                *firstData = Simulator::Now();
+            }
+        }
+    } times{&granted, &firstData};
+
+    f.Nic(0)->TraceConnectWithoutContext("Grant", MakeCallback(&Times::Grant, &times));
+    f.Memory(1)->TraceConnectWithoutContext("Write", MakeCallback(&Times::Write, &times));
+    Simulator::Run();
+    uint64_t region = f.Nic(0)->GetWindow(0)->regionBase;
+    for (uint64_t o = 0; o < 500 * 64; ++o)
+    {
+        ASSERT_EQ(f.Memory(1)->GetStore().ReadByte(region + o), TlpCpu::PatternByte(WINDOW + o, 1))
+            << o;
+    }
+    EXPECT_EQ(f.Nic(0)->GetStatistics().maxPending, 2u);
+    EXPECT_EQ(f.Nic(0)->GetStatistics().tlpsToNetwork, 500u);
+    EXPECT_EQ(f.Nic(1)->GetStatistics().grantsSent, 1u);
+    EXPECT_GT(firstData, granted);
+    EXPECT_GT(granted, Time(0));
+    EXPECT_EQ(cpu->GetStatistics().operationsDone, 500u);
+}
+
+TEST_P(TlpTunnelTransport, MalformedPacketsAreDroppedAndCounted)
+{
+    Fabric f(GetParam());
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
+    DropTap drops;
+    f.Nic(1)->TraceConnectWithoutContext("Drop", MakeCallback(&DropTap::Tap, &drops));
+    // A rogue sender on node 0 that writes raw tunnel packets to node 1's NIC.
+    Ptr<TlpTransport> rogue = f.Nic(0)->GetTransport();
+    auto tunnelPacket = [](uint32_t source, uint16_t window, uint8_t flags,
+                           const std::vector<std::vector<uint8_t>>& tlps, int32_t extraLength) {
+        Ptr<Packet> p = Create<Packet>();
+        TunnelHeader th;
+        th.SetSource(source);
+        th.SetWindow(window);
+        th.SetFlags(flags);
+        for (const auto& t : tlps)
+        {
+            th.AddTlp(static_cast<uint16_t>(t.size() + extraLength));
+            p->AddAtEnd(Create<Packet>(t.data(), t.size()));
+        }
+        p->AddHeader(th);
+        return p;
+    };
+    std::vector<uint8_t> mwr = Serialize(TlpHeader::MakeMemWrite(REGION + 0x100, 4, 0x0000, 0));
+    mwr.insert(mwr.end(), {1, 2, 3, 4});
+    std::vector<uint8_t> outside = Serialize(TlpHeader::MakeMemWrite(REGION + 0x20000, 4, 0, 0));
+    outside.insert(outside.end(), {1, 2, 3, 4});
+    TlpHeader digestHeader = TlpHeader::MakeMemWrite(REGION + 0x200, 4, 0x0000, 0);
+    digestHeader.SetDigest(true);
+    std::vector<uint8_t> badEcrc = Serialize(digestHeader);
+    badEcrc.insert(badEcrc.end(), {1, 2, 3, 4, 0xde, 0xad, 0xbe, 0xef});
+    uint8_t garbage[5] = {0x10, 0xff, 0x00, 0x13, 0x37};
+    std::vector<Ptr<Packet>> packets = {
+        Create<Packet>(garbage, 5),                                          // truncated header
+        Create<Packet>(64),                                                  // version 0
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {mwr}, 200),       // length past the end
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {Hex("03000001 00000000 00000000")}, 0),
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {outside}, 0),     // outside the region
+        tunnelPacket(0, 7, TunnelHeader::FLAG_TRANSLATED, {mwr}, 0),         // unknown window
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {badEcrc}, 0),     // ECRC mismatch
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {mwr}, 0),         // the one good write
+    };
+    for (size_t i = 0; i < packets.size(); ++i)
+    {
+        Simulator::Schedule(MicroSeconds(50 + i), &TlpTransport::Send, rogue, packets[i], 1u);
+    }
+    Simulator::Run();
+    EXPECT_EQ(drops.reasons,
+              (std::vector<uint8_t>{TlpTunnelNetDevice::DROP_MALFORMED_PACKET,
+                                    TlpTunnelNetDevice::DROP_MALFORMED_PACKET,
+                                    TlpTunnelNetDevice::DROP_MALFORMED_PACKET,
+                                    TlpTunnelNetDevice::DROP_MALFORMED_TLP,
+                                    TlpTunnelNetDevice::DROP_NO_REGION,
+                                    TlpTunnelNetDevice::DROP_NO_REGION,
+                                    TlpTunnelNetDevice::DROP_ECRC}));
+    EXPECT_EQ(f.Nic(1)->GetStatistics().malformedPackets, 3u);
+    EXPECT_EQ(f.Nic(1)->GetStatistics().tlpDrops, 4u);
+    // Only the good write reached memory.
+    EXPECT_EQ(f.Memory(1)->GetStore().GetAllocatedPages(), 1u);
+    EXPECT_EQ(ToHex(f.Image(1, REGION + 0x100, 4)), "01020304");
+    EXPECT_EQ(f.Memory(1)->GetStore().ReadByte(REGION + 0x200), 0);
+}
+
+TEST_P(TlpTunnelTransport, UnmappedAndRefusedWindowsGetPcieTreatment)
+{
+    Fabric f(GetParam());
+    // A region node 1 cannot grant: its memory ends at 1 TiB.
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 1, 0x20000000000ULL);
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW + 0x10000, 0x1000, 1, REGION);
+    DropTap drops;
+    f.Nic(0)->TraceConnectWithoutContext("Drop", MakeCallback(&DropTap::Tap, &drops));
+    uint32_t lpiDrops = 0;
+    struct Count
+    {
+        uint32_t* n;
+
+        void Drop(Ptr<const Packet>, uint32_t, uint8_t)
+        {
+            ++*n;
+        }
+    } count{&lpiDrops};
+
+    f.Lpi(0)->TraceConnectWithoutContext("Drop", MakeCallback(&Count::Drop, &count));
+    Ptr<TlpCpu> cpu = f.Cpu(0);
+    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW, 8u, f.Done());
+    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, cpu, WINDOW, Pattern(8, 1), f.Done());
+    // No window claims WINDOW + 0x8000.
+    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW + 0x8000, 8u, f.Done());
+    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, cpu, WINDOW + 0x8000, Pattern(8, 1), f.Done());
+    // A read that runs past the end of its window.
+    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW + 0x10FF8, 16u, f.Done());
+    Simulator::Run();
+    EXPECT_TRUE(f.Nic(0)->GetWindow(0)->refused);
+    EXPECT_TRUE(f.Nic(0)->GetWindow(1)->granted);
+    std::vector<uint8_t> statuses;
+    for (const auto& r : f.results)
+    {
+        if (r.kind == TlpCpu::OP_READ)
+        {
+            statuses.push_back(r.status);
+        }
+    }
+    EXPECT_EQ(statuses, (std::vector<uint8_t>{TlpHeader::UR, TlpHeader::UR, TlpHeader::UR}));
+    EXPECT_EQ(drops.reasons, (std::vector<uint8_t>{TlpTunnelNetDevice::DROP_REFUSED}));
+    EXPECT_EQ(lpiDrops, 1u); // the posted write nobody claims
+    EXPECT_EQ(f.Memory(1)->GetStore().GetAllocatedPages(), 0u);
+}
+
+TEST_P(TlpTunnelTransport, ConcurrentRemoteAtomicsAreExact)
+{
+    Fabric f(GetParam(), 3);
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 1, REGION);
+    f.tunnel.MapWindow(f.hosts.Get(2), WINDOW, 0x1000, 1, REGION);
+    for (int i = 0; i < 200; ++i)
+    {
+        Simulator::Schedule(MicroSeconds(20), &TlpCpu::FetchAdd, f.Cpu(0), WINDOW, 1ULL, 8u, f.Done());
+        Simulator::Schedule(MicroSeconds(20), &TlpCpu::FetchAdd, f.Cpu(2), WINDOW, 1ULL, 8u, f.Done());
+    }
+    Simulator::Run();
+    ASSERT_EQ(f.results.size(), 400u);
+    std::set<uint64_t> seen;
+    for (const auto& r : f.results)
+    {
+        ASSERT_EQ(r.status, TlpHeader::SC);
+        seen.insert(r.data[0] | r.data[1] << 8);
+    }
+    EXPECT_EQ(seen.size(), 400u);
+    EXPECT_EQ(f.Memory(1)->GetStore().ReadByte(REGION) | f.Memory(1)->GetStore().ReadByte(REGION + 1) << 8,
+              400);
+}
+
+TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
+{
+    Fabric f(GetParam());
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 1, REGION);
+    Time issued;
+    Time landed;
+    struct Times
+    {
+        Time* issued;
+        Time* landed;
+
+        void Tx(Ptr<const Packet>)
+        {
+            *issued = Simulator::Now();
+        }
+
+        void Write(Ptr<const Packet>)
+        {
+            *landed = Simulator::Now();
+        }
+    } times{&issued, &landed};
+
+    f.Cpu(0)->TraceConnectWithoutContext("Tx", MakeCallback(&Times::Tx, &times));
+    f.Memory(1)->TraceConnectWithoutContext("Write", MakeCallback(&Times::Write, &times));
+    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, f.Cpu(0), WINDOW + 0x40, Pattern(64, 1), f.Done());
+    Simulator::Run();
+
+    // Stages: both interconnects (two link serializations and one switch latency
+    // each), both NICs, two network links (serialization of the frame with every
+    // header, and propagation).
+    Ptr<LocalInterconnectChannel> lpi = f.Lpi(0);
+    uint32_t tlpSender = 16 + 64;   // MWr64 in the window
+    uint32_t tlpReceiver = 12 + 64; // MWr32 in the region
+    Time interconnects = 2 * lpi->GetSerializationTime(tlpSender) + lpi->GetLatency() +
+                         2 * lpi->GetSerializationTime(tlpReceiver) + lpi->GetLatency();
+    TimeValue processing;
+    f.Nic(0)->GetAttribute("ProcessingDelay", processing);
+    uint32_t tunnelPacket = 24 + tlpReceiver; // tunnel header with one length, TLP
+    uint32_t wire = f.Nic(0)->GetTransport()->GetWireSize(tunnelPacket);
+    if (GetParam() == "udp")
+    {
+        wire += 2; // PPP header of the point-to-point links
+    }
+    DataRate rate("100Gbps");
+    Time network = 2 * (rate.CalculateBytesTxTime(wire) + NanoSeconds(100));
+    Time expected = interconnects + 2 * processing.Get() + network;
+    Time measured = landed - issued;
+    EXPECT_NEAR(measured.GetPicoSeconds(), expected.GetPicoSeconds(), expected.GetPicoSeconds() * 0.01)
+        << "measured " << measured.GetNanoSeconds() << " ns, formula " << expected.GetNanoSeconds()
+        << " ns";
+    EXPECT_NEAR(measured.GetPicoSeconds(), expected.GetPicoSeconds(), 4000.0); // within 4 ns
+}
+
+TEST_P(TlpTunnelTransport, PcapHoldsRawTlps)
+{
+    std::string prefix = "/tmp/tlp-tunnel-test-" + GetParam();
+    {
+        Fabric f(GetParam());
+        f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 1, REGION);
+        f.Cpu(0)->SetAttribute("Ecrc", BooleanValue(true));
+        f.tunnel.EnablePcap(prefix, f.Nic(0), false, true);
+        f.Cpu(0)->Write(WINDOW, Pattern(100, 1), f.Done());
+        f.Cpu(0)->Read(WINDOW, 100, f.Done());
+        Simulator::Run();
+    }
+    PcapFile file;
+    file.Open(prefix, std::ios::in);
+    ASSERT_FALSE(file.Fail());
+    EXPECT_EQ(file.GetDataLinkType(), 147u);
+    std::vector<std::string> kinds;
+    uint8_t data[8192];
+    uint32_t sec;
+    uint32_t usec;
+    uint32_t inclLen;
+    uint32_t origLen;
+    uint32_t readLen;
+    while (true)
+    {
+        file.Read(data, sizeof(data), sec, usec, inclLen, origLen, readLen);
+        if (file.Eof())
+        {
+            break;
+        }
+        TlpHeader h;
+        Ptr<Packet> p = Create<Packet>(data, readLen);
+        ASSERT_GT(p->PeekHeader(h), 0u);
+        if (h.HasDigest())
+        {
+            EXPECT_EQ(TlpEcrcTrailer::Calculate(data, readLen), TlpEcrcTrailer::RESIDUE);
+        }
+        kinds.push_back(TlpHeader::KindToString(h.GetKind()));
+    }
+    // Out: MWr, MRd; in: the CplD.
+    EXPECT_EQ(kinds, (std::vector<std::string>{"MWr", "MRd", "CplD"}));
+    std::remove(prefix.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports,
+                         TlpTunnelTransport,
+                         ::testing::Values(std::string("ethernet"), std::string("udp")));
+
+TEST(TunnelHeader, WireFormat)
+{
+    TunnelHeader th;
+    th.SetKind(TunnelHeader::DATA);
+    th.SetFlags(TunnelHeader::FLAG_TRANSLATED);
+    th.SetSource(0x01020304);
+    th.SetSequence(0x11223344);
+    th.SetAck(0x55667788);
+    th.SetWindow(0x0102);
+    th.AddTlp(80);
+    th.AddTlp(12);
+    th.AddTlp(0x1234);
+    // 20 fixed bytes, three lengths, two bytes of padding to 28.
+    EXPECT_EQ(ToHex(Serialize(th)),
+              ToHex(Hex("10010003 01020304 11223344 55667788 0102001c 0050000c 12340000")));
+    TunnelHeader back;
+    Ptr<Packet> p = Create<Packet>();
+    p->AddHeader(th);
+    ASSERT_EQ(p->PeekHeader(back), 28u);
+    EXPECT_EQ(back.GetCount(), 3);
+    EXPECT_EQ(back.GetTlpLength(2), 0x1234);
+    EXPECT_EQ(back.GetTotalTlpBytes(), 80u + 12 + 0x1234);
+    EXPECT_EQ(back.GetSource(), 0x01020304u);
+}
+
+TEST(TunnelHeader, MalformedIsRefused)
+{
+    auto parse = [](const std::string& hex, TunnelHeader& th) {
+        std::vector<uint8_t> b = Hex(hex);
+        return Create<Packet>(b.data(), b.size())->PeekHeader(th);
+    };
+    TunnelHeader th;
+    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 0000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_TRUNCATED);
+    EXPECT_EQ(parse("20000001 00000000 00000000 00000000 00000018 00500000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_VERSION);
+    EXPECT_EQ(parse("1f000001 00000000 00000000 00000000 00000018 00500000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_KIND);
+    EXPECT_EQ(parse("10000000 00000000 00000000 00000000 00000014", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_COUNT);
+    EXPECT_EQ(parse("10000002 00000000 00000000 00000000 00000014 00500050", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_LENGTH);
+    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000020 00500000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_TRUNCATED);
+    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000018 00500000", th), 24u);
+}
+
+TEST(TlpTunnelDeathTest, BadWindows)
+{
+    EXPECT_DEATH(
+        {
+            Fabric f("ethernet");
+            f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 7);
+        },
+        "maps to node 7, which does not exist");
+    EXPECT_DEATH(
+        {
+            Fabric f("ethernet", 3);
+            // Node 2 is the Ethernet switch: a node, but without a NIC.
+            f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 3);
+        },
+        "maps to node 3, which does not exist or has no NIC");
+    EXPECT_DEATH(
+        {
+            Fabric f("ethernet");
+            f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x4000, 1);
+            f.tunnel.MapWindow(f.hosts.Get(0), WINDOW + 0x2000, 0x4000, 1);
+        },
+        "window \\[0x100000002000, 0x100000005fff\\] overlaps window \\[0x100000000000, "
+        "0x100000003fff\\]");
+    EXPECT_DEATH(
+        {
+            Fabric f("ethernet");
+            f.tunnel.MapWindow(f.hosts.Get(0), WINDOW + 0x10, 0x1000, 1);
+        },
+        "must be non-zero multiples of 4 KiB");
+    EXPECT_DEATH(
+        {
+            Fabric f("ethernet");
+            f.tunnel.MapWindow(f.hosts.Get(0), 0x1000, 0x1000, 1); // inside local memory
+        },
+        "overlaps \\[0x0, 0xffffffffff\\] claimed by port 'memory'");
+    EXPECT_DEATH(
+        {
+            NodeContainer n;
+            n.Create(1);
+            TlpTopologyHelper topology;
+            TlpTunnelHelper tunnel;
+            tunnel.Install(n);
+            topology.Connect(n, tunnel, "infiniband");
+        },
+        "transport=infiniband is not 'ethernet' or 'udp'");
+}
