@@ -1,47 +1,66 @@
 # -*- Mode: python; py-indent-offset: 4; indent-tabs-mode: nil; coding: utf-8; -*-
-# tlp-tunnel for ns-3 trees built with waf (ns-3.35 and earlier); CMakeLists.txt
-# serves ns-3.36+ and standalone builds with the same source lists.
+# tlp-tunnel for ns-3 trees built with waf (ns-3.35 and earlier). CMakeLists.txt
+# serves ns-3.36+ and standalone builds; keep the source lists of both in step.
+
+MODULE_SOURCES = [
+    'helper/tlp-topology-helper.cc',
+    'helper/tlp-tunnel-helper.cc',
+    'model/local-interconnect-channel.cc',
+    'model/sparse-memory.cc',
+    'model/tlp-cpu.cc',
+    'model/tlp-ecrc-trailer.cc',
+    'model/tlp-ethernet-transport.cc',
+    'model/tlp-header.cc',
+    'model/tlp-memory.cc',
+    'model/tlp-peer-directory.cc',
+    'model/tlp-request-tracker.cc',
+    'model/tlp-transport.cc',
+    'model/tlp-tunnel-net-device.cc',
+    'model/tlp-udp-transport.cc',
+    'model/tlp-window-table.cc',
+    'model/tunnel-grant-header.cc',
+    'model/tunnel-header.cc',
+]
+
+TEST_SOURCES = [
+    'test/tlp-tunnel-test-suite.cc',
+    'test/tlp-header-test.cc',
+    'test/tlp-ecrc-test.cc',
+    'test/local-interconnect-test.cc',
+    'test/tlp-memory-test.cc',
+    'test/tlp-cpu-test.cc',
+    'test/tlp-tunnel-net-device-test.cc',
+]
 
 
 def configure(conf):
-    # The tests are GoogleTest cases run by the "tlp-tunnel" TestSuite.
+    # The tests are GoogleTest cases that the "tlp-tunnel" TestSuite runs
+    # (Debian: libgtest-dev). No global define: it would rebuild all of ns-3.
     conf.env.append_value('LIB_GTEST', ['gtest', 'pthread'])
+    conf.env.append_value('DEFINES_GTEST', ['GTEST_HAS_PTHREAD=1'])
+    conf.env['ENABLE_GTEST'] = conf.check_nonfatal(
+        header_name='gtest/gtest.h', use='GTEST', features='cxx cxxprogram',
+        global_define=False,
+        fragment='#include <gtest/gtest.h>\n'
+                 'int main(int c, char** v) { ::testing::InitGoogleTest(&c, v); '
+                 'return RUN_ALL_TESTS(); }\n')
+    conf.report_optional_feature('tlp-tunnel-gtest', 'tlp-tunnel GoogleTest cases',
+                                 conf.env['ENABLE_GTEST'], 'gtest/gtest.h not found')
 
 
 def build(bld):
-    module = bld.create_ns3_module('tlp-tunnel', ['core', 'network'])
-    module.source = [
-        'helper/tlp-tunnel-helper.cc',
-        'model/local-interconnect-channel.cc',
-        'model/sparse-memory.cc',
-        'model/tlp-cpu.cc',
-        'model/tlp-ecrc-trailer.cc',
-        'model/tlp-header.cc',
-        'model/tlp-memory.cc',
-        ]
+    module = bld.create_ns3_module(
+        'tlp-tunnel', ['core', 'network', 'internet', 'csma', 'bridge', 'point-to-point'])
+    module.source = MODULE_SOURCES
 
-    module_test = bld.create_ns3_module_test_library('tlp-tunnel')
-    module_test.source = [
-        'test/tlp-tunnel-test-suite.cc',
-        'test/tlp-header-test.cc',
-        'test/tlp-ecrc-test.cc',
-        'test/local-interconnect-test.cc',
-        'test/tlp-memory-test.cc',
-        'test/tlp-cpu-test.cc',
-        ]
-    module_test.use.append('GTEST')
+    if bld.env['ENABLE_GTEST']:
+        module_test = bld.create_ns3_module_test_library('tlp-tunnel')
+        module_test.source = TEST_SOURCES
+        module_test.use.append('GTEST')
 
     headers = bld(features='ns3header')
     headers.module = 'tlp-tunnel'
-    headers.source = [
-        'helper/tlp-tunnel-helper.h',
-        'model/local-interconnect-channel.h',
-        'model/sparse-memory.h',
-        'model/tlp-cpu.h',
-        'model/tlp-ecrc-trailer.h',
-        'model/tlp-header.h',
-        'model/tlp-memory.h',
-        ]
+    headers.source = [s.replace('.cc', '.h') for s in MODULE_SOURCES]
 
-    if bld.env.ENABLE_EXAMPLES:
+    if bld.env['ENABLE_EXAMPLES']:
         bld.recurse('examples')

@@ -147,6 +147,7 @@ main(int argc, char* argv[])
               << " ns, max " << game.max.GetNanoSeconds() << " ns\n";
     std::cout << "last ping in node 1 memory: " << Load(memory1, REGION)
               << ", last pong in node 0 memory: " << Load(memory0, REGION) << "\n";
+    TlpTunnelHelper::PrintCounters(std::cout, hosts);
     std::cout << "memory-image: " << (match ? "match" : "mismatch") << "\n";
     Simulator::Destroy();
     return match ? 0 : 1;

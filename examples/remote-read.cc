@@ -143,6 +143,7 @@ main(int argc, char* argv[])
     std::cout << "nic read: status " << TlpHeader::StatusToString(g_nicStatus) << ", "
               << g_nicData.size() << " bytes written to local 0x" << std::hex << LOCAL << std::dec
               << (nicMatch ? " (match)" : " (mismatch)") << "\n";
+    TlpTunnelHelper::PrintCounters(std::cout, hosts);
     std::cout << "memory-image: " << (match && nicMatch ? "match" : "mismatch") << "\n";
     Simulator::Destroy();
     return match && nicMatch ? 0 : 1;

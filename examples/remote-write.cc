@@ -161,6 +161,7 @@ main(int argc, char* argv[])
     std::cout << "nic 0: " << s0.packetsSent << " packets sent, " << s0.maxPending
               << " TLPs held for the grant at most; nic 1: " << s1.packetsReceived
               << " packets received, " << s1.malformedPackets + s1.tlpDrops << " dropped\n";
+    TlpTunnelHelper::PrintCounters(std::cout, hosts);
     std::cout << "memory-image: " << (match ? "match" : "mismatch") << "\n";
     Simulator::Destroy();
     return match ? 0 : 1;

@@ -265,6 +265,24 @@ TlpTunnelHelper::GetNic(Ptr<Node> node)
 }
 
 void
+TlpTunnelHelper::PrintCounters(std::ostream& os, NodeContainer nodes)
+{
+    for (auto it = nodes.Begin(); it != nodes.End(); ++it)
+    {
+        Ptr<TlpTunnelNetDevice> nic = GetNic(*it);
+        if (nic == nullptr)
+        {
+            continue;
+        }
+        const TlpTunnelNetDevice::Statistics& s = nic->GetStatistics();
+        os << "counters: node=" << (*it)->GetId() << " nic-tlps=" << s.tlpsCrossed
+           << " tunnel-packets=" << s.packetsSent + s.packetsReceived
+           << " tunnel-tlps=" << s.tunnelTlpsSent + s.tunnelTlpsReceived
+           << " drops=" << s.malformedPackets + s.tlpDrops << "\n";
+    }
+}
+
+void
 TlpTunnelHelper::EnablePcapInternal(std::string prefix,
                                     Ptr<NetDevice> nd,
                                     bool promiscuous,

@@ -141,6 +141,15 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
      */
     static Ptr<TlpTunnelNetDevice> GetNic(Ptr<Node> node);
     /**
+     * \brief Print one line of NIC counters per node, in a form scripts can read:
+     * "counters: node=N nic-tlps=T tunnel-packets=P tunnel-tlps=D drops=X" (nic-tlps
+     * is what the NIC's pcap holds; tunnel-packets and tunnel-tlps what its link's
+     * pcap holds).
+     * \param os where to print
+     * \param nodes nodes built by Install()
+     */
+    static void PrintCounters(std::ostream& os, NodeContainer nodes);
+    /**
      * \param node a node
      * \param function 0 CPU, 1 memory, 2 NIC, 3 switch
      * \return the bus/device/function the helper gives that part of the node

@@ -345,6 +345,7 @@ void
 TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
 {
     NS_LOG_FUNCTION(this << tlp);
+    m_stats.tlpsCrossed++;
     m_snifferTrace(tlp);
     if (m_processingDelay.IsZero())
     {
@@ -468,7 +469,7 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
     th.AddTlp(static_cast<uint16_t>(tlp->GetSize()));
     Stamp(peer, th);
     tlp->AddHeader(th);
-    m_toNetwork.push_back({tlp, peer, credits});
+    m_toNetwork.push_back({tlp, peer, credits, 1});
     SendQueued();
 }
 
@@ -485,7 +486,7 @@ TlpTunnelNetDevice::SendControl(uint32_t peer,
     th.SetWindow(window);
     Stamp(peer, th);
     p->AddHeader(th);
-    m_toNetwork.push_back({p, peer, 0});
+    m_toNetwork.push_back({p, peer, 0, 0});
     SendQueued();
 }
 
@@ -505,6 +506,7 @@ TlpTunnelNetDevice::SendQueued()
         if (m_transport->Send(out.packet, out.peer))
         {
             m_stats.packetsSent++;
+            m_stats.tunnelTlpsSent += out.tlps;
         }
         else
         {
@@ -606,6 +608,7 @@ TlpTunnelNetDevice::ProcessFromNetwork(Ptr<Packet> packet)
             Drop(packet, DROP_MALFORMED_PACKET);
             return;
         }
+        m_stats.tunnelTlpsReceived += th.GetCount();
         uint32_t offset = headerSize;
         for (uint16_t i = 0; i < th.GetCount(); ++i)
         {
@@ -731,6 +734,7 @@ TlpTunnelNetDevice::DrainToInterconnect()
             return; // the ready callback resumes
         }
         m_toInterconnect.pop_front();
+        m_stats.tlpsCrossed++;
         m_snifferTrace(tlp);
     }
 }

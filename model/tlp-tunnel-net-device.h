@@ -73,10 +73,13 @@ class TlpTunnelNetDevice : public NetDevice
     /// Counters of what the NIC did.
     struct Statistics
     {
+        uint64_t tlpsCrossed = 0;     //!< TLPs crossing interconnect/NIC, both ways (Sniffer)
         uint64_t tlpsToNetwork = 0;   //!< TLPs sent to peers
         uint64_t tlpsFromNetwork = 0; //!< TLPs placed on the interconnect
         uint64_t packetsSent = 0;     //!< tunnel packets sent
         uint64_t packetsReceived = 0; //!< tunnel packets received
+        uint64_t tunnelTlpsSent = 0;  //!< TLPs inside the DATA packets sent
+        uint64_t tunnelTlpsReceived = 0; //!< TLPs inside the DATA packets received
         uint64_t grantRequests = 0;   //!< GRANT_REQUEST packets sent
         uint64_t grantsSent = 0;      //!< GRANT packets sent
         uint64_t malformedPackets = 0; //!< packets dropped as malformed
@@ -219,6 +222,7 @@ class TlpTunnelNetDevice : public NetDevice
         Ptr<Packet> packet; //!< the packet
         uint32_t peer;      //!< destination node
         uint32_t credits;   //!< interconnect credits to return once sent
+        uint16_t tlps;      //!< TLPs inside
     };
 
     /// A NIC-generated remote read (ReadRemote()).

@@ -88,7 +88,7 @@ TEST(LocalInterconnect, LatencyMatchesFormula)
     // A 64-byte MWr32 is 12 + 64 bytes; each link adds 8 bytes of overhead:
     // 2 x 84 ns of serialization + 100 ns latency.
     TlpHeader h = TlpHeader::MakeMemWrite(0x100, 64, 0x10, 0);
-    Simulator::Schedule(NanoSeconds(1000), [&]() { cpu.Send(h, std::vector<uint8_t>(64, 1)); });
+    Simulator::Schedule(NanoSeconds(1000), &Probe::SendData, &cpu, h, std::vector<uint8_t>(64, 1));
     Simulator::Run();
     ASSERT_EQ(mem.received.size(), 1u);
     EXPECT_EQ(mem.received[0].at, NanoSeconds(1000 + 2 * 84 + 100));

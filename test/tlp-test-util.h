@@ -124,10 +124,10 @@ class Probe
         return m_lpi->Send(m_port, Create<Packet>(bytes.data(), bytes.size()));
     }
 
-    /// Schedule Send() at an absolute time.
-    void SendAt(Time at, TlpHeader h, std::vector<uint8_t> data = {})
+    /// Send() a header with a payload; for Simulator::Schedule.
+    void SendData(TlpHeader h, std::vector<uint8_t> data)
     {
-        Simulator::Schedule(at - Simulator::Now(), [this, h, data]() { Send(h, data); });
+        Send(h, data);
     }
 
     /// \return the header of received TLP i

@@ -27,18 +27,19 @@ class GoogleTestCase : public TestCase
      * \param suite the GoogleTest test suite name
      */
     explicit GoogleTestCase(const std::string& suite)
-        : TestCase(suite),
+        : TestCase(Sanitize(suite)),
           m_suite(suite)
     {
     }
 
     /**
      * \brief Report one failed GoogleTest assertion.
+     * \param test the GoogleTest test it failed in
      * \param result the assertion
      */
-    void Report(const testing::TestPartResult& result)
+    void Report(const std::string& test, const testing::TestPartResult& result)
     {
-        ReportTestFailure("GoogleTest assertion",
+        ReportTestFailure("GoogleTest assertion in " + test,
                           "",
                           "",
                           result.message(),
@@ -48,6 +49,22 @@ class GoogleTestCase : public TestCase
 
   private:
     void DoRun() override;
+
+    /**
+     * \param name a GoogleTest suite name
+     * \return the name with the characters ns-3 test names may not hold replaced
+     */
+    static std::string Sanitize(std::string name)
+    {
+        for (char& c : name)
+        {
+            if (std::string("\"/\\|?").find(c) != std::string::npos)
+            {
+                c = '-';
+            }
+        }
+        return name;
+    }
 
     std::string m_suite; //!< GoogleTest suite name
 };
@@ -60,13 +77,20 @@ class Forwarder : public testing::EmptyTestEventListener
     static GoogleTestCase* s_current;
 
   private:
+    void OnTestStart(const testing::TestInfo& test) override
+    {
+        m_test = std::string(test.test_suite_name()) + "." + test.name();
+    }
+
     void OnTestPartResult(const testing::TestPartResult& result) override
     {
         if (result.failed() && s_current != nullptr)
         {
-            s_current->Report(result);
+            s_current->Report(m_test, result);
         }
     }
+
+    std::string m_test; //!< the test running
 };
 
 GoogleTestCase* Forwarder::s_current = nullptr;

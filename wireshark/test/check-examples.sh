@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run every example that writes pcaps, on both transports, and decode every pcap
+# with tshark and the tlp-tunnel dissector: no frame may be malformed or show a
+# Lua error, the TLPs and tunnel packets decoded must equal what the simulation
+# counted ("counters:" lines of the examples), and selected fields must carry the
+# values the scenario set up.
+#
+#   wireshark/test/check-examples.sh BUILD_DIR        (BUILD_DIR/examples/<name>)
+#
+# Exit status 0 when every check passes.
+
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD="$(cd "${1:?usage: check-examples.sh BUILD_DIR}" && pwd)"
+PY="${PYTHON:-python3}"
+CHECK=("$PY" "$HERE/check-pcap.py" --dissector "$(cd "$HERE/.." && pwd)/tlp-tunnel.lua")
+
+DIR="$(mktemp -d "${TMPDIR:-/tmp}/tlp-tunnel-examples.XXXXXX")"
+trap 'rm -rf "$DIR"' EXIT
+cd "$DIR"
+
+failed=0
+total=0
+check() {
+    total=$((total + 1))
+    if ! "${CHECK[@]}" --expect-malformed 0 --expect-errors 0 "$@"; then
+        echo "check-examples.sh: FAILED: $*" >&2
+        failed=$((failed + 1))
+    fi
+}
+
+# counter NAME NODE: a value from the example's "counters: node=N ..." line.
+counter() {
+    sed -n "s/^counters: node=$2 .*$1=\([0-9]*\).*/\1/p" output.txt
+}
+
+WINDOW=0x0000100000000000
+for transport in ethernet udp; do
+    # The hosts' link device: ethernet puts the CSMA device after the NIC (index 1);
+    # udp has the NIC, the loopback and the point-to-point device (index 2).
+    link=1
+    [ "$transport" = udp ] && link=2
+    for example in remote-write remote-read ping-pong; do
+        rm -f ./*.pcap output.txt
+        args=(--transport="$transport" --pcap=true)
+        case $example in
+        remote-write) args+=(--count=50 --size=200) ;;
+        remote-read) args+=(--count=20 --size=300) ;;
+        ping-pong) args+=(--rounds=20) ;;
+        esac
+        if ! "$BUILD/examples/$example" "${args[@]}" > output.txt; then
+            echo "check-examples.sh: $example ${args[*]} failed:" >&2
+            cat output.txt >&2
+            failed=$((failed + 1))
+            continue
+        fi
+        grep -q "memory-image: match" output.txt
+        for node in 0 1; do
+            nic=(--tlps "$(counter nic-tlps $node)")
+            wire=(--tunnels "$(counter tunnel-packets $node)" --tlps "$(counter tunnel-tlps $node)")
+            case $example-$node in
+            remote-write-0)
+                # Stores into the window (MWr64), translated by the sender NIC to the
+                # region node 1 granted (the first of its pool: 4 GiB, so still 4DW);
+                # the grant is asked for first, and every DATA packet comes from node 0.
+                nic+=(--expect-all tlp.fmt_type=0x60 --expect tlp.address=$WINDOW)
+                wire+=(--expect tlp.address=0x0000000100000000 --expect tunnel.kind=2
+                       --expect tunnel.kind=3 --expect tunnel.seq=0 --expect tunnel.seq=1
+                       --expect tunnel.flags.translated=1
+                       --filter "tunnel.kind == 0 && tunnel.source == 0" "$(counter tunnel-tlps 0)")
+                ;;
+            remote-write-1)
+                nic+=(--expect-all tlp.fmt_type=0x60 --expect tlp.address=0x0000000100000000)
+                wire+=(--expect tlp.requester_id=0x0000)
+                ;;
+            remote-read-0)
+                # MRd64 out, CplD back to the CPU (00:00.0) and to the NIC's own reads.
+                nic+=(--expect tlp.fmt_type=0x20 --expect tlp.fmt_type=0x4a
+                      --expect tlp.cpl_status=0 --expect tlp.requester_id=0x0000)
+                wire+=(--expect tlp.requester_id=0x0002 --expect tlp.byte_count=300)
+                ;;
+            remote-read-1)
+                # The region was asked for explicitly at 1 GiB.
+                nic+=(--expect tlp.fmt_type=0x00 --expect tlp.address=0x0000000040000000
+                      --expect tlp.fmt_type=0x4a --expect tlp.completer_id=0x0005)
+                ;;
+            ping-pong-*)
+                nic+=(--expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x40
+                      --expect tlp.address=0x0000000040000000 --expect tlp.length=2)
+                ;;
+            esac
+            check "$example-$node-0.pcap" "${nic[@]}"
+            check "$example-$node-$link.pcap" "${wire[@]}"
+        done
+        # The switch or router sees the same packets on its ports.
+        for port in "$example"-2-*.pcap; do
+            check "$port"
+        done
+    done
+done
+
+echo "check-examples.sh: $((total - failed)) of $total checks passed"
+[ "$failed" -eq 0 ]
