@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tlp-tunnel driver: installs what is missing, builds incrementally, runs.
 #
-#   ./tlp-tunnel.sh demo               the main example scenario
+#   ./tlp-tunnel.sh demo [ARGS]        the main scenario: remote-write with pcap traces
 #   ./tlp-tunnel.sh test               build and run every test
 #   ./tlp-tunnel.sh run NAME [ARGS]    one example by its short name, with ns-3 arguments
 #   ./tlp-tunnel.sh bench              release build, benchmark against plain ns-3
@@ -16,7 +16,7 @@ jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Debian packages the build and the tests need ("ns3" holds helper programs that
 # the installed CMake package file of libns3-dev checks for).
 packages=(libns3-dev ns3 libgsl-dev libboost-dev libgtest-dev cmake ninja-build g++ make pkg-config)
-test_packages=(tshark)
+test_packages=(tshark python3)
 
 die() {
     echo "tlp-tunnel.sh: $*" >&2
@@ -66,7 +66,11 @@ demo)
     ensure_packages "${packages[@]}"
     dir=${BUILD_DIR:-$here/build}
     configure_build "$dir" RelWithDebInfo
-    exec "$(example_path "$dir" local-memory)" "$@"
+    out="$dir/demo"
+    mkdir -p "$out"
+    (cd "$out" && "$(example_path "$dir" remote-write)" --pcap=true "$@")
+    echo "pcap traces in $out: remote-write-<node>-<device>.pcap (device 0 is the NIC: raw TLPs;"
+    echo "open them with: tshark -X lua_script:$here/wireshark/tlp-tunnel.lua -r FILE)"
     ;;
 test)
     ensure_packages "${packages[@]}" "${test_packages[@]}"

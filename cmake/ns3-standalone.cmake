@@ -26,6 +26,9 @@ foreach(_module
   endif()
 endforeach()
 
+# Warnings as ns-3's own build enables them.
+add_compile_options(-Wall -Wextra -Wno-unused-parameter)
+
 # Debian's package exports no compile definitions: enable logging and asserts as
 # ns-3's default (debug) profile does.
 set(NS3_STANDALONE_DEFINITIONS NS3_LOG_ENABLE NS3_ASSERT_ENABLE)

@@ -34,10 +34,10 @@ namespace
 /// TLP divided by the time from the first to the last.
 struct Meter
 {
-    uint64_t tlps = 0;       //!< TLPs seen
-    uint64_t bytes = 0;      //!< payload bytes after the first TLP
-    Time first;              //!< first TLP
-    Time last;               //!< last TLP
+    uint64_t tlps = 0;  //!< TLPs seen
+    uint64_t bytes = 0; //!< payload bytes after the first TLP
+    Time first;         //!< first TLP
+    Time last;          //!< last TLP
 
     void Add(uint32_t payload)
     {
@@ -80,10 +80,10 @@ CpuCompletion(Ptr<const Packet> tlp, Time latency)
 /// Results of one phase.
 struct Phase
 {
-    double achieved;    //!< bytes/s
-    double analytical;  //!< bytes/s
-    bool imageMatches;  //!< memory holds what the writes stored
-    Time latencyMean;   //!< mean read latency
+    double achieved;   //!< bytes/s
+    double analytical; //!< bytes/s
+    bool imageMatches; //!< memory holds what the writes stored
+    Time latencyMean;  //!< mean read latency
 };
 
 Phase
@@ -123,8 +123,7 @@ RunPhase(bool reads, uint32_t payload, uint64_t count, bool ecrc)
     double rate = lpi->GetDataRate().GetBitRate() / 8.0;
     Phase result;
     result.achieved = g_meter.BytesPerSecond();
-    result.analytical =
-        rate * tlpPayload / (tlpPayload + header + lpi->GetLinkOverhead());
+    result.analytical = rate * tlpPayload / (tlpPayload + header + lpi->GetLinkOverhead());
     result.imageMatches = true;
     if (!reads)
     {
@@ -144,8 +143,8 @@ RunPhase(bool reads, uint32_t payload, uint64_t count, bool ecrc)
         stats.latencySamples ? stats.latencySum / int64_t(stats.latencySamples) : Time(0);
     if (stats.operationsDone != count || stats.errors != 0)
     {
-        std::cout << "error: " << stats.operationsDone << " of " << count
-                  << " operations done, " << stats.errors << " with errors\n";
+        std::cout << "error: " << stats.operationsDone << " of " << count << " operations done, "
+                  << stats.errors << " with errors\n";
         result.imageMatches = false;
     }
     Simulator::Destroy();
@@ -162,7 +161,9 @@ main(int argc, char* argv[])
     bool ecrc = false;
 
     CommandLine cmd(__FILE__);
-    cmd.AddValue("payload", "bytes per write or read (one TLP per write up to MaxPayloadSize)", payload);
+    cmd.AddValue("payload",
+                 "bytes per write or read (one TLP per write up to MaxPayloadSize)",
+                 payload);
     cmd.AddValue("count", "writes, then reads", count);
     cmd.AddValue("ecrc", "append ECRC digests to requests and completions", ecrc);
     cmd.Parse(argc, argv);

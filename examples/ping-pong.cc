@@ -31,12 +31,12 @@ const uint64_t REGION = 0x0000000040000000ULL; //!< region base on both nodes
 /// The state of the game.
 struct Game
 {
-    Ptr<TlpCpu> cpu[2];      //!< the players
-    uint32_t rounds = 0;     //!< rounds to play
-    uint32_t played = 0;     //!< pongs received by node 0
-    Time sent;               //!< when the current ping left
-    Time sum;                //!< sum of round-trip times
-    Time max;                //!< largest round-trip time
+    Ptr<TlpCpu> cpu[2];  //!< the players
+    uint32_t rounds = 0; //!< rounds to play
+    uint32_t played = 0; //!< pongs received by node 0
+    Time sent;           //!< when the current ping left
+    Time sum;            //!< sum of round-trip times
+    Time max;            //!< largest round-trip time
 
     /// Store a 64-bit value through a player's window.
     void Store(int player, uint64_t value)
@@ -97,7 +97,9 @@ main(int argc, char* argv[])
     uint32_t rounds = 100;
 
     CommandLine cmd(__FILE__);
-    cmd.AddValue("transport", "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)", transport);
+    cmd.AddValue("transport",
+                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 transport);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("rounds", "ping-pong rounds", rounds);
     cmd.Parse(argc, argv);
@@ -137,8 +139,8 @@ main(int argc, char* argv[])
     Simulator::Run();
 
     uint64_t last = rounds - 1;
-    bool match = game.played == rounds && Load(memory1, REGION) == last &&
-                 Load(memory0, REGION) == last;
+    bool match =
+        game.played == rounds && Load(memory1, REGION) == last && Load(memory0, REGION) == last;
     std::cout << "ping-pong: transport=" << transport << " rounds=" << rounds << "\n";
     std::cout << "operations: " << game.played << " rounds, " << 2 * game.played
               << " writes of 8 B\n";

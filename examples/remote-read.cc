@@ -30,9 +30,9 @@ const uint64_t WINDOW = 0x0000100000000000ULL; //!< window base on node 0 (16 Ti
 const uint64_t REGION = 0x0000000040000000ULL; //!< region on node 1 (1 GiB)
 const uint64_t LOCAL = 0x0000000080000000ULL;  //!< where node 0's NIC puts what it reads
 
-std::vector<TlpCpu::Result> g_reads;   //!< the CPU's reads
-uint8_t g_nicStatus = 0xEE;            //!< status of the NIC's own read
-std::vector<uint8_t> g_nicData;        //!< its data
+std::vector<TlpCpu::Result> g_reads; //!< the CPU's reads
+uint8_t g_nicStatus = 0xEE;          //!< status of the NIC's own read
+std::vector<uint8_t> g_nicData;      //!< its data
 
 void
 ReadDone(const TlpCpu::Result& result)
@@ -58,7 +58,9 @@ main(int argc, char* argv[])
     uint32_t size = 256;
 
     CommandLine cmd(__FILE__);
-    cmd.AddValue("transport", "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)", transport);
+    cmd.AddValue("transport",
+                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 transport);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("count", "reads", count);
     cmd.AddValue("size", "bytes per read", size);

@@ -79,7 +79,9 @@ main(int argc, char* argv[])
     DataRate rate("1Gbps");
 
     CommandLine cmd(__FILE__);
-    cmd.AddValue("transport", "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)", transport);
+    cmd.AddValue("transport",
+                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 transport);
     cmd.AddValue("translate", "where addresses are translated: sender or receiver NIC", translate);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("ecrc", "append ECRC digests to the TLPs", ecrc);
@@ -153,8 +155,8 @@ main(int argc, char* argv[])
               << g_issued.size() << " TLPs sent, " << g_landed << " TLPs in remote memory, "
               << cpu->GetStatistics().bytesWritten << " bytes\n";
     std::cout << "latency (CPU issue to remote memory): mean "
-              << (g_landed ? (g_latencySum / int64_t(g_landed)).GetNanoSeconds() : 0)
-              << " ns, max " << g_latencyMax.GetNanoSeconds() << " ns\n";
+              << (g_landed ? (g_latencySum / int64_t(g_landed)).GetNanoSeconds() : 0) << " ns, max "
+              << g_latencyMax.GetNanoSeconds() << " ns\n";
     std::cout << "region: node " << hosts.Get(1)->GetId() << " granted 0x" << std::hex
               << g_regionBase << std::dec << " for window 0x" << std::hex << WINDOW << std::dec
               << " (" << windowSize << " bytes)\n";

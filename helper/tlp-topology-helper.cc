@@ -111,7 +111,9 @@ TlpTopologyHelper::BuildIpStar(NodeContainer hosts)
 }
 
 void
-TlpTopologyHelper::Connect(NodeContainer hosts, TlpTunnelHelper& tunnel, const std::string& transport)
+TlpTopologyHelper::Connect(NodeContainer hosts,
+                           TlpTunnelHelper& tunnel,
+                           const std::string& transport)
 {
     if (transport == "ethernet")
     {

@@ -76,12 +76,12 @@ class TlpTopologyHelper
     NodeContainer GetSwitches() const;
 
   private:
-    DataRate m_rate;         //!< link rate
-    Time m_delay;            //!< link delay
-    uint32_t m_queuePackets; //!< device queue size
-    NodeContainer m_switches; //!< switches and routers
-    CsmaHelper m_csma;        //!< Ethernet links
-    PointToPointHelper m_p2p; //!< IP links
+    DataRate m_rate;                  //!< link rate
+    Time m_delay;                     //!< link delay
+    uint32_t m_queuePackets;          //!< device queue size
+    NodeContainer m_switches;         //!< switches and routers
+    CsmaHelper m_csma;                //!< Ethernet links
+    PointToPointHelper m_p2p;         //!< IP links
     NetDeviceContainer m_csmaDevices; //!< Ethernet link devices built
     NetDeviceContainer m_p2pDevices;  //!< IP link devices built
 };

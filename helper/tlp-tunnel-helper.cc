@@ -28,8 +28,7 @@ namespace
 void
 AsciiEvent(Ptr<OutputStreamWrapper> stream, std::string event, Ptr<const Packet> p)
 {
-    *stream->GetStream() << event << " " << Simulator::Now().GetSeconds() << " " << *p
-                         << std::endl;
+    *stream->GetStream() << event << " " << Simulator::Now().GetSeconds() << " " << *p << std::endl;
 }
 
 /// Ascii drop line without context.
@@ -326,8 +325,9 @@ TlpTunnelHelper::EnableAsciiInternal(Ptr<OutputStreamWrapper> stream,
         Ptr<OutputStreamWrapper> file = asciiTraceHelper.CreateFileStream(filename);
         for (const auto& source : sources)
         {
-            nic->TraceConnectWithoutContext(source[1],
-                                            MakeBoundCallback(&AsciiEvent, file, std::string(source[0])));
+            nic->TraceConnectWithoutContext(
+                source[1],
+                MakeBoundCallback(&AsciiEvent, file, std::string(source[0])));
         }
         nic->TraceConnectWithoutContext("Drop", MakeBoundCallback(&AsciiDrop, file));
         return;

@@ -200,9 +200,9 @@ LocalInterconnectChannel::ReleaseAddressRange(uint32_t port, uint64_t base, uint
     for (auto it = overlap.first; it != overlap.second; ++it)
     {
         NS_ABORT_MSG_IF(it->second != port + 1,
-                        "LocalInterconnectChannel: range "
-                            << RangeToString(base, base + size - 1) << " is not claimed by port '"
-                            << m_ports[port].name << "'");
+                        "LocalInterconnectChannel: range " << RangeToString(base, base + size - 1)
+                                                           << " is not claimed by port '"
+                                                           << m_ports[port].name << "'");
         auto part = range & it->first;
         covered += part.upper() - part.lower() + 1;
     }

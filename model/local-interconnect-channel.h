@@ -94,7 +94,9 @@ class LocalInterconnectChannel : public Channel
      * \param device the NetDevice behind the port, if any (reported by GetDevice())
      * \return the port index
      */
-    uint32_t AddPort(const std::string& name, ReceiveCallback receive, Ptr<NetDevice> device = nullptr);
+    uint32_t AddPort(const std::string& name,
+                     ReceiveCallback receive,
+                     Ptr<NetDevice> device = nullptr);
     /**
      * \param port a port index
      * \param ready called when the port accepts TLPs again after Send() refused one
@@ -205,18 +207,18 @@ class LocalInterconnectChannel : public Channel
     /// State of one port and of the two directions of its link.
     struct Port
     {
-        std::string name;           //!< name
-        ReceiveCallback receive;    //!< delivery
-        ReadyCallback ready;        //!< back-pressure release
-        Ptr<NetDevice> device;      //!< device behind the port, if any
-        int64_t ingressFreePs = 0;  //!< when the port-to-switch direction is idle, in ps
-        uint32_t ingressCount = 0;  //!< TLPs taken from the port, not yet past the switch
-        bool refused = false;       //!< Send() refused a TLP since the last ready callback
-        std::deque<Held> held;      //!< arrived at the switch, waiting for egress room
-        int64_t egressFreePs = 0;   //!< when the switch-to-port direction is idle, in ps
-        uint32_t egressCount = 0;   //!< TLPs routed to the port, not yet delivered
-        uint32_t credits = 0;       //!< receive credits, 0 = unlimited
-        uint32_t creditsInUse = 0;  //!< TLPs delivered, credits not yet returned
+        std::string name;          //!< name
+        ReceiveCallback receive;   //!< delivery
+        ReadyCallback ready;       //!< back-pressure release
+        Ptr<NetDevice> device;     //!< device behind the port, if any
+        int64_t ingressFreePs = 0; //!< when the port-to-switch direction is idle, in ps
+        uint32_t ingressCount = 0; //!< TLPs taken from the port, not yet past the switch
+        bool refused = false;      //!< Send() refused a TLP since the last ready callback
+        std::deque<Held> held;     //!< arrived at the switch, waiting for egress room
+        int64_t egressFreePs = 0;  //!< when the switch-to-port direction is idle, in ps
+        uint32_t egressCount = 0;  //!< TLPs routed to the port, not yet delivered
+        uint32_t credits = 0;      //!< receive credits, 0 = unlimited
+        uint32_t creditsInUse = 0; //!< TLPs delivered, credits not yet returned
         std::deque<Ptr<Packet>> waitingCredit; //!< delivered late for lack of credits
         std::vector<uint32_t> blockedIngress;  //!< ports whose held head waits for this egress
     };
@@ -307,11 +309,11 @@ class LocalInterconnectChannel : public Channel
     /// Address decode: range to port index + 1 (0 is the map's neutral element).
     boost::icl::split_interval_map<uint64_t, uint32_t> m_decode;
     std::unordered_map<uint16_t, uint32_t> m_requesterPorts; //!< completion routing
-    int64_t m_defaultCompletionPort;                          //!< -1 when none
+    int64_t m_defaultCompletionPort;                         //!< -1 when none
 
-    TracedCallback<Ptr<const Packet>, uint32_t> m_txTrace;          //!< TLP taken from a port
-    TracedCallback<Ptr<const Packet>, uint32_t> m_rxTrace;          //!< TLP delivered to a port
-    TracedCallback<Ptr<const Packet>, uint32_t> m_unsupportedTrace; //!< UR generated
+    TracedCallback<Ptr<const Packet>, uint32_t> m_txTrace;            //!< TLP taken from a port
+    TracedCallback<Ptr<const Packet>, uint32_t> m_rxTrace;            //!< TLP delivered to a port
+    TracedCallback<Ptr<const Packet>, uint32_t> m_unsupportedTrace;   //!< UR generated
     TracedCallback<Ptr<const Packet>, uint32_t, uint8_t> m_dropTrace; //!< TLP dropped
 };
 

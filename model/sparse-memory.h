@@ -67,8 +67,8 @@ class SparseMemory
 
     /// Allocated pages by page number.
     std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> m_pages;
-    uint64_t m_lastPage;   //!< page number of the last page written
-    uint8_t* m_lastBytes;  //!< bytes of the last page written (write locality cache)
+    uint64_t m_lastPage;  //!< page number of the last page written
+    uint8_t* m_lastBytes; //!< bytes of the last page written (write locality cache)
 };
 
 } // namespace ns3

@@ -68,13 +68,13 @@ TlpCpu::GetTypeId()
                           UintegerValue(2),
                           MakeUintegerAccessor(&TlpCpu::m_requesterId),
                           MakeUintegerChecker<uint16_t>())
-            .AddAttribute("MaxPayloadSize",
-                          "Max_Payload_Size in bytes (128..4096, a power of two): writes are "
-                          "split into MWr TLPs of at most this many bytes.",
-                          UintegerValue(256),
-                          MakeUintegerAccessor(&TlpCpu::SetMaxPayloadSize,
-                                               &TlpCpu::GetMaxPayloadSize),
-                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute(
+                "MaxPayloadSize",
+                "Max_Payload_Size in bytes (128..4096, a power of two): writes are "
+                "split into MWr TLPs of at most this many bytes.",
+                UintegerValue(256),
+                MakeUintegerAccessor(&TlpCpu::SetMaxPayloadSize, &TlpCpu::GetMaxPayloadSize),
+                MakeUintegerChecker<uint32_t>())
             .AddAttribute("MaxReadRequestSize",
                           "Max_Read_Request_Size in bytes (128..4096, a power of two): reads "
                           "are split into MRd TLPs of at most this many bytes.",
@@ -405,7 +405,8 @@ TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_
     uint8_t padded[4096 + 8];
     while (chunkStart < end)
     {
-        uint64_t chunkEnd = std::min(end, AlignDown(chunkStart + m_maxPayloadSize, m_maxPayloadSize));
+        uint64_t chunkEnd =
+            std::min(end, AlignDown(chunkStart + m_maxPayloadSize, m_maxPayloadSize));
         uint32_t bytes = static_cast<uint32_t>(chunkEnd - chunkStart);
         TlpHeader h = TlpHeader::MakeMemWrite(chunkStart, bytes, m_requesterId, 0);
         h.SetTrafficClass(m_trafficClass);
@@ -640,9 +641,8 @@ TlpCpu::StartApplication()
     }
     NS_ABORT_MSG_IF(m_lpi == nullptr, "TlpCpu: stream without Connect()");
     NS_ABORT_MSG_IF(m_streamRange < m_streamSize,
-                    "TlpCpu: attribute StreamRange=" << m_streamRange
-                                                     << " is smaller than StreamSize="
-                                                     << m_streamSize);
+                    "TlpCpu: attribute StreamRange="
+                        << m_streamRange << " is smaller than StreamSize=" << m_streamSize);
     m_scratch.assign(m_streamSize, 0);
     m_streamIssued = 0;
     m_streamStartPs = Simulator::Now().GetPicoSeconds();
@@ -677,14 +677,14 @@ TlpCpu::IssueStream()
             int64_t due = m_streamStartPs + std::llround(static_cast<double>(i) * intervalPs);
             if (due > Simulator::Now().GetPicoSeconds())
             {
-                m_streamEvent =
-                    Simulator::Schedule(DelayUntilPs(due), &TlpCpu::IssueStream, this);
+                m_streamEvent = Simulator::Schedule(DelayUntilPs(due), &TlpCpu::IssueStream, this);
                 break;
             }
         }
         m_streamIssued++;
         uint64_t address = m_streamBase + (i % slots) * m_streamSize;
-        bool read = std::floor((i + 1) * m_streamReadFraction) > std::floor(i * m_streamReadFraction);
+        bool read =
+            std::floor((i + 1) * m_streamReadFraction) > std::floor(i * m_streamReadFraction);
         if (read)
         {
             uint64_t id = NewOperation(OP_READ, address, m_streamSize, DoneCallback());

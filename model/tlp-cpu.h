@@ -73,17 +73,17 @@ class TlpCpu : public Application
     /// Counters of what the CPU did.
     struct Statistics
     {
-        uint64_t tlpsSent = 0;          //!< TLPs placed on the interconnect
-        uint64_t completions = 0;       //!< completions received
-        uint64_t operationsDone = 0;    //!< operations ended (any status)
-        uint64_t errors = 0;            //!< operations ended with a status other than SC
-        uint64_t timeouts = 0;          //!< requests ended by CompletionTimeout
-        uint64_t unexpected = 0;        //!< TLPs dropped: no matching request, bad ECRC
-        uint64_t bytesWritten = 0;      //!< write bytes sent
-        uint64_t bytesRead = 0;         //!< read bytes received
-        Time latencySum;                //!< sum of read and AtomicOp latencies
-        Time latencyMax;                //!< largest read or AtomicOp latency
-        uint64_t latencySamples = 0;    //!< reads and AtomicOps in latencySum
+        uint64_t tlpsSent = 0;       //!< TLPs placed on the interconnect
+        uint64_t completions = 0;    //!< completions received
+        uint64_t operationsDone = 0; //!< operations ended (any status)
+        uint64_t errors = 0;         //!< operations ended with a status other than SC
+        uint64_t timeouts = 0;       //!< requests ended by CompletionTimeout
+        uint64_t unexpected = 0;     //!< TLPs dropped: no matching request, bad ECRC
+        uint64_t bytesWritten = 0;   //!< write bytes sent
+        uint64_t bytesRead = 0;      //!< read bytes received
+        Time latencySum;             //!< sum of read and AtomicOp latencies
+        Time latencyMax;             //!< largest read or AtomicOp latency
+        uint64_t latencySamples = 0; //!< reads and AtomicOps in latencySum
     };
 
     /**
@@ -209,23 +209,23 @@ class TlpCpu : public Application
     /// An operation waiting for completions.
     struct Operation
     {
-        Result result;           //!< what the callback gets
-        Time start;              //!< when it was called
-        uint32_t outstanding;    //!< requests not yet ended
-        bool keepData;           //!< store read data (false for stream reads)
-        DoneCallback done;       //!< user callback
+        Result result;        //!< what the callback gets
+        Time start;           //!< when it was called
+        uint32_t outstanding; //!< requests not yet ended
+        bool keepData;        //!< store read data (false for stream reads)
+        DoneCallback done;    //!< user callback
     };
 
     /// A TLP formed but not yet taken by the interconnect.
     struct Pending
     {
-        TlpHeader header;     //!< header, tag filled in when sent
-        Ptr<Packet> payload;  //!< data, or nullptr
-        Ptr<Packet> built;    //!< the whole TLP once formed (tag reserved)
-        uint64_t opId;        //!< operation, 0 for stream writes
-        uint32_t offset;      //!< first byte's offset in the operation
-        uint32_t bytes;       //!< bytes requested (non-posted) or written
-        bool last;            //!< last TLP of a posted operation
+        TlpHeader header;    //!< header, tag filled in when sent
+        Ptr<Packet> payload; //!< data, or nullptr
+        Ptr<Packet> built;   //!< the whole TLP once formed (tag reserved)
+        uint64_t opId;       //!< operation, 0 for stream writes
+        uint32_t offset;     //!< first byte's offset in the operation
+        uint32_t bytes;      //!< bytes requested (non-posted) or written
+        bool last;           //!< last TLP of a posted operation
     };
 
     /**
@@ -296,40 +296,40 @@ class TlpCpu : public Application
     void IssueStream();
 
     Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
-    uint32_t m_port;                      //!< our port on it
-    uint16_t m_requesterId;               //!< Requester ID
-    uint32_t m_maxPayloadSize;            //!< Max_Payload_Size
-    uint32_t m_maxReadRequestSize;        //!< Max_Read_Request_Size
-    uint32_t m_nTags;                     //!< tag pool size
-    bool m_ecrc;                          //!< append ECRC
-    uint8_t m_trafficClass;               //!< TC of the requests
-    Time m_completionTimeout;             //!< request timeout
+    uint32_t m_port;                     //!< our port on it
+    uint16_t m_requesterId;              //!< Requester ID
+    uint32_t m_maxPayloadSize;           //!< Max_Payload_Size
+    uint32_t m_maxReadRequestSize;       //!< Max_Read_Request_Size
+    uint32_t m_nTags;                    //!< tag pool size
+    bool m_ecrc;                         //!< append ECRC
+    uint8_t m_trafficClass;              //!< TC of the requests
+    Time m_completionTimeout;            //!< request timeout
 
-    uint64_t m_streamCount;        //!< stream operations
-    uint32_t m_streamSize;         //!< bytes per stream operation
-    DataRate m_streamRate;         //!< stream operation rate, 0 = as fast as accepted
-    uint64_t m_streamBase;         //!< stream address range start
-    uint64_t m_streamRange;        //!< stream address range size
-    double m_streamReadFraction;   //!< share of reads in the stream
-    uint32_t m_streamSeed;         //!< data pattern seed
-    uint64_t m_streamIssued;       //!< stream operations issued
-    int64_t m_streamStartPs;       //!< stream start time, ps
-    bool m_streamActive;           //!< between start and stop
-    EventId m_streamEvent;         //!< next stream issue
+    uint64_t m_streamCount;         //!< stream operations
+    uint32_t m_streamSize;          //!< bytes per stream operation
+    DataRate m_streamRate;          //!< stream operation rate, 0 = as fast as accepted
+    uint64_t m_streamBase;          //!< stream address range start
+    uint64_t m_streamRange;         //!< stream address range size
+    double m_streamReadFraction;    //!< share of reads in the stream
+    uint32_t m_streamSeed;          //!< data pattern seed
+    uint64_t m_streamIssued;        //!< stream operations issued
+    int64_t m_streamStartPs;        //!< stream start time, ps
+    bool m_streamActive;            //!< between start and stop
+    EventId m_streamEvent;          //!< next stream issue
     std::vector<uint8_t> m_scratch; //!< stream write data buffer
 
-    uint64_t m_nextOpId;                              //!< next operation number
-    std::unordered_map<uint64_t, Operation> m_ops;    //!< operations not ended
-    std::deque<Pending> m_txQueue;                    //!< TLPs not yet sent
-    TlpRequestTracker m_tracker;                      //!< tags and completions
-    bool m_inTrySend;                                 //!< TrySend() is running
-    bool m_inStream;                                  //!< IssueStream() is running
-    Statistics m_stats;                               //!< counters
+    uint64_t m_nextOpId;                           //!< next operation number
+    std::unordered_map<uint64_t, Operation> m_ops; //!< operations not ended
+    std::deque<Pending> m_txQueue;                 //!< TLPs not yet sent
+    TlpRequestTracker m_tracker;                   //!< tags and completions
+    bool m_inTrySend;                              //!< TrySend() is running
+    bool m_inStream;                               //!< IssueStream() is running
+    Statistics m_stats;                            //!< counters
 
-    TracedCallback<Ptr<const Packet>> m_txTrace;                //!< TLP sent
-    TracedCallback<Ptr<const Packet>, Time> m_completionTrace;  //!< completion received
-    TracedCallback<const Result&> m_operationTrace;             //!< operation ended
-    TracedCallback<Ptr<const Packet>> m_dropTrace;              //!< TLP dropped
+    TracedCallback<Ptr<const Packet>> m_txTrace;               //!< TLP sent
+    TracedCallback<Ptr<const Packet>, Time> m_completionTrace; //!< completion received
+    TracedCallback<const Result&> m_operationTrace;            //!< operation ended
+    TracedCallback<Ptr<const Packet>> m_dropTrace;             //!< TLP dropped
 };
 
 } // namespace ns3

@@ -53,8 +53,9 @@ TlpEthernetTransport::Attach(Ptr<NetDevice> lower)
     NS_ABORT_MSG_IF(lower == nullptr || lower->GetNode() == nullptr,
                     "TlpEthernetTransport: the lower device must be installed on a node");
     NS_ABORT_MSG_UNLESS(Mac48Address::IsMatchingType(lower->GetAddress()),
-                        "TlpEthernetTransport: lower device " << lower->GetInstanceTypeId().GetName()
-                                                              << " has no 48-bit MAC address");
+                        "TlpEthernetTransport: lower device "
+                            << lower->GetInstanceTypeId().GetName()
+                            << " has no 48-bit MAC address");
     m_lower = lower;
     lower->GetNode()->RegisterProtocolHandler(MakeCallback(&TlpEthernetTransport::Receive, this),
                                               ETHERTYPE,

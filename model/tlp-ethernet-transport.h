@@ -75,9 +75,9 @@ class TlpEthernetTransport : public TlpTransport
      */
     void QueueDequeued(Ptr<const Packet> packet);
 
-    Ptr<NetDevice> m_lower;          //!< the lower device
-    Ptr<Queue<Packet>> m_queue;      //!< its transmit queue, if it has one
-    bool m_waiting;                  //!< CanSend() returned false since the last ready call
+    Ptr<NetDevice> m_lower;     //!< the lower device
+    Ptr<Queue<Packet>> m_queue; //!< its transmit queue, if it has one
+    bool m_waiting;             //!< CanSend() returned false since the last ready call
 };
 
 } // namespace ns3

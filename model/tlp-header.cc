@@ -983,9 +983,9 @@ TlpHeader::Print(std::ostream& os) const
     {
         os << (Is4Dw() ? "64" : "32");
     }
-    os << std::hex << " fmt_type=0x" << std::setw(2) << +GetFmtType() << std::dec
-       << " tc=" << +m_tc << " attr=" << +m_attr << " th=" << m_th << " td=" << m_td
-       << " ep=" << m_ep << " at=" << +m_at;
+    os << std::hex << " fmt_type=0x" << std::setw(2) << +GetFmtType() << std::dec << " tc=" << +m_tc
+       << " attr=" << +m_attr << " th=" << m_th << " td=" << m_td << " ep=" << m_ep
+       << " at=" << +m_at;
     if (HasData() || (IsRequest() && !IsMessageType(m_type)))
     {
         os << " len=" << GetLengthDw() << "DW";

@@ -62,10 +62,10 @@ class TlpHeader : public Header
     /// Completion status (DW1 bits 15:13 of a completion).
     enum CompletionStatus : uint8_t
     {
-        SC = 0, ///< Successful Completion
-        UR = 1, ///< Unsupported Request
+        SC = 0,  ///< Successful Completion
+        UR = 1,  ///< Unsupported Request
         CRS = 2, ///< Configuration Request Retry Status
-        CA = 4  ///< Completer Abort
+        CA = 4   ///< Completer Abort
     };
 
     /// Why Deserialize() refused its input.

@@ -90,13 +90,13 @@ TlpMemory::GetTypeId()
                           TimeValue(NanoSeconds(50)),
                           MakeTimeAccessor(&TlpMemory::m_accessLatency),
                           MakeTimeChecker(Time(0)))
-            .AddAttribute("MaxPayloadSize",
-                          "Max_Payload_Size in bytes (128..4096, a power of two): the largest "
-                          "completion payload sent and write payload accepted.",
-                          UintegerValue(256),
-                          MakeUintegerAccessor(&TlpMemory::SetMaxPayloadSize,
-                                               &TlpMemory::GetMaxPayloadSize),
-                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute(
+                "MaxPayloadSize",
+                "Max_Payload_Size in bytes (128..4096, a power of two): the largest "
+                "completion payload sent and write payload accepted.",
+                UintegerValue(256),
+                MakeUintegerAccessor(&TlpMemory::SetMaxPayloadSize, &TlpMemory::GetMaxPayloadSize),
+                MakeUintegerChecker<uint32_t>())
             .AddAttribute("ReadCompletionBoundary",
                           "Read completion boundary in bytes (64 or 128): every completion of "
                           "a split read but the last ends on a multiple of it.",
@@ -371,14 +371,13 @@ TlpMemory::DoRead(const TlpHeader& h, Ptr<const Packet> tlp)
         uint64_t chunkEnd = std::min(end, AlignDown(chunkStart + m_maxPayloadSize, m_rcb));
         uint64_t dwStart = AlignDown(chunkStart, 4);
         uint32_t dw = static_cast<uint32_t>((AlignUp(chunkEnd, 4) - dwStart) / 4);
-        TlpHeader cpl =
-            TlpHeader::MakeCompletion(TlpHeader::SC,
-                                      m_completerId,
-                                      h.GetRequesterId(),
-                                      h.GetTag(),
-                                      static_cast<uint32_t>(end - chunkStart),
-                                      static_cast<uint8_t>(chunkStart & 0x7F),
-                                      dw);
+        TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::SC,
+                                                  m_completerId,
+                                                  h.GetRequesterId(),
+                                                  h.GetTag(),
+                                                  static_cast<uint32_t>(end - chunkStart),
+                                                  static_cast<uint8_t>(chunkStart & 0x7F),
+                                                  dw);
         cpl.SetKind(cplKind);
         cpl.SetTrafficClass(h.GetTrafficClass());
         cpl.SetAttributes(h.GetAttributes());
@@ -457,14 +456,13 @@ TlpMemory::Reject(const TlpHeader& h, uint8_t status)
         byteCount = std::max<uint32_t>(1, h.GetEnabledBytes());
         lowerAddress = static_cast<uint8_t>(h.GetFirstByteAddress() & 0x7F);
     }
-    TlpHeader cpl =
-        TlpHeader::MakeCompletion(static_cast<TlpHeader::CompletionStatus>(status),
-                                  m_completerId,
-                                  h.GetRequesterId(),
-                                  h.GetTag(),
-                                  byteCount,
-                                  lowerAddress,
-                                  0);
+    TlpHeader cpl = TlpHeader::MakeCompletion(static_cast<TlpHeader::CompletionStatus>(status),
+                                              m_completerId,
+                                              h.GetRequesterId(),
+                                              h.GetTag(),
+                                              byteCount,
+                                              lowerAddress,
+                                              0);
     if (kind == TlpHeader::MEM_READ_LOCKED)
     {
         cpl.SetKind(TlpHeader::COMPLETION_LOCKED);
@@ -507,8 +505,7 @@ TlpMemory::Drain()
     }
     if (!m_outbox.empty() && !m_drainEvent.IsRunning())
     {
-        m_drainEvent =
-            Simulator::Schedule(m_outbox.front().due - now, &TlpMemory::Drain, this);
+        m_drainEvent = Simulator::Schedule(m_outbox.front().due - now, &TlpMemory::Drain, this);
     }
 }
 

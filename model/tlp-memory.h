@@ -162,23 +162,23 @@ class TlpMemory : public Object
         Ptr<Packet> tlp; //!< the completion
     };
 
-    uint64_t m_base;            //!< first address served
-    uint64_t m_size;            //!< bytes served
-    uint16_t m_completerId;     //!< Completer ID
-    Time m_accessLatency;       //!< request arrival to completion departure
-    uint32_t m_maxPayloadSize;  //!< Max_Payload_Size
-    uint32_t m_rcb;             //!< read completion boundary
-    bool m_ecrc;                //!< append ECRC to completions
-    SparseMemory m_store;       //!< the bytes
+    uint64_t m_base;                     //!< first address served
+    uint64_t m_size;                     //!< bytes served
+    uint16_t m_completerId;              //!< Completer ID
+    Time m_accessLatency;                //!< request arrival to completion departure
+    uint32_t m_maxPayloadSize;           //!< Max_Payload_Size
+    uint32_t m_rcb;                      //!< read completion boundary
+    bool m_ecrc;                         //!< append ECRC to completions
+    SparseMemory m_store;                //!< the bytes
     Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
-    uint32_t m_port;            //!< our port on it
-    std::deque<Outgoing> m_outbox; //!< completions not yet sent
-    EventId m_drainEvent;       //!< pending Drain()
+    uint32_t m_port;                     //!< our port on it
+    std::deque<Outgoing> m_outbox;       //!< completions not yet sent
+    EventId m_drainEvent;                //!< pending Drain()
 
-    TracedCallback<Ptr<const Packet>> m_writeTrace;       //!< write executed
-    TracedCallback<Ptr<const Packet>> m_readTrace;        //!< read executed
-    TracedCallback<Ptr<const Packet>> m_atomicTrace;      //!< AtomicOp executed
-    TracedCallback<Ptr<const Packet>> m_completionTrace;  //!< completion sent
+    TracedCallback<Ptr<const Packet>> m_writeTrace;         //!< write executed
+    TracedCallback<Ptr<const Packet>> m_readTrace;          //!< read executed
+    TracedCallback<Ptr<const Packet>> m_atomicTrace;        //!< AtomicOp executed
+    TracedCallback<Ptr<const Packet>> m_completionTrace;    //!< completion sent
     TracedCallback<Ptr<const Packet>, uint8_t> m_dropTrace; //!< TLP dropped
 };
 

@@ -127,15 +127,15 @@ class TlpRequestTracker
     /// End requests older than the timeout; arm the timer for the next.
     void CheckTimeouts();
 
-    std::vector<Outstanding> m_tags;  //!< requests by tag
-    std::vector<uint16_t> m_free;     //!< free tags
-    uint64_t m_generation;            //!< tag reuse counter
-    Time m_timeout;                   //!< completion timeout
+    std::vector<Outstanding> m_tags; //!< requests by tag
+    std::vector<uint16_t> m_free;    //!< free tags
+    uint64_t m_generation;           //!< tag reuse counter
+    Time m_timeout;                  //!< completion timeout
     /// Sent requests, oldest first: (tag, generation).
     std::deque<std::pair<uint16_t, uint64_t>> m_order;
-    EventId m_timer;                  //!< timeout timer
-    DataCallback m_data;              //!< data callback
-    EndCallback m_end;                //!< end callback
+    EventId m_timer;     //!< timeout timer
+    DataCallback m_data; //!< data callback
+    EndCallback m_end;   //!< end callback
 };
 
 } // namespace ns3

@@ -73,9 +73,9 @@ class TlpTransport : public Object
   protected:
     void DoDispose() override;
 
-    ReceiveCallback m_receive;           //!< to the NIC
-    ReadyCallback m_ready;               //!< to the NIC
-    Ptr<TlpPeerDirectory> m_directory;   //!< peers
+    ReceiveCallback m_receive;         //!< to the NIC
+    ReadyCallback m_ready;             //!< to the NIC
+    Ptr<TlpPeerDirectory> m_directory; //!< peers
 };
 
 } // namespace ns3

@@ -160,8 +160,8 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_maxReadRequestSize(512),
       m_maxPayloadSize(256),
       m_pending(0),
-      m_nextOwnRead(1),
-      m_inSendQueued(false)
+      m_inSendQueued(false),
+      m_nextOwnRead(1)
 {
     NS_LOG_FUNCTION(this);
 }
@@ -202,7 +202,8 @@ TlpTunnelNetDevice::Attach(Ptr<LocalInterconnectChannel> lpi)
     NS_LOG_FUNCTION(this << lpi);
     NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpTunnelNetDevice: already attached to an interconnect");
     m_lpi = lpi;
-    m_port = lpi->AddPort("nic", MakeCallback(&TlpTunnelNetDevice::ReceiveFromInterconnect, this), this);
+    m_port =
+        lpi->AddPort("nic", MakeCallback(&TlpTunnelNetDevice::ReceiveFromInterconnect, this), this);
     lpi->SetReadyCallback(m_port, MakeCallback(&TlpTunnelNetDevice::DrainToInterconnect, this));
     lpi->ClaimRequesterId(m_port, m_requesterId);
     lpi->SetDefaultCompletionPort(m_port);
@@ -247,8 +248,8 @@ TlpTunnelNetDevice::AddWindow(uint64_t base,
                     "TlpTunnelNetDevice: region base 0x" << std::hex << regionBase
                                                          << " must be a multiple of 4 KiB");
     NS_ABORT_MSG_IF(peer == m_node->GetId(),
-                    "TlpTunnelNetDevice: window at 0x" << std::hex << base << " maps to its own node "
-                                                       << std::dec << peer);
+                    "TlpTunnelNetDevice: window at 0x"
+                        << std::hex << base << " maps to its own node " << std::dec << peer);
     NS_ABORT_MSG_IF(m_transport->GetDirectory() == nullptr ||
                         !m_transport->GetDirectory()->Contains(peer),
                     "TlpTunnelNetDevice: window at 0x"
@@ -574,7 +575,10 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
     }
     else
     {
-        Simulator::Schedule(m_processingDelay, &TlpTunnelNetDevice::ProcessFromNetwork, this, packet);
+        Simulator::Schedule(m_processingDelay,
+                            &TlpTunnelNetDevice::ProcessFromNetwork,
+                            this,
+                            packet);
     }
 }
 
@@ -585,7 +589,8 @@ TlpTunnelNetDevice::ProcessFromNetwork(Ptr<Packet> packet)
     uint32_t headerSize = packet->PeekHeader(th);
     if (headerSize == 0 || th.GetSource() == m_node->GetId())
     {
-        NS_LOG_LOGIC("malformed tunnel packet: " << TunnelHeader::ParseErrorToString(th.GetParseError()));
+        NS_LOG_LOGIC(
+            "malformed tunnel packet: " << TunnelHeader::ParseErrorToString(th.GetParseError()));
         Drop(packet, DROP_MALFORMED_PACKET);
         return;
     }
@@ -779,7 +784,10 @@ TlpTunnelNetDevice::HandleGrantRequest(const TunnelHeader& th, const TunnelGrant
                 m_exportNext = base + body.size;
             }
             reply.regionBase = base;
-            m_regions[key] = {body.windowBase, body.size, base, body.translateAt == TlpWindow::RECEIVER};
+            m_regions[key] = {body.windowBase,
+                              body.size,
+                              base,
+                              body.translateAt == TlpWindow::RECEIVER};
         }
         else
         {
@@ -850,7 +858,8 @@ TlpTunnelNetDevice::ReadRemote(uint64_t windowAddress,
     uint64_t end = windowAddress + size;
     for (uint64_t start = windowAddress; start < end;)
     {
-        uint64_t stop = std::min(end, AlignDown(start + m_maxReadRequestSize, m_maxReadRequestSize));
+        uint64_t stop =
+            std::min(end, AlignDown(start + m_maxReadRequestSize, m_maxReadRequestSize));
         m_ownQueue.emplace_back(cookie,
                                 static_cast<uint32_t>(start - windowAddress),
                                 start,
@@ -881,7 +890,10 @@ TlpTunnelNetDevice::SendOwnReads()
 }
 
 void
-TlpTunnelNetDevice::OwnReadData(uint64_t cookie, uint32_t offset, const uint8_t* data, uint32_t size)
+TlpTunnelNetDevice::OwnReadData(uint64_t cookie,
+                                uint32_t offset,
+                                const uint8_t* data,
+                                uint32_t size)
 {
     auto it = m_ownReads.find(cookie);
     NS_ASSERT(it != m_ownReads.end());
@@ -908,7 +920,8 @@ TlpTunnelNetDevice::OwnReadEnded(uint64_t cookie, uint8_t status)
             uint64_t end = done.localAddress + done.data.size();
             for (uint64_t start = done.localAddress; start < end;)
             {
-                uint64_t stop = std::min(end, AlignDown(start + m_maxPayloadSize, m_maxPayloadSize));
+                uint64_t stop =
+                    std::min(end, AlignDown(start + m_maxPayloadSize, m_maxPayloadSize));
                 uint32_t bytes = static_cast<uint32_t>(stop - start);
                 uint64_t dw = AlignDown(start, 4);
                 std::vector<uint8_t> payload(AlignUp(stop, 4) - dw, 0);

@@ -73,20 +73,20 @@ class TlpTunnelNetDevice : public NetDevice
     /// Counters of what the NIC did.
     struct Statistics
     {
-        uint64_t tlpsCrossed = 0;     //!< TLPs crossing interconnect/NIC, both ways (Sniffer)
-        uint64_t tlpsToNetwork = 0;   //!< TLPs sent to peers
-        uint64_t tlpsFromNetwork = 0; //!< TLPs placed on the interconnect
-        uint64_t packetsSent = 0;     //!< tunnel packets sent
-        uint64_t packetsReceived = 0; //!< tunnel packets received
-        uint64_t tunnelTlpsSent = 0;  //!< TLPs inside the DATA packets sent
-        uint64_t tunnelTlpsReceived = 0; //!< TLPs inside the DATA packets received
-        uint64_t grantRequests = 0;   //!< GRANT_REQUEST packets sent
-        uint64_t grantsSent = 0;      //!< GRANT packets sent
-        uint64_t malformedPackets = 0; //!< packets dropped as malformed
-        uint64_t tlpDrops = 0;        //!< TLPs dropped (any reason)
+        uint64_t tlpsCrossed = 0;         //!< TLPs crossing interconnect/NIC, both ways (Sniffer)
+        uint64_t tlpsToNetwork = 0;       //!< TLPs sent to peers
+        uint64_t tlpsFromNetwork = 0;     //!< TLPs placed on the interconnect
+        uint64_t packetsSent = 0;         //!< tunnel packets sent
+        uint64_t packetsReceived = 0;     //!< tunnel packets received
+        uint64_t tunnelTlpsSent = 0;      //!< TLPs inside the DATA packets sent
+        uint64_t tunnelTlpsReceived = 0;  //!< TLPs inside the DATA packets received
+        uint64_t grantRequests = 0;       //!< GRANT_REQUEST packets sent
+        uint64_t grantsSent = 0;          //!< GRANT packets sent
+        uint64_t malformedPackets = 0;    //!< packets dropped as malformed
+        uint64_t tlpDrops = 0;            //!< TLPs dropped (any reason)
         uint64_t unsupportedRequests = 0; //!< UR completions the NIC generated
-        uint64_t sequenceGaps = 0;    //!< missing sequence numbers seen
-        uint64_t maxPending = 0;      //!< most TLPs waiting for grants at once
+        uint64_t sequenceGaps = 0;        //!< missing sequence numbers seen
+        uint64_t maxPending = 0;          //!< most TLPs waiting for grants at once
     };
 
     /**
@@ -164,7 +164,10 @@ class TlpTunnelNetDevice : public NetDevice
      * \param localAddress where the data goes in local memory
      * \param done callback with the status and the data
      */
-    void ReadRemote(uint64_t windowAddress, uint32_t size, uint64_t localAddress, ReadCallback done);
+    void ReadRemote(uint64_t windowAddress,
+                    uint32_t size,
+                    uint64_t localAddress,
+                    ReadCallback done);
 
     /// \return the NIC's bus/device/function (Requester ID of its own requests)
     uint16_t GetRequesterId() const;
@@ -210,10 +213,10 @@ class TlpTunnelNetDevice : public NetDevice
     /// A region this NIC granted to a sender's window.
     struct Region
     {
-        uint64_t windowBase;   //!< window base at the sender
-        uint64_t size;         //!< bytes
-        uint64_t regionBase;   //!< region base here
-        bool translateHere;    //!< this NIC translates
+        uint64_t windowBase; //!< window base at the sender
+        uint64_t size;       //!< bytes
+        uint64_t regionBase; //!< region base here
+        bool translateHere;  //!< this NIC translates
     };
 
     /// A tunnel packet waiting for the transport.
@@ -228,11 +231,11 @@ class TlpTunnelNetDevice : public NetDevice
     /// A NIC-generated remote read (ReadRemote()).
     struct OwnRead
     {
-        uint64_t localAddress;       //!< where the data goes
-        std::vector<uint8_t> data;   //!< the data
-        uint32_t outstanding;        //!< requests not yet ended
-        uint8_t status;              //!< worst status
-        ReadCallback done;           //!< callback
+        uint64_t localAddress;     //!< where the data goes
+        std::vector<uint8_t> data; //!< the data
+        uint32_t outstanding;      //!< requests not yet ended
+        uint8_t status;            //!< worst status
+        ReadCallback done;         //!< callback
     };
 
     /**
@@ -260,7 +263,11 @@ class TlpTunnelNetDevice : public NetDevice
      * \param tlp the TLP
      * \param credits interconnect credits to return once sent
      */
-    void Encapsulate(uint32_t peer, uint16_t window, uint8_t flags, Ptr<Packet> tlp, uint32_t credits);
+    void Encapsulate(uint32_t peer,
+                     uint16_t window,
+                     uint8_t flags,
+                     Ptr<Packet> tlp,
+                     uint32_t credits);
     /**
      * \brief Queue a control packet (GRANT_REQUEST, GRANT) for the transport.
      * \param peer destination node
@@ -268,7 +275,10 @@ class TlpTunnelNetDevice : public NetDevice
      * \param window window ID
      * \param body the grant body
      */
-    void SendControl(uint32_t peer, TunnelHeader::Kind kind, uint16_t window, const TunnelGrantHeader& body);
+    void SendControl(uint32_t peer,
+                     TunnelHeader::Kind kind,
+                     uint16_t window,
+                     const TunnelGrantHeader& body);
     /**
      * \param peer destination node
      * \param header a header to stamp with source and sequence number
@@ -371,40 +381,40 @@ class TlpTunnelNetDevice : public NetDevice
     uint32_t m_port;                     //!< our port on it
     Ptr<TlpTransport> m_transport;       //!< the network side
 
-    uint16_t m_requesterId;        //!< our bus/device/function
-    uint32_t m_rxCredits;          //!< TLPs we accept from the interconnect before returning credits
-    Time m_processingDelay;        //!< per TLP or packet, each direction
-    Time m_grantRetry;             //!< GRANT_REQUEST retransmission interval
-    uint64_t m_exportBase;         //!< pool for regions granted on request
-    uint64_t m_exportSize;         //!< pool size
-    uint64_t m_exportNext;         //!< next free byte of the pool
+    uint16_t m_requesterId; //!< our bus/device/function
+    uint32_t m_rxCredits;   //!< TLPs we accept from the interconnect before returning credits
+    Time m_processingDelay; //!< per TLP or packet, each direction
+    Time m_grantRetry;      //!< GRANT_REQUEST retransmission interval
+    uint64_t m_exportBase;  //!< pool for regions granted on request
+    uint64_t m_exportSize;  //!< pool size
+    uint64_t m_exportNext;  //!< next free byte of the pool
     uint32_t m_maxReadRequestSize; //!< for ReadRemote()
     uint32_t m_maxPayloadSize;     //!< for ReadRemote() data writes
 
-    TlpWindowTable m_windows;                          //!< our windows
-    std::unordered_map<uint64_t, Region> m_regions;    //!< granted regions by (sender, window)
+    TlpWindowTable m_windows;                            //!< our windows
+    std::unordered_map<uint64_t, Region> m_regions;      //!< granted regions by (sender, window)
     std::unordered_map<uint16_t, uint32_t> m_requesters; //!< remote Requester ID to node
     std::unordered_map<uint32_t, uint32_t> m_txSequence; //!< next sequence number per peer
     std::unordered_map<uint32_t, uint32_t> m_rxSequence; //!< next expected per peer
-    std::deque<Outgoing> m_toNetwork;                  //!< packets waiting for the transport
-    std::deque<Ptr<Packet>> m_toInterconnect;          //!< TLPs waiting for the interconnect
-    uint64_t m_pending;                                //!< TLPs waiting for grants
-    TlpRequestTracker m_tracker;                       //!< our own reads
-    std::unordered_map<uint64_t, OwnRead> m_ownReads;  //!< our own reads by cookie
+    std::deque<Outgoing> m_toNetwork;                    //!< packets waiting for the transport
+    std::deque<Ptr<Packet>> m_toInterconnect;            //!< TLPs waiting for the interconnect
+    uint64_t m_pending;                                  //!< TLPs waiting for grants
+    TlpRequestTracker m_tracker;                         //!< our own reads
+    std::unordered_map<uint64_t, OwnRead> m_ownReads;    //!< our own reads by cookie
     /// Own read requests waiting for a tag: (cookie, offset, first address, bytes).
     std::deque<std::tuple<uint64_t, uint32_t, uint64_t, uint32_t>> m_ownQueue;
-    bool m_inSendQueued;                               //!< SendQueued() is running
-    uint64_t m_nextOwnRead;                            //!< cookie of the next own read
-    Statistics m_stats;                                //!< counters
+    bool m_inSendQueued;    //!< SendQueued() is running
+    uint64_t m_nextOwnRead; //!< cookie of the next own read
+    Statistics m_stats;     //!< counters
 
-    NetDevice::ReceiveCallback m_rxCallback;           //!< unused: the NIC carries no L3
+    NetDevice::ReceiveCallback m_rxCallback;             //!< unused: the NIC carries no L3
     NetDevice::PromiscReceiveCallback m_promiscCallback; //!< unused
 
-    TracedCallback<Ptr<const Packet>> m_snifferTrace;   //!< every TLP crossing interconnect/NIC
-    TracedCallback<Ptr<const Packet>> m_tlpTxTrace;     //!< TLP taken from the interconnect
-    TracedCallback<Ptr<const Packet>> m_tlpRxTrace;     //!< TLP placed on the interconnect
-    TracedCallback<Ptr<const Packet>> m_macTxTrace;     //!< tunnel packet to the transport
-    TracedCallback<Ptr<const Packet>> m_macRxTrace;     //!< tunnel packet from the transport
+    TracedCallback<Ptr<const Packet>> m_snifferTrace;       //!< every TLP crossing interconnect/NIC
+    TracedCallback<Ptr<const Packet>> m_tlpTxTrace;         //!< TLP taken from the interconnect
+    TracedCallback<Ptr<const Packet>> m_tlpRxTrace;         //!< TLP placed on the interconnect
+    TracedCallback<Ptr<const Packet>> m_macTxTrace;         //!< tunnel packet to the transport
+    TracedCallback<Ptr<const Packet>> m_macRxTrace;         //!< tunnel packet from the transport
     TracedCallback<Ptr<const Packet>, uint8_t> m_dropTrace; //!< drops
     TracedCallback<uint32_t, uint16_t, uint64_t> m_grantTrace; //!< (peer, window, region base)
 };

@@ -148,9 +148,8 @@ TlpUdpTransport::CanSend(uint32_t peer)
         }
         if (m_queueDisc != nullptr)
         {
-            m_queueDisc->TraceConnectWithoutContext(
-                "Dequeue",
-                MakeCallback(&TlpUdpTransport::Dequeued, this));
+            m_queueDisc->TraceConnectWithoutContext("Dequeue",
+                                                    MakeCallback(&TlpUdpTransport::Dequeued, this));
         }
         else
         {
@@ -167,9 +166,10 @@ TlpUdpTransport::CanSend(uint32_t peer)
             }
         }
     }
-    bool full = (m_queueDisc != nullptr && m_queueDisc->GetCurrentSize() >= m_queueDisc->GetMaxSize()) ||
-                (m_deviceQueue != nullptr &&
-                 m_deviceQueue->GetCurrentSize() >= m_deviceQueue->GetMaxSize());
+    bool full =
+        (m_queueDisc != nullptr && m_queueDisc->GetCurrentSize() >= m_queueDisc->GetMaxSize()) ||
+        (m_deviceQueue != nullptr &&
+         m_deviceQueue->GetCurrentSize() >= m_deviceQueue->GetMaxSize());
     if (full)
     {
         m_waiting = true;

@@ -79,15 +79,15 @@ class TlpUdpTransport : public TlpTransport
      */
     void DeviceDequeued(Ptr<const Packet> packet);
 
-    uint16_t m_port;            //!< UDP port
-    Ptr<Node> m_node;           //!< the node
-    Ipv4Address m_local;        //!< our address
-    Ptr<Socket> m_socket;       //!< the socket
-    Ptr<NetDevice> m_single;    //!< the only non-loopback device, if the node has one
-    Ptr<NetDevice> m_watched;   //!< device whose queue is watched
-    Ptr<QueueDisc> m_queueDisc; //!< its root queue disc, if any
+    uint16_t m_port;                  //!< UDP port
+    Ptr<Node> m_node;                 //!< the node
+    Ipv4Address m_local;              //!< our address
+    Ptr<Socket> m_socket;             //!< the socket
+    Ptr<NetDevice> m_single;          //!< the only non-loopback device, if the node has one
+    Ptr<NetDevice> m_watched;         //!< device whose queue is watched
+    Ptr<QueueDisc> m_queueDisc;       //!< its root queue disc, if any
     Ptr<Queue<Packet>> m_deviceQueue; //!< its device queue otherwise
-    bool m_waiting;             //!< CanSend() returned false since the last ready call
+    bool m_waiting;                   //!< CanSend() returned false since the last ready call
 };
 
 } // namespace ns3

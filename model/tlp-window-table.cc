@@ -28,11 +28,10 @@ TlpWindowTable::Add(TlpWindow window)
     if (overlap.first != overlap.second)
     {
         const TlpWindow& other = m_windows[overlap.first->second - 1];
-        NS_FATAL_ERROR("TlpWindowTable: window [0x" << std::hex << window.base << ", 0x"
-                                                    << window.base + window.size - 1
-                                                    << "] overlaps window [0x" << other.base
-                                                    << ", 0x" << other.base + other.size - 1
-                                                    << "]");
+        NS_FATAL_ERROR("TlpWindowTable: window [0x"
+                       << std::hex << window.base << ", 0x" << window.base + window.size - 1
+                       << "] overlaps window [0x" << other.base << ", 0x"
+                       << other.base + other.size - 1 << "]");
     }
     window.id = static_cast<uint16_t>(m_windows.size());
     m_windows.push_back(window);

@@ -29,18 +29,18 @@ struct TlpWindow
         RECEIVER = 1 ///< the receiving NIC edits it after extraction
     };
 
-    uint16_t id = 0;                 //!< window ID, carried in the tunnel header
-    uint64_t base = 0;               //!< first local address
-    uint64_t size = 0;               //!< bytes
-    uint32_t peer = 0;               //!< receiving node
-    uint64_t requestedBase = 0;      //!< region asked for (TunnelGrantHeader::ANY_BASE: any)
+    uint16_t id = 0;                  //!< window ID, carried in the tunnel header
+    uint64_t base = 0;                //!< first local address
+    uint64_t size = 0;                //!< bytes
+    uint32_t peer = 0;                //!< receiving node
+    uint64_t requestedBase = 0;       //!< region asked for (TunnelGrantHeader::ANY_BASE: any)
     TranslateAt translateAt = SENDER; //!< where the address is translated
-    bool granted = false;            //!< the receiver's GRANT arrived
-    bool refused = false;            //!< the receiver refused the region
-    uint64_t regionBase = 0;         //!< region base at the receiver (valid once granted)
+    bool granted = false;             //!< the receiver's GRANT arrived
+    bool refused = false;             //!< the receiver refused the region
+    uint64_t regionBase = 0;          //!< region base at the receiver (valid once granted)
     /// TLPs that arrived before the grant, with the interconnect credits they hold.
     std::deque<std::pair<Ptr<Packet>, uint32_t>> pending;
-    EventId retry;                   //!< GRANT_REQUEST retransmission
+    EventId retry; //!< GRANT_REQUEST retransmission
 
     /**
      * \param address an address inside the window

@@ -45,8 +45,8 @@ TunnelGrantHeader::GetInstanceTypeId() const
 void
 TunnelGrantHeader::Print(std::ostream& os) const
 {
-    os << std::hex << "window=0x" << windowBase << " size=0x" << size << " region=0x"
-       << regionBase << std::dec << " translate_at=" << (translateAt ? "receiver" : "sender")
+    os << std::hex << "window=0x" << windowBase << " size=0x" << size << " region=0x" << regionBase
+       << std::dec << " translate_at=" << (translateAt ? "receiver" : "sender")
        << " status=" << (status == 0 ? "granted" : "refused");
 }
 

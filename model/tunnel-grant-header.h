@@ -50,11 +50,11 @@ class TunnelGrantHeader : public Header
     void Serialize(Buffer::Iterator start) const override;
     uint32_t Deserialize(Buffer::Iterator start) override;
 
-    uint64_t windowBase;  //!< window base at the sender
-    uint64_t size;        //!< bytes
-    uint64_t regionBase;  //!< region base at the receiver, or ANY_BASE
-    uint8_t translateAt;  //!< 0 sender, 1 receiver
-    uint8_t status;       //!< 0 granted, 1 refused
+    uint64_t windowBase; //!< window base at the sender
+    uint64_t size;       //!< bytes
+    uint64_t regionBase; //!< region base at the receiver, or ANY_BASE
+    uint8_t translateAt; //!< 0 sender, 1 receiver
+    uint8_t status;      //!< 0 granted, 1 refused
 };
 
 } // namespace ns3

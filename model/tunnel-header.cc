@@ -120,7 +120,8 @@ TunnelHeader::GetWindow() const
 void
 TunnelHeader::AddTlp(uint16_t bytes)
 {
-    NS_ABORT_MSG_IF(m_lengths.size() >= MAX_COUNT, "TunnelHeader: more than " << MAX_COUNT << " TLPs");
+    NS_ABORT_MSG_IF(m_lengths.size() >= MAX_COUNT,
+                    "TunnelHeader: more than " << MAX_COUNT << " TLPs");
     m_lengths.push_back(bytes);
 }
 
@@ -281,8 +282,8 @@ void
 TunnelHeader::Print(std::ostream& os) const
 {
     os << "tunnel v" << +VERSION << " " << KindToString(m_kind) << " flags=0x" << std::hex
-       << +m_flags << std::dec << " src=" << m_source << " seq=" << m_sequence
-       << " ack=" << m_ack << " window=" << m_window << " count=" << m_lengths.size();
+       << +m_flags << std::dec << " src=" << m_source << " seq=" << m_sequence << " ack=" << m_ack
+       << " window=" << m_window << " count=" << m_lengths.size();
     if (!m_lengths.empty())
     {
         os << " lengths=";

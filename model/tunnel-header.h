@@ -61,22 +61,22 @@ class TunnelHeader : public Header
     /// Flag bits.
     enum Flag : uint8_t
     {
-        FLAG_TRANSLATED = 0x01, ///< addresses already translated by the sender
+        FLAG_TRANSLATED = 0x01,  ///< addresses already translated by the sender
         FLAG_ACK_REQUEST = 0x02, ///< the receiver is asked to acknowledge
-        FLAG_COMPRESSED = 0x04, ///< shared header fields sent once
-        FLAG_MEMORY_ID = 0x08,  ///< window ID is a memory ID, addresses are offsets
-        FLAG_MULTICAST = 0x10   ///< sent to a multicast group
+        FLAG_COMPRESSED = 0x04,  ///< shared header fields sent once
+        FLAG_MEMORY_ID = 0x08,   ///< window ID is a memory ID, addresses are offsets
+        FLAG_MULTICAST = 0x10    ///< sent to a multicast group
     };
 
     /// Why Deserialize() refused its input.
     enum ParseError : uint8_t
     {
         PARSE_OK = 0,
-        PARSE_TRUNCATED,   ///< fewer bytes than the header declares
-        PARSE_VERSION,     ///< unknown version
-        PARSE_KIND,        ///< unknown kind
-        PARSE_LENGTH,      ///< header length inconsistent with the count
-        PARSE_COUNT        ///< count 0 in DATA, or above MAX_COUNT
+        PARSE_TRUNCATED, ///< fewer bytes than the header declares
+        PARSE_VERSION,   ///< unknown version
+        PARSE_KIND,      ///< unknown kind
+        PARSE_LENGTH,    ///< header length inconsistent with the count
+        PARSE_COUNT      ///< count 0 in DATA, or above MAX_COUNT
     };
 
     TunnelHeader();
@@ -145,14 +145,14 @@ class TunnelHeader : public Header
     static std::string KindToString(uint8_t kind);
 
   private:
-    uint8_t m_kind;                 //!< kind
-    uint8_t m_flags;                //!< flags
-    uint32_t m_source;              //!< source node
-    uint32_t m_sequence;            //!< sequence number
-    uint32_t m_ack;                 //!< acknowledgement number
-    uint16_t m_window;              //!< window or memory ID
+    uint8_t m_kind;                                         //!< kind
+    uint8_t m_flags;                                        //!< flags
+    uint32_t m_source;                                      //!< source node
+    uint32_t m_sequence;                                    //!< sequence number
+    uint32_t m_ack;                                         //!< acknowledgement number
+    uint16_t m_window;                                      //!< window or memory ID
     boost::container::small_vector<uint16_t, 16> m_lengths; //!< TLP lengths (no heap up to 16)
-    ParseError m_error;             //!< last parse result
+    ParseError m_error;                                     //!< last parse result
 };
 
 } // namespace ns3

@@ -181,8 +181,16 @@ TEST(LocalInterconnect, ReceiveCreditsHoldDelivery)
     Simulator::Run();
     ASSERT_EQ(nic.received.size(), 1u); // one credit
     // Each returned credit lets one more TLP through, at that moment.
-    Simulator::Schedule(NanoSeconds(5), &LocalInterconnectChannel::ReturnCredits, lpi, nic.Port(), 1);
-    Simulator::Schedule(NanoSeconds(9), &LocalInterconnectChannel::ReturnCredits, lpi, nic.Port(), 1);
+    Simulator::Schedule(NanoSeconds(5),
+                        &LocalInterconnectChannel::ReturnCredits,
+                        lpi,
+                        nic.Port(),
+                        1);
+    Simulator::Schedule(NanoSeconds(9),
+                        &LocalInterconnectChannel::ReturnCredits,
+                        lpi,
+                        nic.Port(),
+                        1);
     Simulator::Stop(MicroSeconds(10));
     Simulator::Run();
     ASSERT_EQ(nic.received.size(), 3u);

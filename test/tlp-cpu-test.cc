@@ -96,13 +96,13 @@ TEST(TlpCpu, WriteThenReadSplitsAtAlignedBoundaries)
     }
     EXPECT_EQ(tlps,
               (std::vector<std::pair<uint64_t, uint32_t>>{{0x1F0, 16},
-                                                         {0x200, 256},
-                                                         {0x300, 256},
-                                                         {0x400, 256},
-                                                         {0x500, 216},
-                                                         {0x1F0, 16},
-                                                         {0x200, 512},
-                                                         {0x400, 472}}));
+                                                          {0x200, 256},
+                                                          {0x300, 256},
+                                                          {0x400, 256},
+                                                          {0x500, 216},
+                                                          {0x1F0, 16},
+                                                          {0x200, 512},
+                                                          {0x400, 472}}));
     ASSERT_EQ(n.results.size(), 2u);
     EXPECT_EQ(n.results[0].kind, TlpCpu::OP_WRITE);
     EXPECT_EQ(n.results[1].kind, TlpCpu::OP_READ);
@@ -232,6 +232,7 @@ TEST(TlpCpu, TagsBoundOutstandingReads)
     Node1 n(helper);
     int inFlight = 0;
     int maxInFlight = 0;
+
     struct Counter
     {
         int* inFlight;
@@ -342,6 +343,7 @@ TEST(TlpCpu, StreamMixAndRate)
     helper.SetCpuAttribute("StreamRate", DataRateValue(DataRate("1Gbps"))); // 512 ns per op
     Node1 n(helper);
     std::vector<Time> issued;
+
     struct Recorder
     {
         std::vector<Time>* at;

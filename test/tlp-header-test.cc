@@ -36,7 +36,8 @@ ExpectWire(const TlpHeader& h, const std::string& expected)
     std::vector<uint8_t> got = Serialize(h);
     EXPECT_EQ(ToHex(got), ToHex(want));
     TlpHeader back;
-    ASSERT_EQ(Parse(want, back), want.size()) << TlpHeader::ParseErrorToString(back.GetParseError());
+    ASSERT_EQ(Parse(want, back), want.size())
+        << TlpHeader::ParseErrorToString(back.GetParseError());
     EXPECT_EQ(ToHex(Serialize(back)), ToHex(want));
     EXPECT_EQ(back.GetKind(), h.GetKind());
 }

@@ -90,12 +90,11 @@ TEST(TlpMemory, WriteHonoursByteEnables)
     Bench b;
     b.Fill(0x1000, 16, 0xAA);
     // Six bytes at 0x1003: payload DWs 0x1000..0x100b, First BE 1000b, Last BE 0001b.
-    std::vector<uint8_t> payload = {0x11, 0x12, 0x13, 0x01, 0x02, 0x03,
-                                    0x04, 0x05, 0x06, 0x17, 0x18, 0x19};
+    std::vector<uint8_t> payload =
+        {0x11, 0x12, 0x13, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x17, 0x18, 0x19};
     b.cpu->Send(TlpHeader::MakeMemWrite(0x1003, 6, 0x0010, 0), payload);
     Simulator::Run();
-    EXPECT_EQ(ToHex(b.Image(0x1000, 16)),
-              ToHex(Hex("aaaaaa01 02030405 06aaaaaa aaaaaaaa")));
+    EXPECT_EQ(ToHex(b.Image(0x1000, 16)), ToHex(Hex("aaaaaa01 02030405 06aaaaaa aaaaaaaa")));
     EXPECT_TRUE(b.drops.empty());
 }
 

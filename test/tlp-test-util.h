@@ -162,7 +162,7 @@ class Probe
     }
 
     Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
-    uint32_t m_port;                      //!< our port
+    uint32_t m_port;                     //!< our port
 };
 
 /// Ends the simulation when a test leaves scope.

@@ -194,7 +194,7 @@ TEST_P(TlpTunnelTransport, TlpUnchangedButAddressAndEcrc)
             const std::vector<uint8_t>& b = in.tlps[i];
             // The sender's TLP is 4DW (window above 4 GiB), the receiver's 3DW.
             ASSERT_EQ(a.size(), b.size() + 4);
-            EXPECT_EQ(a[0] & 0xDF, b[0]) << "Fmt[2:1] and Type";   // Fmt[0] is the address size
+            EXPECT_EQ(a[0] & 0xDF, b[0]) << "Fmt[2:1] and Type"; // Fmt[0] is the address size
             EXPECT_EQ(ToHex({a.begin() + 1, a.begin() + 8}), ToHex({b.begin() + 1, b.begin() + 8}))
                 << "DW0 bytes 1-3, Requester ID, tag, byte enables";
             EXPECT_EQ(ToHex({a.begin() + 16, a.end() - 4}), ToHex({b.begin() + 12, b.end() - 4}))
@@ -223,6 +223,7 @@ TEST_P(TlpTunnelTransport, RemoteReadsAndNicReads)
     f.Cpu(0)->FetchAdd(WINDOW + 0x8000, 0x100, 8, f.Done());
     uint8_t status = 0xEE;
     std::vector<uint8_t> data;
+
     struct Sink
     {
         uint8_t* status;
@@ -245,9 +246,11 @@ TEST_P(TlpTunnelTransport, RemoteReadsAndNicReads)
     Simulator::Run();
     ASSERT_EQ(f.results.size(), 2u);
     EXPECT_EQ(f.results[0].status, TlpHeader::SC);
-    EXPECT_EQ(f.results[0].data, std::vector<uint8_t>(image.begin() + 0x10, image.begin() + 0x10 + 3000));
+    EXPECT_EQ(f.results[0].data,
+              std::vector<uint8_t>(image.begin() + 0x10, image.begin() + 0x10 + 3000));
     EXPECT_EQ(f.results[1].status, TlpHeader::SC);
-    EXPECT_EQ(f.results[1].data, std::vector<uint8_t>(image.begin() + 0x8000, image.begin() + 0x8008));
+    EXPECT_EQ(f.results[1].data,
+              std::vector<uint8_t>(image.begin() + 0x8000, image.begin() + 0x8008));
     EXPECT_EQ(f.Memory(1)->GetStore().ReadByte(REGION + 0x8001), uint8_t(image[0x8001] + 1));
     EXPECT_EQ(status, TlpHeader::SC);
     std::vector<uint8_t> want(image.begin() + 0x2000, image.begin() + 0x2000 + 5000);
@@ -268,6 +271,7 @@ TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
     cpu->SetAttribute("StreamRange", UintegerValue(500 * 64));
     Time granted;
     Time firstData;
+
     struct Times
     {
         Time* granted;
@@ -312,8 +316,11 @@ TEST_P(TlpTunnelTransport, MalformedPacketsAreDroppedAndCounted)
     f.Nic(1)->TraceConnectWithoutContext("Drop", MakeCallback(&DropTap::Tap, &drops));
     // A rogue sender on node 0 that writes raw tunnel packets to node 1's NIC.
     Ptr<TlpTransport> rogue = f.Nic(0)->GetTransport();
-    auto tunnelPacket = [](uint32_t source, uint16_t window, uint8_t flags,
-                           const std::vector<std::vector<uint8_t>>& tlps, int32_t extraLength) {
+    auto tunnelPacket = [](uint32_t source,
+                           uint16_t window,
+                           uint8_t flags,
+                           const std::vector<std::vector<uint8_t>>& tlps,
+                           int32_t extraLength) {
         Ptr<Packet> p = Create<Packet>();
         TunnelHeader th;
         th.SetSource(source);
@@ -337,14 +344,14 @@ TEST_P(TlpTunnelTransport, MalformedPacketsAreDroppedAndCounted)
     badEcrc.insert(badEcrc.end(), {1, 2, 3, 4, 0xde, 0xad, 0xbe, 0xef});
     uint8_t garbage[5] = {0x10, 0xff, 0x00, 0x13, 0x37};
     std::vector<Ptr<Packet>> packets = {
-        Create<Packet>(garbage, 5),                                          // truncated header
-        Create<Packet>(64),                                                  // version 0
-        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {mwr}, 200),       // length past the end
+        Create<Packet>(garbage, 5),                                    // truncated header
+        Create<Packet>(64),                                            // version 0
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {mwr}, 200), // length past the end
         tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {Hex("03000001 00000000 00000000")}, 0),
-        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {outside}, 0),     // outside the region
-        tunnelPacket(0, 7, TunnelHeader::FLAG_TRANSLATED, {mwr}, 0),         // unknown window
-        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {badEcrc}, 0),     // ECRC mismatch
-        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {mwr}, 0),         // the one good write
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {outside}, 0), // outside the region
+        tunnelPacket(0, 7, TunnelHeader::FLAG_TRANSLATED, {mwr}, 0),     // unknown window
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {badEcrc}, 0), // ECRC mismatch
+        tunnelPacket(0, 0, TunnelHeader::FLAG_TRANSLATED, {mwr}, 0),     // the one good write
     };
     for (size_t i = 0; i < packets.size(); ++i)
     {
@@ -376,6 +383,7 @@ TEST_P(TlpTunnelTransport, UnmappedAndRefusedWindowsGetPcieTreatment)
     DropTap drops;
     f.Nic(0)->TraceConnectWithoutContext("Drop", MakeCallback(&DropTap::Tap, &drops));
     uint32_t lpiDrops = 0;
+
     struct Count
     {
         uint32_t* n;
@@ -392,7 +400,12 @@ TEST_P(TlpTunnelTransport, UnmappedAndRefusedWindowsGetPcieTreatment)
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, cpu, WINDOW, Pattern(8, 1), f.Done());
     // No window claims WINDOW + 0x8000.
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW + 0x8000, 8u, f.Done());
-    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, cpu, WINDOW + 0x8000, Pattern(8, 1), f.Done());
+    Simulator::Schedule(MicroSeconds(50),
+                        &TlpCpu::Write,
+                        cpu,
+                        WINDOW + 0x8000,
+                        Pattern(8, 1),
+                        f.Done());
     // A read that runs past the end of its window.
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW + 0x10FF8, 16u, f.Done());
     Simulator::Run();
@@ -419,8 +432,20 @@ TEST_P(TlpTunnelTransport, ConcurrentRemoteAtomicsAreExact)
     f.tunnel.MapWindow(f.hosts.Get(2), WINDOW, 0x1000, 1, REGION);
     for (int i = 0; i < 200; ++i)
     {
-        Simulator::Schedule(MicroSeconds(20), &TlpCpu::FetchAdd, f.Cpu(0), WINDOW, 1ULL, 8u, f.Done());
-        Simulator::Schedule(MicroSeconds(20), &TlpCpu::FetchAdd, f.Cpu(2), WINDOW, 1ULL, 8u, f.Done());
+        Simulator::Schedule(MicroSeconds(20),
+                            &TlpCpu::FetchAdd,
+                            f.Cpu(0),
+                            WINDOW,
+                            1ULL,
+                            8u,
+                            f.Done());
+        Simulator::Schedule(MicroSeconds(20),
+                            &TlpCpu::FetchAdd,
+                            f.Cpu(2),
+                            WINDOW,
+                            1ULL,
+                            8u,
+                            f.Done());
     }
     Simulator::Run();
     ASSERT_EQ(f.results.size(), 400u);
@@ -431,7 +456,8 @@ TEST_P(TlpTunnelTransport, ConcurrentRemoteAtomicsAreExact)
         seen.insert(r.data[0] | r.data[1] << 8);
     }
     EXPECT_EQ(seen.size(), 400u);
-    EXPECT_EQ(f.Memory(1)->GetStore().ReadByte(REGION) | f.Memory(1)->GetStore().ReadByte(REGION + 1) << 8,
+    EXPECT_EQ(f.Memory(1)->GetStore().ReadByte(REGION) |
+                  f.Memory(1)->GetStore().ReadByte(REGION + 1) << 8,
               400);
 }
 
@@ -441,6 +467,7 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
     f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 1, REGION);
     Time issued;
     Time landed;
+
     struct Times
     {
         Time* issued;
@@ -459,7 +486,12 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
 
     f.Cpu(0)->TraceConnectWithoutContext("Tx", MakeCallback(&Times::Tx, &times));
     f.Memory(1)->TraceConnectWithoutContext("Write", MakeCallback(&Times::Write, &times));
-    Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, f.Cpu(0), WINDOW + 0x40, Pattern(64, 1), f.Done());
+    Simulator::Schedule(MicroSeconds(50),
+                        &TlpCpu::Write,
+                        f.Cpu(0),
+                        WINDOW + 0x40,
+                        Pattern(64, 1),
+                        f.Done());
     Simulator::Run();
 
     // Stages: both interconnects (two link serializations and one switch latency
@@ -482,7 +514,9 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
     Time network = 2 * (rate.CalculateBytesTxTime(wire) + NanoSeconds(100));
     Time expected = interconnects + 2 * processing.Get() + network;
     Time measured = landed - issued;
-    EXPECT_NEAR(measured.GetPicoSeconds(), expected.GetPicoSeconds(), expected.GetPicoSeconds() * 0.01)
+    EXPECT_NEAR(measured.GetPicoSeconds(),
+                expected.GetPicoSeconds(),
+                expected.GetPicoSeconds() * 0.01)
         << "measured " << measured.GetNanoSeconds() << " ns, formula " << expected.GetNanoSeconds()
         << " ns";
     EXPECT_NEAR(measured.GetPicoSeconds(), expected.GetPicoSeconds(), 4000.0); // within 4 ns

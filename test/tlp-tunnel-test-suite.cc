@@ -4,7 +4,7 @@
 
 /*
  * The "tlp-tunnel" ns-3 TestSuite. The module's tests are written with GoogleTest
- * (the other test/*.cc files); in an ns-3 tree they are linked into the module's
+ * (the other files of this folder); in an ns-3 tree they are linked into the module's
  * test library and this suite runs them, one ns-3 TestCase per GoogleTest test
  * suite, reporting every failed assertion to ns-3's test runner.
  */
