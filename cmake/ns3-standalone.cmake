@@ -82,7 +82,7 @@ function(build_lib)
     endforeach()
     add_executable(${BLIB_LIBNAME}-gtest ${gtest_sources})
     target_link_libraries(${BLIB_LIBNAME}-gtest PRIVATE ${target} GTest::gtest GTest::gtest_main)
-    gtest_discover_tests(${BLIB_LIBNAME}-gtest DISCOVERY_TIMEOUT 60)
+    gtest_discover_tests(${BLIB_LIBNAME}-gtest DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
   endif()
 
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/examples)

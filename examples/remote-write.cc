@@ -76,6 +76,7 @@ main(int argc, char* argv[])
     bool ecrc = false;
     uint32_t count = 1000;
     uint32_t size = 64;
+    uint32_t aggregate = 1;
     DataRate rate("1Gbps");
 
     CommandLine cmd(__FILE__);
@@ -88,6 +89,7 @@ main(int argc, char* argv[])
     cmd.AddValue("count", "writes", count);
     cmd.AddValue("size", "bytes per write", size);
     cmd.AddValue("rate", "offered write load", rate);
+    cmd.AddValue("aggregate", "most TLPs per tunnel packet (NIC AggregationLimit)", aggregate);
     cmd.Parse(argc, argv);
     if (translate != "sender" && translate != "receiver")
     {
@@ -103,6 +105,7 @@ main(int argc, char* argv[])
     NodeContainer hosts;
     hosts.Create(2);
     TlpTunnelHelper tunnel;
+    tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
     topology.Connect(hosts, tunnel, transport);

@@ -188,6 +188,13 @@ class LocalInterconnectChannel : public Channel
     /// \return the switch's own ID (Completer ID of the completions it generates)
     uint16_t GetCompleterId() const;
 
+    /**
+     * \param ps a time in picoseconds
+     * \return the delay from now to that time, rounded up to the simulator's
+     *         resolution so that no event fires before its cause
+     */
+    static Time DelayUntil(int64_t ps);
+
     // Channel
     std::size_t GetNDevices() const override;
     Ptr<NetDevice> GetDevice(std::size_t i) const override;
@@ -292,12 +299,6 @@ class LocalInterconnectChannel : public Channel
      * \param atPs exact time, ps
      */
     void EgressReleased(uint32_t to, int64_t atPs);
-    /**
-     * \param ps a time in picoseconds
-     * \return the delay from now to that time, rounded up to the simulator's
-     *         resolution so that no event fires before its cause
-     */
-    static Time DelayUntil(int64_t ps);
 
     DataRate m_dataRate;     //!< link rate, each direction
     Time m_latency;          //!< switch traversal latency

@@ -45,14 +45,6 @@ IsPowerOfTwoIn(uint32_t value, uint32_t low, uint32_t high)
     return value >= low && value <= high && (value & (value - 1)) == 0;
 }
 
-Time
-DelayUntilPs(int64_t ps)
-{
-    Time at = PicoSeconds(ps);
-    Time now = Simulator::Now();
-    return at > now ? at - now : Time(0);
-}
-
 } // namespace
 
 TypeId
@@ -677,7 +669,9 @@ TlpCpu::IssueStream()
             int64_t due = m_streamStartPs + std::llround(static_cast<double>(i) * intervalPs);
             if (due > Simulator::Now().GetPicoSeconds())
             {
-                m_streamEvent = Simulator::Schedule(DelayUntilPs(due), &TlpCpu::IssueStream, this);
+                m_streamEvent = Simulator::Schedule(LocalInterconnectChannel::DelayUntil(due),
+                                                    &TlpCpu::IssueStream,
+                                                    this);
                 break;
             }
         }

@@ -111,6 +111,24 @@ TlpTunnelNetDevice::GetTypeId()
                           UintegerValue(256),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPayloadSize),
                           MakeUintegerChecker<uint32_t>(128, 4096))
+            .AddAttribute("AggregationLimit",
+                          "Most TLPs one tunnel packet carries (1: every TLP travels alone). "
+                          "TLPs for the same peer and window are gathered until the limit, "
+                          "MaxPacketSize or AggregationTimeout is reached.",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_aggregationLimit),
+                          MakeUintegerChecker<uint32_t>(1, TunnelHeader::MAX_COUNT))
+            .AddAttribute("AggregationTimeout",
+                          "Longest time a TLP waits for others to share its packet.",
+                          TimeValue(MicroSeconds(1)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_aggregationTimeout),
+                          MakeTimeChecker(Time(0)))
+            .AddAttribute("MaxPacketSize",
+                          "Largest tunnel packet (header and TLPs), bytes: 1472 fits a UDP "
+                          "datagram in a 1500-byte IP MTU.",
+                          UintegerValue(1472),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPacketSize),
+                          MakeUintegerChecker<uint32_t>(64, 65507))
             .AddAttribute("Mtu",
                           "NetDevice MTU (the NIC carries TLPs, not layer-3 packets).",
                           UintegerValue(1500),
@@ -159,6 +177,8 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_exportNext(uint64_t(1) << 32),
       m_maxReadRequestSize(512),
       m_maxPayloadSize(256),
+      m_aggregationLimit(1),
+      m_maxPacketSize(1472),
       m_pending(0),
       m_inSendQueued(false),
       m_nextOwnRead(1)
@@ -181,6 +201,11 @@ TlpTunnelNetDevice::DoDispose()
         m_windows.Get(i)->pending.clear();
     }
     m_toNetwork.clear();
+    for (auto& entry : m_batches)
+    {
+        entry.second.timer.Cancel();
+    }
+    m_batches.clear();
     m_toInterconnect.clear();
     m_ownReads.clear();
     m_lpi = nullptr;
@@ -463,14 +488,70 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
 {
     m_tlpTxTrace(tlp);
     m_stats.tlpsToNetwork++;
+    if (m_aggregationLimit == 1)
+    {
+        TunnelHeader th;
+        th.SetKind(TunnelHeader::DATA);
+        th.SetFlags(flags);
+        th.SetWindow(window);
+        th.AddTlp(static_cast<uint16_t>(tlp->GetSize()));
+        Stamp(peer, th);
+        tlp->AddHeader(th);
+        m_toNetwork.push_back({tlp, peer, credits, 1});
+        SendQueued();
+        return;
+    }
+    Batch& batch = m_batches[peer];
+    uint32_t size = tlp->GetSize();
+    // A batch holds TLPs of one window and one translation, in arrival order.
+    uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (batch.tlps.size() + 1) + 3;
+    if (!batch.tlps.empty() && (batch.window != window || batch.flags != flags ||
+                                header + batch.bytes + size > m_maxPacketSize))
+    {
+        FlushBatch(peer);
+    }
+    if (batch.tlps.empty())
+    {
+        batch.window = window;
+        batch.flags = flags;
+        batch.timer =
+            Simulator::Schedule(m_aggregationTimeout, &TlpTunnelNetDevice::FlushBatch, this, peer);
+    }
+    batch.tlps.push_back(tlp);
+    batch.bytes += size;
+    batch.credits += credits;
+    if (batch.tlps.size() >= m_aggregationLimit)
+    {
+        FlushBatch(peer);
+    }
+}
+
+void
+TlpTunnelNetDevice::FlushBatch(uint32_t peer)
+{
+    Batch& batch = m_batches[peer];
+    if (batch.tlps.empty())
+    {
+        return;
+    }
+    batch.timer.Cancel();
     TunnelHeader th;
     th.SetKind(TunnelHeader::DATA);
-    th.SetFlags(flags);
-    th.SetWindow(window);
-    th.AddTlp(static_cast<uint16_t>(tlp->GetSize()));
+    th.SetFlags(batch.flags);
+    th.SetWindow(batch.window);
+    Ptr<Packet> packet = Create<Packet>();
+    for (const Ptr<Packet>& tlp : batch.tlps)
+    {
+        th.AddTlp(static_cast<uint16_t>(tlp->GetSize()));
+        packet->AddAtEnd(tlp);
+    }
     Stamp(peer, th);
-    tlp->AddHeader(th);
-    m_toNetwork.push_back({tlp, peer, credits, 1});
+    packet->AddHeader(th);
+    Outgoing out{packet, peer, batch.credits, static_cast<uint16_t>(batch.tlps.size())};
+    batch.tlps.clear();
+    batch.bytes = 0;
+    batch.credits = 0;
+    m_toNetwork.push_back(out);
     SendQueued();
 }
 

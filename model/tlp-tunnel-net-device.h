@@ -228,6 +228,17 @@ class TlpTunnelNetDevice : public NetDevice
         uint16_t tlps;      //!< TLPs inside
     };
 
+    /// TLPs gathered for one peer, to leave in one packet.
+    struct Batch
+    {
+        uint16_t window = 0;           //!< window ID of all of them
+        uint8_t flags = 0;             //!< tunnel flags of all of them
+        std::vector<Ptr<Packet>> tlps; //!< the TLPs, in order
+        uint32_t bytes = 0;            //!< their total size
+        uint32_t credits = 0;          //!< interconnect credits they hold
+        EventId timer;                 //!< AggregationTimeout
+    };
+
     /// A NIC-generated remote read (ReadRemote()).
     struct OwnRead
     {
@@ -268,6 +279,11 @@ class TlpTunnelNetDevice : public NetDevice
                      uint8_t flags,
                      Ptr<Packet> tlp,
                      uint32_t credits);
+    /**
+     * \brief Send the TLPs gathered for a peer in one packet.
+     * \param peer destination node
+     */
+    void FlushBatch(uint32_t peer);
     /**
      * \brief Queue a control packet (GRANT_REQUEST, GRANT) for the transport.
      * \param peer destination node
@@ -390,6 +406,9 @@ class TlpTunnelNetDevice : public NetDevice
     uint64_t m_exportNext;  //!< next free byte of the pool
     uint32_t m_maxReadRequestSize; //!< for ReadRemote()
     uint32_t m_maxPayloadSize;     //!< for ReadRemote() data writes
+    uint32_t m_aggregationLimit;   //!< most TLPs per packet
+    Time m_aggregationTimeout;     //!< longest a TLP waits for companions
+    uint32_t m_maxPacketSize;      //!< largest tunnel packet, bytes
 
     TlpWindowTable m_windows;                            //!< our windows
     std::unordered_map<uint64_t, Region> m_regions;      //!< granted regions by (sender, window)
@@ -397,6 +416,7 @@ class TlpTunnelNetDevice : public NetDevice
     std::unordered_map<uint32_t, uint32_t> m_txSequence; //!< next sequence number per peer
     std::unordered_map<uint32_t, uint32_t> m_rxSequence; //!< next expected per peer
     std::deque<Outgoing> m_toNetwork;                    //!< packets waiting for the transport
+    std::unordered_map<uint32_t, Batch> m_batches;       //!< TLPs being gathered, per peer
     std::deque<Ptr<Packet>> m_toInterconnect;            //!< TLPs waiting for the interconnect
     uint64_t m_pending;                                  //!< TLPs waiting for grants
     TlpRequestTracker m_tracker;                         //!< our own reads

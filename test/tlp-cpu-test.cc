@@ -371,6 +371,36 @@ TEST(TlpCpu, StreamMixAndRate)
     EXPECT_EQ(n.cpu->GetStatistics().bytesRead, 25u * 64);
 }
 
+TEST(TlpCpu, StreamRateWithSubNanosecondInterval)
+{
+    // 64 bytes at 100 Gb/s is one operation every 5.12 ns: issue times are the
+    // exact schedule rounded up to the nanosecond, and the stream ends.
+    TlpTunnelHelper helper;
+    helper.SetCpuAttribute("StreamCount", UintegerValue(100));
+    helper.SetCpuAttribute("StreamSize", UintegerValue(64));
+    helper.SetCpuAttribute("StreamRate", DataRateValue(DataRate("100Gbps")));
+    Node1 n(helper);
+    std::vector<Time> issued;
+
+    struct Recorder
+    {
+        std::vector<Time>* at;
+
+        void Tx(Ptr<const Packet>)
+        {
+            at->push_back(Simulator::Now());
+        }
+    } recorder{&issued};
+
+    n.cpu->TraceConnectWithoutContext("Tx", MakeCallback(&Recorder::Tx, &recorder));
+    Simulator::Run();
+    ASSERT_EQ(issued.size(), 100u);
+    for (size_t i = 0; i < issued.size(); ++i)
+    {
+        EXPECT_EQ(issued[i], NanoSeconds((5120 * i + 999) / 1000)) << i;
+    }
+}
+
 TEST(TlpCpu, EcrcEndToEnd)
 {
     TlpTunnelHelper helper;

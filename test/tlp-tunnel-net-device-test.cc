@@ -461,6 +461,35 @@ TEST_P(TlpTunnelTransport, ConcurrentRemoteAtomicsAreExact)
               400);
 }
 
+TEST_P(TlpTunnelTransport, AggregationPacksTlpsOfAWindow)
+{
+    Fabric f(GetParam());
+    f.Nic(0)->SetAttribute("AggregationLimit", UintegerValue(16));
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
+    Ptr<TlpCpu> cpu = f.Cpu(0);
+    cpu->SetAttribute("StreamCount", UintegerValue(160));
+    cpu->SetAttribute("StreamSize", UintegerValue(64));
+    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
+    cpu->SetAttribute("StreamRange", UintegerValue(160 * 64));
+    // A lone write later waits AggregationTimeout for company, then leaves alone.
+    Simulator::Schedule(MicroSeconds(100),
+                        &TlpCpu::Write,
+                        cpu,
+                        WINDOW + 0xF000,
+                        Pattern(8, 1),
+                        f.Done());
+    Simulator::Run();
+    for (uint64_t o = 0; o < 160 * 64; ++o)
+    {
+        ASSERT_EQ(f.Memory(1)->GetStore().ReadByte(REGION + o), TlpCpu::PatternByte(WINDOW + o, 1));
+    }
+    EXPECT_EQ(f.Image(1, REGION + 0xF000, 8), Pattern(8, 1));
+    const TlpTunnelNetDevice::Statistics& s = f.Nic(0)->GetStatistics();
+    EXPECT_EQ(s.tunnelTlpsSent, 161u);
+    EXPECT_EQ(s.packetsSent - s.grantRequests, 11u); // ten packets of 16, one of 1
+    EXPECT_EQ(f.Nic(1)->GetStatistics().tunnelTlpsReceived, 161u);
+}
+
 TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
 {
     Fabric f(GetParam());

@@ -43,15 +43,21 @@ for transport in ethernet udp; do
     # udp has the NIC, the loopback and the point-to-point device (index 2).
     link=1
     [ "$transport" = udp ] && link=2
-    for example in remote-write remote-read ping-pong; do
+    for example in remote-write remote-read ping-pong remote-write-aggregated; do
         rm -f ./*.pcap output.txt
         args=(--transport="$transport" --pcap=true)
+        program=$example
         case $example in
         remote-write) args+=(--count=50 --size=200) ;;
+        remote-write-aggregated)
+            # 16 TLPs per packet: the link pcaps hold fewer packets than TLPs.
+            program=remote-write
+            args+=(--count=160 --size=64 --rate=100Gbps --aggregate=16)
+            ;;
         remote-read) args+=(--count=20 --size=300) ;;
         ping-pong) args+=(--rounds=20) ;;
         esac
-        if ! "$BUILD/examples/$example" "${args[@]}" > output.txt; then
+        if ! "$BUILD/examples/$program" "${args[@]}" > output.txt; then
             echo "check-examples.sh: $example ${args[*]} failed:" >&2
             cat output.txt >&2
             failed=$((failed + 1))
@@ -87,16 +93,19 @@ for transport in ethernet udp; do
                 nic+=(--expect tlp.fmt_type=0x00 --expect tlp.address=0x0000000040000000
                       --expect tlp.fmt_type=0x4a --expect tlp.completer_id=0x0005)
                 ;;
+            remote-write-aggregated-0)
+                wire+=(--filter "tunnel.count == 16" 10)
+                ;;
             ping-pong-*)
                 nic+=(--expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x40
                       --expect tlp.address=0x0000000040000000 --expect tlp.length=2)
                 ;;
             esac
-            check "$example-$node-0.pcap" "${nic[@]}"
-            check "$example-$node-$link.pcap" "${wire[@]}"
+            check "$program-$node-0.pcap" "${nic[@]}"
+            check "$program-$node-$link.pcap" "${wire[@]}"
         done
         # The switch or router sees the same packets on its ports.
-        for port in "$example"-2-*.pcap; do
+        for port in "$program"-2-*.pcap; do
             check "$port"
         done
     done
