@@ -4,7 +4,7 @@
 #   ./tlp-tunnel.sh demo [ARGS]        the main scenario: remote-write with pcap traces
 #   ./tlp-tunnel.sh test               build and run every test
 #   ./tlp-tunnel.sh run NAME [ARGS]    one example by its short name, with ns-3 arguments
-#   ./tlp-tunnel.sh bench              release build, benchmark against plain ns-3
+#   ./tlp-tunnel.sh bench [ARGS]       release build, benchmark against plain ns-3
 #   ./tlp-tunnel.sh list               the examples
 #
 # Environment: BUILD_DIR (default ./build, ./build-release for bench), JOBS.
@@ -86,6 +86,15 @@ run)
     dir=${BUILD_DIR:-$here/build}
     configure_build "$dir" RelWithDebInfo
     exec "$(example_path "$dir" "$name")" "$@"
+    ;;
+bench)
+    ensure_packages "${packages[@]}"
+    dir=${BUILD_DIR:-$here/build-release}
+    if [ ! -f "$dir/build.ninja" ]; then
+        cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTLP_TUNNEL_TESTS=OFF
+    fi
+    cmake --build "$dir" -j "$jobs" --target tlp-tunnel-bench
+    exec "$dir/tlp-tunnel-bench" "$@"
     ;;
 list)
     sed -n 's/^ *NAME \(.*\)$/\1/p' "$here/examples/CMakeLists.txt"

@@ -30,8 +30,13 @@ endforeach()
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
 
 # Debian's package exports no compile definitions: enable logging and asserts as
-# ns-3's default (debug) profile does.
-set(NS3_STANDALONE_DEFINITIONS NS3_LOG_ENABLE NS3_ASSERT_ENABLE)
+# ns-3's default and debug profiles do, and leave them out of Release builds as its
+# optimized profile does.
+if(CMAKE_BUILD_TYPE STREQUAL "Release")
+  set(NS3_STANDALONE_DEFINITIONS)
+else()
+  set(NS3_STANDALONE_DEFINITIONS NS3_LOG_ENABLE NS3_ASSERT_ENABLE)
+endif()
 
 option(TLP_TUNNEL_TESTS "Build the GoogleTest suite" ON)
 if(TLP_TUNNEL_TESTS)

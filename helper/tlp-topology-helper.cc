@@ -10,11 +10,15 @@
 #include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-global-routing-helper.h"
+#include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/ipv4.h"
 #include "ns3/log.h"
 #include "ns3/point-to-point-helper.h"
 #include "ns3/queue-size.h"
 #include "ns3/string.h"
 #include "ns3/tlp-tunnel-helper.h"
+
+#include <algorithm>
 
 namespace ns3
 {
@@ -107,6 +111,118 @@ TlpTopologyHelper::BuildIpStar(NodeContainer hosts)
         address.NewNetwork();
     }
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    return hostInterfaces;
+}
+
+NetDeviceContainer
+TlpTopologyHelper::BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf)
+{
+    NS_ABORT_MSG_IF(hosts.GetN() == 0 || hostsPerLeaf == 0,
+                    "TlpTopologyHelper: tree of " << hosts.GetN() << " hosts, " << hostsPerLeaf
+                                                  << " per leaf");
+    CsmaHelper& csma = m_csma;
+    csma.SetChannelAttribute("DataRate", DataRateValue(m_rate));
+    csma.SetChannelAttribute("Delay", TimeValue(m_delay));
+    csma.SetQueue("ns3::DropTailQueue",
+                  "MaxSize",
+                  QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    BridgeHelper bridge;
+    Ptr<Node> root = CreateObject<Node>();
+    m_switches.Add(root);
+    NetDeviceContainer rootPorts;
+    NetDeviceContainer hostDevices;
+    for (uint32_t first = 0; first < hosts.GetN(); first += hostsPerLeaf)
+    {
+        Ptr<Node> leaf = CreateObject<Node>();
+        m_switches.Add(leaf);
+        NetDeviceContainer leafPorts;
+        for (uint32_t i = first; i < std::min(first + hostsPerLeaf, hosts.GetN()); ++i)
+        {
+            NetDeviceContainer link = csma.Install(NodeContainer(hosts.Get(i), leaf));
+            m_csmaDevices.Add(link);
+            hostDevices.Add(link.Get(0));
+            leafPorts.Add(link.Get(1));
+        }
+        NetDeviceContainer uplink = csma.Install(NodeContainer(leaf, root));
+        m_csmaDevices.Add(uplink);
+        leafPorts.Add(uplink.Get(0));
+        rootPorts.Add(uplink.Get(1));
+        bridge.Install(leaf, leafPorts);
+    }
+    bridge.Install(root, rootPorts);
+    return hostDevices;
+}
+
+Ipv4InterfaceContainer
+TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, uint32_t spines)
+{
+    NS_ABORT_MSG_IF(hosts.GetN() == 0 || hostsPerLeaf == 0 || hostsPerLeaf > 64,
+                    "TlpTopologyHelper: leaf-spine with " << hostsPerLeaf
+                                                          << " hosts per leaf (1..64)");
+    NS_ABORT_MSG_IF(spines == 0 || spines > 16,
+                    "TlpTopologyHelper: leaf-spine with " << spines << " spines (1..16)");
+    uint32_t leaves = (hosts.GetN() + hostsPerLeaf - 1) / hostsPerLeaf;
+    NS_ABORT_MSG_IF(leaves > 16384, "TlpTopologyHelper: leaf-spine with " << leaves << " leaves");
+    PointToPointHelper& p2p = m_p2p;
+    p2p.SetDeviceAttribute("DataRate", DataRateValue(m_rate));
+    p2p.SetChannelAttribute("Delay", TimeValue(m_delay));
+    p2p.SetQueue("ns3::DropTailQueue",
+                 "MaxSize",
+                 QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    NodeContainer leafNodes;
+    NodeContainer spineNodes;
+    leafNodes.Create(leaves);
+    spineNodes.Create(spines);
+    m_switches.Add(leafNodes);
+    m_switches.Add(spineNodes);
+    InternetStackHelper stack;
+    Ipv4StaticRoutingHelper staticRouting;
+    stack.SetRoutingHelper(staticRouting);
+    for (uint32_t i = 0; i < hosts.GetN(); ++i)
+    {
+        if (hosts.Get(i)->GetObject<Ipv4>() == nullptr)
+        {
+            stack.Install(hosts.Get(i));
+        }
+    }
+    stack.Install(leafNodes);
+    stack.Install(spineNodes);
+    Ipv4InterfaceContainer hostInterfaces;
+    Ipv4AddressHelper address;
+    for (uint32_t i = 0; i < hosts.GetN(); ++i)
+    {
+        uint32_t leaf = i / hostsPerLeaf;
+        uint32_t j = i % hostsPerLeaf;
+        NetDeviceContainer link = p2p.Install(hosts.Get(i), leafNodes.Get(leaf));
+        m_p2pDevices.Add(link);
+        address.SetBase(Ipv4Address((10U << 24) | (leaf << 8) | (4 * j)), "255.255.255.252");
+        Ipv4InterfaceContainer ifaces = address.Assign(link);
+        hostInterfaces.Add(ifaces.Get(0));
+        Ptr<Ipv4> ipv4 = hosts.Get(i)->GetObject<Ipv4>();
+        staticRouting.GetStaticRouting(ipv4)->SetDefaultRoute(ifaces.GetAddress(1),
+                                                              ifaces.Get(0).second);
+    }
+    for (uint32_t leaf = 0; leaf < leaves; ++leaf)
+    {
+        for (uint32_t s = 0; s < spines; ++s)
+        {
+            NetDeviceContainer link = p2p.Install(leafNodes.Get(leaf), spineNodes.Get(s));
+            m_p2pDevices.Add(link);
+            address.SetBase(Ipv4Address((172U << 24) | ((16 + s) << 16) | (leaf << 2)),
+                            "255.255.255.252");
+            Ipv4InterfaceContainer ifaces = address.Assign(link);
+            if (s == leaf % spines)
+            {
+                staticRouting.GetStaticRouting(leafNodes.Get(leaf)->GetObject<Ipv4>())
+                    ->SetDefaultRoute(ifaces.GetAddress(1), ifaces.Get(0).second);
+            }
+            staticRouting.GetStaticRouting(spineNodes.Get(s)->GetObject<Ipv4>())
+                ->AddNetworkRouteTo(Ipv4Address((10U << 24) | (leaf << 8)),
+                                    Ipv4Mask("255.255.255.0"),
+                                    ifaces.GetAddress(0),
+                                    ifaces.Get(1).second);
+        }
+    }
     return hostInterfaces;
 }
 

@@ -72,6 +72,27 @@ class TlpTopologyHelper
      * \param prefix file name prefix
      */
     void EnablePcap(const std::string& prefix);
+    /**
+     * \brief A two-level switched Ethernet: hosts on leaf switches, leaves on a root
+     * switch (every switch a BridgeNetDevice, every link a two-node CSMA channel).
+     * \param hosts the compute nodes
+     * \param hostsPerLeaf hosts per leaf switch
+     * \return the hosts' Ethernet devices, in host order
+     */
+    NetDeviceContainer BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf);
+    /**
+     * \brief A leaf-spine (two-level fat-tree) IPv4 fabric of point-to-point links with
+     * static routes: host j of leaf L has 10.(L / 256).(L % 256).(4j + 1)/30; each leaf
+     * sends what is not its own to spine L % spines; every spine routes each leaf's /24
+     * to that leaf.
+     * \param hosts the compute nodes
+     * \param hostsPerLeaf hosts per leaf router, at most 64
+     * \param spines spine routers, 1..16
+     * \return the hosts' IPv4 interfaces, in host order
+     */
+    Ipv4InterfaceContainer BuildIpLeafSpine(NodeContainer hosts,
+                                            uint32_t hostsPerLeaf,
+                                            uint32_t spines);
     /// \return the switches and routers built so far
     NodeContainer GetSwitches() const;
 

@@ -9,6 +9,7 @@
 #include "ns3/mac48-address.h"
 #include "ns3/node.h"
 #include "ns3/pointer.h"
+#include "ns3/simulator.h"
 
 #include <algorithm>
 
@@ -96,8 +97,9 @@ TlpEthernetTransport::QueueDequeued(Ptr<const Packet> packet)
 {
     if (m_waiting && !m_ready.IsNull())
     {
+        // Not from within the device's dequeue: sending now would re-enter it.
         m_waiting = false;
-        m_ready();
+        Simulator::ScheduleNow(&TlpEthernetTransport::NotifyReady, this);
     }
 }
 

@@ -45,6 +45,15 @@ TlpTransport::SetCallbacks(ReceiveCallback receive, ReadyCallback ready)
 }
 
 void
+TlpTransport::NotifyReady()
+{
+    if (!m_ready.IsNull())
+    {
+        m_ready();
+    }
+}
+
+void
 TlpTransport::SetDirectory(Ptr<TlpPeerDirectory> directory)
 {
     m_directory = directory;

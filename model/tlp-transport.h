@@ -72,6 +72,8 @@ class TlpTransport : public Object
 
   protected:
     void DoDispose() override;
+    /// Run the ready callback, if any.
+    void NotifyReady();
 
     ReceiveCallback m_receive;         //!< to the NIC
     ReadyCallback m_ready;             //!< to the NIC

@@ -13,6 +13,7 @@
 #include "ns3/node.h"
 #include "ns3/pointer.h"
 #include "ns3/queue-disc.h"
+#include "ns3/simulator.h"
 #include "ns3/traffic-control-layer.h"
 #include "ns3/udp-socket-factory.h"
 #include "ns3/uinteger.h"
@@ -188,8 +189,9 @@ TlpUdpTransport::DeviceDequeued(Ptr<const Packet> packet)
 {
     if (m_waiting && !m_ready.IsNull())
     {
+        // Not from within the device's dequeue: sending now would re-enter it.
         m_waiting = false;
-        m_ready();
+        Simulator::ScheduleNow(&TlpUdpTransport::NotifyReady, this);
     }
 }
 

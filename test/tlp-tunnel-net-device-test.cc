@@ -13,6 +13,7 @@
 #include "tlp-test-util.h"
 
 #include "ns3/boolean.h"
+#include "ns3/double.h"
 #include "ns3/inet-socket-address.h"
 #include "ns3/ipv4.h"
 #include "ns3/node-container.h"
@@ -41,11 +42,15 @@ const uint64_t REGION = 0x0000000040000000ULL;
 /// Compute nodes joined by a star of the given transport.
 struct Fabric
 {
-    Fabric(const std::string& transport, uint32_t n = 2, uint32_t rxCredits = 64)
+    Fabric(const std::string& transport,
+           uint32_t n = 2,
+           uint32_t rxCredits = 64,
+           uint32_t linkQueue = 1000)
     {
         hosts.Create(n);
         tunnel.SetNicAttribute("RxCredits", UintegerValue(rxCredits));
         nics = tunnel.Install(hosts);
+        topology.SetQueueSize(linkQueue);
         topology.Connect(hosts, tunnel, transport);
     }
 
@@ -306,6 +311,32 @@ TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
     EXPECT_GT(firstData, granted);
     EXPECT_GT(granted, Time(0));
     EXPECT_EQ(cpu->GetStatistics().operationsDone, 500u);
+}
+
+TEST_P(TlpTunnelTransport, FullLinkQueueHoldsTheNicBack)
+{
+    // Link queues of two packets and reads and writes as fast as the CPU can issue
+    // them: the NIC waits for room in the first queue instead of losing packets.
+    Fabric f(GetParam(), 2, 64, 2);
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x100000, 1, REGION);
+    Ptr<TlpCpu> cpu = f.Cpu(0);
+    cpu->SetAttribute("StreamCount", UintegerValue(3000));
+    cpu->SetAttribute("StreamSize", UintegerValue(64));
+    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
+    cpu->SetAttribute("StreamRange", UintegerValue(3000 * 64));
+    cpu->SetAttribute("StreamReadFraction", DoubleValue(0.5));
+    Simulator::Run();
+    EXPECT_EQ(cpu->GetStatistics().operationsDone, 3000u);
+    EXPECT_EQ(cpu->GetStatistics().errors, 0u);
+    EXPECT_EQ(cpu->GetStatistics().bytesRead, 1500u * 64);
+    EXPECT_EQ(f.Nic(0)->GetStatistics().tlpDrops, 0u);
+    EXPECT_EQ(f.Nic(1)->GetStatistics().tlpDrops, 0u);
+    EXPECT_EQ(f.Nic(1)->GetStatistics().sequenceGaps, 0u);
+    for (uint64_t i = 0; i < 3000; i += 2) // the even operations are the writes
+    {
+        ASSERT_EQ(f.Memory(1)->GetStore().ReadByte(REGION + i * 64),
+                  TlpCpu::PatternByte(WINDOW + i * 64, 1));
+    }
 }
 
 TEST_P(TlpTunnelTransport, MalformedPacketsAreDroppedAndCounted)

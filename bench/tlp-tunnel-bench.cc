@@ -1,0 +1,454 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+/*
+ * tlp-tunnel benchmark: what one simulated TLP costs, against plain ns-3 measured in
+ * the same run on the same machine.
+ *
+ * Each case runs in a child process, several times; the median is printed. Per
+ * case: wall seconds per simulated TLP (packet, for the baselines), simulated TLPs
+ * per wall second, scheduler events per TLP, the child's peak memory and, for the
+ * clusters, memory per node beyond the pages the workload touched. Wall time covers
+ * Simulator::Run() after set-up and after the windows' grants, so it is the cost of
+ * the data path alone. Then one line per ratio: "ratio <case> vs <baseline>: X".
+ *
+ * Baselines:
+ *   udp-p2p        UdpClient -> UdpServer, 64-byte payload, one point-to-point link
+ *   ethernet-csma  PacketSocketClient -> PacketSocketServer, 64-byte payload, CSMA
+ *
+ *   ./tlp-tunnel.sh bench [--count=N] [--repeat=R] [--cases=a,b,...] [--large=false]
+ */
+
+#include "ns3/applications-module.h"
+#include "ns3/core-module.h"
+#include "ns3/csma-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+#include "ns3/tlp-tunnel-module.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace ns3;
+
+namespace
+{
+
+const uint64_t WINDOW = 0x0000100000000000ULL; //!< window base on every node
+const uint32_t PAYLOAD = 64;                   //!< bytes per write, read and datagram
+const Time WARMUP = MicroSeconds(50);          //!< grants happen before this
+
+/// What a case measured.
+struct Measure
+{
+    double wall = 0;           //!< seconds in Simulator::Run after the warm-up
+    uint64_t units = 0;        //!< TLPs (or packets) delivered
+    uint64_t events = 0;       //!< scheduler events in that time
+    double rssKib = 0;         //!< peak resident memory of the process
+    uint64_t nodes = 0;        //!< compute nodes
+    uint64_t touchedPages = 0; //!< memory pages the workload touched
+    bool ok = false;           //!< the case's own check passed
+};
+
+/// Run the simulation: warm-up untimed, then the rest timed.
+void
+TimedRun(Measure& m, Time warmup)
+{
+    Simulator::Stop(warmup);
+    Simulator::Run();
+    uint64_t events = Simulator::GetEventCount();
+    auto start = std::chrono::steady_clock::now();
+    Simulator::Run();
+    m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.events = Simulator::GetEventCount() - events;
+}
+
+/// UdpClient to UdpServer over one point-to-point link.
+Measure
+BaselineUdp(uint64_t count)
+{
+    Measure m;
+    NodeContainer nodes;
+    nodes.Create(2);
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", StringValue("100Gbps"));
+    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
+    NetDeviceContainer devices = p2p.Install(nodes);
+    InternetStackHelper stack;
+    stack.Install(nodes);
+    Ipv4AddressHelper address;
+    address.SetBase("10.1.1.0", "255.255.255.252");
+    Ipv4InterfaceContainer ifaces = address.Assign(devices);
+    UdpServerHelper server(9);
+    ApplicationContainer serverApp = server.Install(nodes.Get(1));
+    UdpClientHelper client(ifaces.GetAddress(1), 9);
+    client.SetAttribute("MaxPackets", UintegerValue(count));
+    client.SetAttribute("Interval", TimeValue(NanoSeconds(256)));
+    client.SetAttribute("PacketSize", UintegerValue(PAYLOAD));
+    ApplicationContainer clientApp = client.Install(nodes.Get(0));
+    clientApp.Start(WARMUP);
+    TimedRun(m, WARMUP);
+    m.units = DynamicCast<UdpServer>(serverApp.Get(0))->GetReceived();
+    m.ok = m.units == count;
+    Simulator::Destroy();
+    return m;
+}
+
+/// PacketSocketClient to PacketSocketServer over a two-node CSMA channel.
+Measure
+BaselineEthernet(uint64_t count)
+{
+    Measure m;
+    NodeContainer nodes;
+    nodes.Create(2);
+    CsmaHelper csma;
+    csma.SetChannelAttribute("DataRate", StringValue("100Gbps"));
+    csma.SetChannelAttribute("Delay", StringValue("100ns"));
+    NetDeviceContainer devices = csma.Install(nodes);
+    PacketSocketHelper packetSocket;
+    packetSocket.Install(nodes);
+    PacketSocketAddress socket;
+    socket.SetSingleDevice(devices.Get(0)->GetIfIndex());
+    socket.SetPhysicalAddress(devices.Get(1)->GetAddress());
+    socket.SetProtocol(TlpEthernetTransport::ETHERTYPE);
+    Ptr<PacketSocketClient> client = CreateObject<PacketSocketClient>();
+    client->SetRemote(socket);
+    client->SetAttribute("MaxPackets", UintegerValue(count));
+    client->SetAttribute("Interval", TimeValue(NanoSeconds(256)));
+    client->SetAttribute("PacketSize", UintegerValue(PAYLOAD));
+    client->SetStartTime(WARMUP);
+    nodes.Get(0)->AddApplication(client);
+    PacketSocketAddress local;
+    local.SetSingleDevice(devices.Get(1)->GetIfIndex());
+    local.SetProtocol(TlpEthernetTransport::ETHERTYPE);
+    Ptr<PacketSocketServer> server = CreateObject<PacketSocketServer>();
+    server->SetLocal(local);
+    nodes.Get(1)->AddApplication(server);
+    uint64_t received = 0;
+
+    struct Counter
+    {
+        uint64_t* n;
+
+        void Rx(Ptr<const Packet>, const Address&)
+        {
+            ++*n;
+        }
+    } counter{&received};
+
+    server->TraceConnectWithoutContext("Rx", MakeCallback(&Counter::Rx, &counter));
+    TimedRun(m, WARMUP);
+    m.units = received;
+    m.ok = m.units == count;
+    Simulator::Destroy();
+    return m;
+}
+
+/// Counts TLPs executed by the memories.
+struct Landed
+{
+    uint64_t n = 0;
+
+    void Tlp(Ptr<const Packet>)
+    {
+        ++n;
+    }
+};
+
+/**
+ * Two compute nodes on one direct link (CSMA for ethernet, point-to-point for udp):
+ * node 0 streams 64-byte remote writes or reads through a window onto node 1.
+ */
+Measure
+TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggregate)
+{
+    Measure m;
+    NodeContainer hosts;
+    hosts.Create(2);
+    TlpTunnelHelper tunnel;
+    tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
+    tunnel.Install(hosts);
+    if (transport == "ethernet")
+    {
+        CsmaHelper csma;
+        csma.SetChannelAttribute("DataRate", StringValue("100Gbps"));
+        csma.SetChannelAttribute("Delay", StringValue("100ns"));
+        tunnel.BindEthernet(hosts, csma.Install(hosts));
+    }
+    else
+    {
+        PointToPointHelper p2p;
+        p2p.SetDeviceAttribute("DataRate", StringValue("100Gbps"));
+        p2p.SetChannelAttribute("Delay", StringValue("100ns"));
+        NetDeviceContainer devices = p2p.Install(hosts);
+        InternetStackHelper stack;
+        stack.Install(hosts);
+        Ipv4AddressHelper address;
+        address.SetBase("10.1.1.0", "255.255.255.252");
+        tunnel.BindUdp(hosts, address.Assign(devices));
+    }
+    tunnel.MapWindow(hosts.Get(0), WINDOW, 1 << 24, hosts.Get(1)->GetId());
+    Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(hosts.Get(0));
+    cpu->SetAttribute("StreamCount", UintegerValue(count));
+    cpu->SetAttribute("StreamSize", UintegerValue(PAYLOAD));
+    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
+    cpu->SetAttribute("StreamRange", UintegerValue(1 << 24));
+    cpu->SetAttribute("StreamRate", StringValue("2Gbps")); // one operation per 256 ns
+    cpu->SetAttribute("StreamReadFraction", DoubleValue(reads ? 1.0 : 0.0));
+    cpu->SetStartTime(WARMUP);
+    Landed landed;
+    TlpTunnelHelper::GetMemory(hosts.Get(1))
+        ->TraceConnectWithoutContext(reads ? "Read" : "Write", MakeCallback(&Landed::Tlp, &landed));
+    TimedRun(m, WARMUP);
+    m.units = landed.n;
+    m.nodes = 2;
+    m.ok = landed.n == count && cpu->GetStatistics().operationsDone == count &&
+           cpu->GetStatistics().errors == 0;
+    Simulator::Destroy();
+    return m;
+}
+
+/**
+ * A cluster: every node writes to four peers spread across the cluster (i + N/4 k
+ * + 1), over a two-level switched Ethernet or a leaf-spine IPv4 fabric.
+ */
+Measure
+Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
+{
+    Measure m;
+    NodeContainer hosts;
+    hosts.Create(n);
+    TlpTunnelHelper tunnel;
+    tunnel.Install(hosts);
+    TlpTopologyHelper topology;
+    if (transport == "ethernet")
+    {
+        tunnel.BindEthernet(hosts, topology.BuildEthernetTree(hosts, 64));
+    }
+    else
+    {
+        tunnel.BindUdp(hosts, topology.BuildIpLeafSpine(hosts, 64, 4));
+    }
+    Landed landed;
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        for (uint32_t k = 0; k < 4; ++k)
+        {
+            uint32_t peer = (i + 1 + k * std::max<uint32_t>(1, n / 4)) % n;
+            if (peer == i)
+            {
+                peer = (i + 1) % n;
+            }
+            tunnel.MapWindow(hosts.Get(i), WINDOW + k * 4096, 4096, hosts.Get(peer)->GetId());
+        }
+        Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(hosts.Get(i));
+        cpu->SetAttribute("StreamCount", UintegerValue(writesPerNode));
+        cpu->SetAttribute("StreamSize", UintegerValue(PAYLOAD));
+        cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
+        cpu->SetAttribute("StreamRange", UintegerValue(4 * 4096));
+        // One write per 10 us per node keeps every shared link far below saturation.
+        cpu->SetAttribute("StreamRate", StringValue("51.2Mbps"));
+        cpu->SetStartTime(WARMUP);
+        TlpTunnelHelper::GetMemory(hosts.Get(i))
+            ->TraceConnectWithoutContext("Write", MakeCallback(&Landed::Tlp, &landed));
+    }
+    TimedRun(m, WARMUP);
+    m.units = landed.n;
+    m.nodes = n;
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        m.touchedPages += TlpTunnelHelper::GetMemory(hosts.Get(i))->GetStore().GetAllocatedPages();
+    }
+    m.ok = landed.n == uint64_t(n) * writesPerNode;
+    Simulator::Destroy();
+    return m;
+}
+
+/// Run a case in a child process; the child's peak memory is part of the result.
+/// With TLP_BENCH_NO_FORK set the case runs in this process (for perf and callgrind).
+Measure
+InChild(const std::function<Measure()>& body)
+{
+    if (getenv("TLP_BENCH_NO_FORK") != nullptr)
+    {
+        Measure m = body();
+        struct rusage usage;
+        getrusage(RUSAGE_SELF, &usage);
+        m.rssKib = usage.ru_maxrss;
+        return m;
+    }
+    int fds[2];
+    if (pipe(fds) != 0)
+    {
+        NS_FATAL_ERROR("pipe failed");
+    }
+    pid_t pid = fork();
+    if (pid == 0)
+    {
+        close(fds[0]);
+        Measure m = body();
+        if (write(fds[1], &m, sizeof(m)) != sizeof(m))
+        {
+            _exit(2);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    Measure m;
+    ssize_t got = read(fds[0], &m, sizeof(m));
+    close(fds[0]);
+    int status = 0;
+    struct rusage usage;
+    wait4(pid, &status, 0, &usage);
+    if (got != sizeof(m) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    {
+        m = Measure();
+    }
+    m.rssKib = usage.ru_maxrss;
+    return m;
+}
+
+/// The median of several runs of a case, by wall time per unit.
+Measure
+Median(const std::function<Measure()>& body, uint32_t repeat)
+{
+    std::vector<Measure> runs;
+    for (uint32_t r = 0; r < repeat; ++r)
+    {
+        runs.push_back(InChild(body));
+    }
+    std::sort(runs.begin(), runs.end(), [](const Measure& a, const Measure& b) {
+        return a.wall / std::max<uint64_t>(a.units, 1) < b.wall / std::max<uint64_t>(b.units, 1);
+    });
+    Measure m = runs[runs.size() / 2];
+    for (const auto& r : runs)
+    {
+        m.ok = m.ok && r.ok;
+    }
+    return m;
+}
+
+double
+PerUnit(const Measure& m)
+{
+    return m.units ? m.wall / m.units : 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    uint64_t count = 200000;
+    uint32_t repeat = 3;
+    bool large = true;
+    std::string only;
+
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("count", "TLPs (packets) per two-node case", count);
+    cmd.AddValue("repeat", "runs per case; the median is reported", repeat);
+    cmd.AddValue("large", "include the 10,000-node clusters", large);
+    cmd.AddValue("cases", "comma-separated case names to run (default: all)", only);
+    cmd.Parse(argc, argv);
+
+    std::vector<std::pair<std::string, std::function<Measure()>>> cases = {
+        {"baseline-udp-p2p", [=]() { return BaselineUdp(count); }},
+        {"baseline-ethernet-csma", [=]() { return BaselineEthernet(count); }},
+        {"write-ethernet", [=]() { return TwoNodes("ethernet", count, false, 1); }},
+        {"write-udp", [=]() { return TwoNodes("udp", count, false, 1); }},
+        {"write-ethernet-agg16", [=]() { return TwoNodes("ethernet", count, false, 16); }},
+        {"write-udp-agg16", [=]() { return TwoNodes("udp", count, false, 16); }},
+        {"read-ethernet", [=]() { return TwoNodes("ethernet", count / 2, true, 1); }},
+        {"read-udp", [=]() { return TwoNodes("udp", count / 2, true, 1); }},
+        {"cluster-2-ethernet", [=]() { return Cluster("ethernet", 2, 2000); }},
+        {"cluster-2-udp", [=]() { return Cluster("udp", 2, 2000); }},
+        {"cluster-1000-ethernet", [=]() { return Cluster("ethernet", 1000, 40); }},
+        {"cluster-1000-udp", [=]() { return Cluster("udp", 1000, 40); }},
+    };
+    if (large)
+    {
+        cases.push_back(
+            {"cluster-10000-ethernet", [=]() { return Cluster("ethernet", 10000, 20); }});
+        cases.push_back({"cluster-10000-udp", [=]() { return Cluster("udp", 10000, 20); }});
+    }
+    Measure empty = InChild([]() {
+        Measure m;
+        m.ok = true;
+        return m;
+    });
+
+    std::cout << "tlp-tunnel benchmark: median of " << repeat << " runs per case, " << count
+              << " TLPs per two-node case\n";
+    std::cout << std::left << std::setw(24) << "case" << std::right << std::setw(10) << "TLPs"
+              << std::setw(14) << "us/TLP" << std::setw(14) << "TLPs/s" << std::setw(12)
+              << "events/TLP" << std::setw(12) << "peak MiB" << std::setw(14) << "KiB/node"
+              << "  check\n";
+    std::map<std::string, Measure> results;
+    for (const auto& c : cases)
+    {
+        if (!only.empty() && ("," + only + ",").find("," + c.first + ",") == std::string::npos)
+        {
+            continue;
+        }
+        Measure m = Median(c.second, repeat);
+        results[c.first] = m;
+        std::ostringstream perNode;
+        if (m.nodes > 2)
+        {
+            double beyond = (m.rssKib - empty.rssKib) - m.touchedPages * 4.0;
+            perNode << std::fixed << std::setprecision(1) << beyond / m.nodes;
+        }
+        else
+        {
+            perNode << "-";
+        }
+        std::cout << std::left << std::setw(24) << c.first << std::right << std::setw(10) << m.units
+                  << std::setw(14) << std::fixed << std::setprecision(3) << PerUnit(m) * 1e6
+                  << std::setw(14) << std::setprecision(0) << (m.wall > 0 ? m.units / m.wall : 0)
+                  << std::setw(12) << std::setprecision(2)
+                  << (m.units ? double(m.events) / m.units : 0) << std::setw(12)
+                  << std::setprecision(1) << m.rssKib / 1024 << std::setw(14) << perNode.str()
+                  << "  " << (m.ok ? "ok" : "FAILED") << std::endl;
+    }
+
+    auto ratio = [&](const std::string& a, const std::string& b) {
+        if (results.count(a) && results.count(b) && PerUnit(results[b]) > 0)
+        {
+            std::cout << "ratio " << a << " vs " << b << ": " << std::fixed << std::setprecision(3)
+                      << PerUnit(results[a]) / PerUnit(results[b]) << std::endl;
+        }
+    };
+    for (const char* c : {"write-ethernet",
+                          "write-udp",
+                          "write-ethernet-agg16",
+                          "write-udp-agg16",
+                          "read-ethernet",
+                          "read-udp"})
+    {
+        ratio(c, "baseline-udp-p2p");
+        ratio(c, "baseline-ethernet-csma");
+    }
+    for (const char* t : {"ethernet", "udp"})
+    {
+        std::string two = std::string("cluster-2-") + t;
+        ratio(std::string("cluster-1000-") + t, two);
+        ratio(std::string("cluster-10000-") + t, two);
+    }
+    bool ok = true;
+    for (const auto& r : results)
+    {
+        ok = ok && r.second.ok;
+    }
+    return ok ? 0 : 1;
+}
