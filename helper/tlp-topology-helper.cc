@@ -15,6 +15,7 @@
 #include "ns3/log.h"
 #include "ns3/point-to-point-helper.h"
 #include "ns3/queue-size.h"
+#include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/tlp-tunnel-helper.h"
 
@@ -145,6 +146,10 @@ TlpTopologyHelper::BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf)
         }
         NetDeviceContainer uplink = csma.Install(NodeContainer(leaf, root));
         m_csmaDevices.Add(uplink);
+        for (uint32_t i = first; i < std::min(first + hostsPerLeaf, hosts.GetN()); ++i)
+        {
+            m_treeHosts.emplace_back(hostDevices.Get(i), uplink.Get(1)->GetAddress());
+        }
         leafPorts.Add(uplink.Get(0));
         rootPorts.Add(uplink.Get(1));
         bridge.Install(leaf, leafPorts);
@@ -257,6 +262,26 @@ TlpTopologyHelper::EnablePcap(const std::string& prefix)
     {
         m_p2p.EnablePcap(prefix, m_p2pDevices);
     }
+}
+
+void
+TlpTopologyHelper::PrimeLearning(Time at)
+{
+    for (const auto& host : m_treeHosts)
+    {
+        Simulator::ScheduleWithContext(host.first->GetNode()->GetId(),
+                                       at,
+                                       &TlpTopologyHelper::Announce,
+                                       host.first,
+                                       host.second);
+    }
+}
+
+void
+TlpTopologyHelper::Announce(Ptr<NetDevice> device, Address to)
+{
+    // Local experimental EtherType 2: no node handles it, the root switch drops it.
+    device->Send(Create<Packet>(46), to, 0x88B6);
 }
 
 NodeContainer

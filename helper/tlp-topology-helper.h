@@ -93,10 +93,25 @@ class TlpTopologyHelper
     Ipv4InterfaceContainer BuildIpLeafSpine(NodeContainer hosts,
                                             uint32_t hostsPerLeaf,
                                             uint32_t spines);
+    /**
+     * \brief Teach the switches of BuildEthernetTree() where every host is, at a given
+     * time: each host sends one frame to the root switch's port that faces its leaf,
+     * so its leaf and the root learn it, as hosts announce themselves with gratuitous
+     * ARP, without the cost of N broadcasts flooded to N hosts.
+     * \param at when the hosts send
+     */
+    void PrimeLearning(Time at);
     /// \return the switches and routers built so far
     NodeContainer GetSwitches() const;
 
   private:
+    /**
+     * \brief Send one frame from a host to a switch port.
+     * \param device the host's device
+     * \param to the port's address
+     */
+    static void Announce(Ptr<NetDevice> device, Address to);
+
     DataRate m_rate;                  //!< link rate
     Time m_delay;                     //!< link delay
     uint32_t m_queuePackets;          //!< device queue size
@@ -105,6 +120,8 @@ class TlpTopologyHelper
     PointToPointHelper m_p2p;         //!< IP links
     NetDeviceContainer m_csmaDevices; //!< Ethernet link devices built
     NetDeviceContainer m_p2pDevices;  //!< IP link devices built
+    /// Host device and the root port of its leaf, per host of BuildEthernetTree().
+    std::vector<std::pair<Ptr<NetDevice>, Address>> m_treeHosts;
 };
 
 } // namespace ns3

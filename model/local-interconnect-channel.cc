@@ -330,8 +330,14 @@ LocalInterconnectChannel::CanSend(uint32_t port) const
     return port < m_ports.size() && m_ports[port].ingressCount < m_queueSize;
 }
 
+void
+LocalInterconnectChannel::SetDeliveryDelay(uint32_t port, Time delay)
+{
+    GetPort(port).deliveryDelayPs = delay.GetPicoSeconds();
+}
+
 bool
-LocalInterconnectChannel::Send(uint32_t port, Ptr<Packet> tlp)
+LocalInterconnectChannel::Send(uint32_t port, Ptr<Packet> tlp, Time delay)
 {
     NS_LOG_FUNCTION(this << port << tlp);
     Port& p = GetPort(port);
@@ -342,7 +348,7 @@ LocalInterconnectChannel::Send(uint32_t port, Ptr<Packet> tlp)
     }
     m_txTrace(tlp, port);
     p.ingressCount++;
-    int64_t start = std::max(Simulator::Now().GetPicoSeconds(), p.ingressFreePs);
+    int64_t start = std::max((Simulator::Now() + delay).GetPicoSeconds(), p.ingressFreePs);
     p.ingressFreePs = start + SerializationPs(tlp->GetSize());
     Simulator::Schedule(DelayUntil(p.ingressFreePs),
                         &LocalInterconnectChannel::ArriveAtSwitch,
@@ -492,7 +498,7 @@ LocalInterconnectChannel::StartEgress(uint32_t to, Ptr<Packet> tlp, int64_t read
     q.egressCount++;
     int64_t start = std::max(readyPs, q.egressFreePs);
     q.egressFreePs = start + SerializationPs(tlp->GetSize());
-    int64_t deliverPs = q.egressFreePs + m_latency.GetPicoSeconds();
+    int64_t deliverPs = q.egressFreePs + m_latency.GetPicoSeconds() + q.deliveryDelayPs;
     Simulator::Schedule(DelayUntil(deliverPs),
                         &LocalInterconnectChannel::Deliver,
                         this,

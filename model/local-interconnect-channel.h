@@ -160,10 +160,19 @@ class LocalInterconnectChannel : public Channel
      * \brief Place a TLP on the interconnect.
      * \param port the sending port
      * \param tlp the TLP: header, data, ECRC digest when TD is set
+     * \param delay time before the TLP can start on the port's link (the sender's
+     *        own processing, accounted here rather than by an event of its own)
      * \return false when the port's buffer is full (the TLP is not taken; the ready
      *         callback runs when there is room); malformed TLPs are taken and dropped
      */
-    bool Send(uint32_t port, Ptr<Packet> tlp);
+    bool Send(uint32_t port, Ptr<Packet> tlp, Time delay = Time(0));
+    /**
+     * \brief Delay every delivery to a port by the endpoint's processing time, so
+     * that the endpoint needs no event of its own to model it.
+     * \param port the port
+     * \param delay time added after the switch-to-port transfer
+     */
+    void SetDeliveryDelay(uint32_t port, Time delay);
     /**
      * \param port a port
      * \return true when Send() on the port would take a TLP now
@@ -214,18 +223,19 @@ class LocalInterconnectChannel : public Channel
     /// State of one port and of the two directions of its link.
     struct Port
     {
-        std::string name;          //!< name
-        ReceiveCallback receive;   //!< delivery
-        ReadyCallback ready;       //!< back-pressure release
-        Ptr<NetDevice> device;     //!< device behind the port, if any
-        int64_t ingressFreePs = 0; //!< when the port-to-switch direction is idle, in ps
-        uint32_t ingressCount = 0; //!< TLPs taken from the port, not yet past the switch
-        bool refused = false;      //!< Send() refused a TLP since the last ready callback
-        std::deque<Held> held;     //!< arrived at the switch, waiting for egress room
-        int64_t egressFreePs = 0;  //!< when the switch-to-port direction is idle, in ps
-        uint32_t egressCount = 0;  //!< TLPs routed to the port, not yet delivered
-        uint32_t credits = 0;      //!< receive credits, 0 = unlimited
-        uint32_t creditsInUse = 0; //!< TLPs delivered, credits not yet returned
+        std::string name;            //!< name
+        ReceiveCallback receive;     //!< delivery
+        ReadyCallback ready;         //!< back-pressure release
+        Ptr<NetDevice> device;       //!< device behind the port, if any
+        int64_t ingressFreePs = 0;   //!< when the port-to-switch direction is idle, in ps
+        uint32_t ingressCount = 0;   //!< TLPs taken from the port, not yet past the switch
+        bool refused = false;        //!< Send() refused a TLP since the last ready callback
+        std::deque<Held> held;       //!< arrived at the switch, waiting for egress room
+        int64_t deliveryDelayPs = 0; //!< endpoint processing added to deliveries
+        int64_t egressFreePs = 0;    //!< when the switch-to-port direction is idle, in ps
+        uint32_t egressCount = 0;    //!< TLPs routed to the port, not yet delivered
+        uint32_t credits = 0;        //!< receive credits, 0 = unlimited
+        uint32_t creditsInUse = 0;   //!< TLPs delivered, credits not yet returned
         std::deque<Ptr<Packet>> waitingCredit; //!< delivered late for lack of credits
         std::vector<uint32_t> blockedIngress;  //!< ports whose held head waits for this egress
     };

@@ -18,7 +18,8 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("TlpRequestTracker");
 
 TlpRequestTracker::TlpRequestTracker()
-    : m_generation(0)
+    : m_maxTags(0),
+      m_generation(0)
 {
 }
 
@@ -27,12 +28,7 @@ TlpRequestTracker::Configure(uint32_t tags, Time timeout, DataCallback data, End
 {
     NS_ABORT_MSG_UNLESS(tags >= 1 && tags <= 1024, "TlpRequestTracker: " << tags << " tags");
     Clear();
-    m_tags.assign(tags, Outstanding());
-    m_free.clear();
-    for (uint32_t t = tags; t > 0; --t)
-    {
-        m_free.push_back(static_cast<uint16_t>(t - 1));
-    }
+    m_maxTags = tags;
     m_timeout = timeout;
     m_data = data;
     m_end = end;
@@ -52,7 +48,7 @@ TlpRequestTracker::Clear()
 bool
 TlpRequestTracker::HasFreeTag() const
 {
-    return !m_free.empty();
+    return !m_free.empty() || m_tags.size() < m_maxTags;
 }
 
 uint32_t
@@ -68,7 +64,13 @@ TlpRequestTracker::Allocate(uint64_t cookie,
                             uint64_t firstAddress,
                             bool atomic)
 {
-    NS_ASSERT(!m_free.empty());
+    NS_ASSERT(HasFreeTag());
+    // Tags come into use as they are needed: a requester that never reads holds none.
+    if (m_free.empty())
+    {
+        m_free.push_back(static_cast<uint16_t>(m_tags.size()));
+        m_tags.emplace_back();
+    }
     uint16_t tag = m_free.back();
     m_free.pop_back();
     Outstanding& o = m_tags[tag];

@@ -127,7 +127,8 @@ class TlpRequestTracker
     /// End requests older than the timeout; arm the timer for the next.
     void CheckTimeouts();
 
-    std::vector<Outstanding> m_tags; //!< requests by tag
+    uint32_t m_maxTags;              //!< tag pool size
+    std::vector<Outstanding> m_tags; //!< requests by tag (grows up to m_maxTags)
     std::vector<uint16_t> m_free;    //!< free tags
     uint64_t m_generation;           //!< tag reuse counter
     Time m_timeout;                  //!< completion timeout

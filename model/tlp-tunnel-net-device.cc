@@ -218,6 +218,10 @@ void
 TlpTunnelNetDevice::DoInitialize()
 {
     m_exportNext = std::max(m_exportNext, m_exportBase);
+    if (m_lpi != nullptr)
+    {
+        m_lpi->SetDeliveryDelay(m_port, m_processingDelay);
+    }
     NetDevice::DoInitialize();
 }
 
@@ -233,6 +237,8 @@ TlpTunnelNetDevice::Attach(Ptr<LocalInterconnectChannel> lpi)
     lpi->ClaimRequesterId(m_port, m_requesterId);
     lpi->SetDefaultCompletionPort(m_port);
     lpi->SetReceiveCredits(m_port, m_rxCredits);
+    // The NIC's processing of TLPs from the interconnect is part of their delivery.
+    lpi->SetDeliveryDelay(m_port, m_processingDelay);
     m_exportNext = m_exportBase;
     m_tracker.Configure(256,
                         MilliSeconds(50),
@@ -371,24 +377,10 @@ void
 TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
 {
     NS_LOG_FUNCTION(this << tlp);
+    // The interconnect delivers a TLP once the NIC has processed it (the port's
+    // delivery delay is ProcessingDelay), so it is handled at once.
     m_stats.tlpsCrossed++;
     m_snifferTrace(tlp);
-    if (m_processingDelay.IsZero())
-    {
-        ProcessFromInterconnect(tlp);
-    }
-    else
-    {
-        Simulator::Schedule(m_processingDelay,
-                            &TlpTunnelNetDevice::ProcessFromInterconnect,
-                            this,
-                            tlp);
-    }
-}
-
-void
-TlpTunnelNetDevice::ProcessFromInterconnect(Ptr<Packet> tlp)
-{
     TlpHeader h;
     tlp->PeekHeader(h); // the interconnect delivers well-formed TLPs only
     if (h.IsCompletion())
@@ -633,8 +625,7 @@ TlpTunnelNetDevice::Refuse(Ptr<const Packet> request, DropReason reason, uint32_
     m_stats.unsupportedRequests++;
     if (toPeer == UINT32_MAX)
     {
-        m_toInterconnect.push_back(reply);
-        DrainToInterconnect();
+        QueueToInterconnect(reply);
     }
     else
     {
@@ -650,22 +641,7 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
     NS_LOG_FUNCTION(this << packet);
     m_macRxTrace(packet);
     m_stats.packetsReceived++;
-    if (m_processingDelay.IsZero())
-    {
-        ProcessFromNetwork(packet);
-    }
-    else
-    {
-        Simulator::Schedule(m_processingDelay,
-                            &TlpTunnelNetDevice::ProcessFromNetwork,
-                            this,
-                            packet);
-    }
-}
-
-void
-TlpTunnelNetDevice::ProcessFromNetwork(Ptr<Packet> packet)
-{
+    // Decided now; the TLPs leave for the interconnect once ProcessingDelay is over.
     TunnelHeader th;
     uint32_t headerSize = packet->PeekHeader(th);
     if (headerSize == 0 || th.GetSource() == m_node->GetId())
@@ -805,7 +781,13 @@ TlpTunnelNetDevice::PlaceOnInterconnect(Ptr<Packet> tlp)
 {
     m_stats.tlpsFromNetwork++;
     m_tlpRxTrace(tlp);
-    m_toInterconnect.push_back(tlp);
+    QueueToInterconnect(tlp);
+}
+
+void
+TlpTunnelNetDevice::QueueToInterconnect(Ptr<Packet> tlp)
+{
+    m_toInterconnect.emplace_back(tlp, Simulator::Now() + m_processingDelay);
     DrainToInterconnect();
 }
 
@@ -814,8 +796,10 @@ TlpTunnelNetDevice::DrainToInterconnect()
 {
     while (!m_toInterconnect.empty())
     {
-        Ptr<Packet> tlp = m_toInterconnect.front();
-        if (!m_lpi->Send(m_port, tlp))
+        Ptr<Packet> tlp = m_toInterconnect.front().first;
+        Time now = Simulator::Now();
+        Time ready = m_toInterconnect.front().second;
+        if (!m_lpi->Send(m_port, tlp, ready > now ? ready - now : Time(0)))
         {
             return; // the ready callback resumes
         }
@@ -1011,7 +995,7 @@ TlpTunnelNetDevice::OwnReadEnded(uint64_t cookie, uint8_t status)
                           payload.begin() + (start - dw));
                 Ptr<Packet> tlp = Create<Packet>(payload.data(), payload.size());
                 tlp->AddHeader(TlpHeader::MakeMemWrite(start, bytes, m_requesterId, 0));
-                m_toInterconnect.push_back(tlp);
+                m_toInterconnect.emplace_back(tlp, Simulator::Now());
                 start = stop;
             }
             DrainToInterconnect();

@@ -255,10 +255,10 @@ class TlpTunnelNetDevice : public NetDevice
      */
     void ReceiveFromInterconnect(Ptr<Packet> tlp);
     /**
-     * \brief Handle a TLP from the interconnect after the processing delay.
+     * \brief Queue a TLP for the interconnect, to leave once processed.
      * \param tlp the TLP
      */
-    void ProcessFromInterconnect(Ptr<Packet> tlp);
+    void QueueToInterconnect(Ptr<Packet> tlp);
     /**
      * \brief Send a request TLP through a window (or hold it until the grant).
      * \param window the window
@@ -313,11 +313,6 @@ class TlpTunnelNetDevice : public NetDevice
      * \param packet the packet
      */
     void ReceiveFromNetwork(Ptr<Packet> packet);
-    /**
-     * \brief Handle a tunnel packet after the processing delay.
-     * \param packet the packet
-     */
-    void ProcessFromNetwork(Ptr<Packet> packet);
     /**
      * \brief Handle one TLP extracted from a DATA packet.
      * \param header the packet's tunnel header
@@ -417,10 +412,11 @@ class TlpTunnelNetDevice : public NetDevice
     std::unordered_map<uint32_t, uint32_t> m_rxSequence; //!< next expected per peer
     std::deque<Outgoing> m_toNetwork;                    //!< packets waiting for the transport
     std::unordered_map<uint32_t, Batch> m_batches;       //!< TLPs being gathered, per peer
-    std::deque<Ptr<Packet>> m_toInterconnect;            //!< TLPs waiting for the interconnect
-    uint64_t m_pending;                                  //!< TLPs waiting for grants
-    TlpRequestTracker m_tracker;                         //!< our own reads
-    std::unordered_map<uint64_t, OwnRead> m_ownReads;    //!< our own reads by cookie
+    /// TLPs waiting for the interconnect, with the time their processing ends.
+    std::deque<std::pair<Ptr<Packet>, Time>> m_toInterconnect;
+    uint64_t m_pending;                               //!< TLPs waiting for grants
+    TlpRequestTracker m_tracker;                      //!< our own reads
+    std::unordered_map<uint64_t, OwnRead> m_ownReads; //!< our own reads by cookie
     /// Own read requests waiting for a tag: (cookie, offset, first address, bytes).
     std::deque<std::tuple<uint64_t, uint32_t, uint64_t, uint32_t>> m_ownQueue;
     bool m_inSendQueued;    //!< SendQueued() is running
