@@ -18,6 +18,11 @@
  *   ethernet-csma  PacketSocketClient -> PacketSocketServer, 64-byte payload, CSMA
  *
  *   ./tlp-tunnel.sh bench [--count=N] [--repeat=R] [--cases=a,b,...] [--large=false]
+ *
+ * Profiling one case (only Simulator::Run after the warm-up is recorded):
+ *
+ *   TLP_BENCH_NO_FORK=1 valgrind --tool=callgrind --instr-atstart=no --cache-sim=yes \
+ *       build-release/tlp-tunnel-bench --repeat=1 --cases=write-udp
  */
 
 #include "ns3/applications-module.h"
@@ -40,6 +45,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+// Under valgrind --tool=callgrind --instr-atstart=no, only the timed part is profiled.
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#endif
+
 using namespace ns3;
 
 namespace
@@ -60,24 +73,6 @@ struct Measure
     uint64_t touchedPages = 0; //!< memory pages the workload touched
     bool ok = false;           //!< the case's own check passed
 };
-
-/// True when every window of every NIC has its grant.
-bool
-AllGranted()
-{
-    for (uint32_t i = 0; i < NodeList::GetNNodes(); ++i)
-    {
-        Ptr<TlpTunnelNetDevice> nic = TlpTunnelHelper::GetNic(NodeList::GetNode(i));
-        for (uint16_t w = 0; nic != nullptr && w < nic->GetNWindows(); ++w)
-        {
-            if (!nic->GetWindow(w)->granted)
-            {
-                return false;
-            }
-        }
-    }
-    return true;
-}
 
 /// Record whether every window of every NIC has its grant.
 void
@@ -102,7 +97,9 @@ TimedRun(Measure& m, Time warmup)
     Simulator::Run();
     uint64_t events = Simulator::GetEventCount();
     auto start = std::chrono::steady_clock::now();
+    CALLGRIND_START_INSTRUMENTATION;
     Simulator::Run();
+    CALLGRIND_STOP_INSTRUMENTATION;
     m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     m.events = Simulator::GetEventCount() - events;
 }
