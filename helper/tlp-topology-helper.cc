@@ -53,18 +53,35 @@ TlpTopologyHelper::SetQueueSize(uint32_t packets)
     m_queuePackets = packets;
 }
 
+CsmaHelper&
+TlpTopologyHelper::ConfigureCsma()
+{
+    m_csma.SetChannelAttribute("DataRate", DataRateValue(m_rate));
+    m_csma.SetChannelAttribute("Delay", TimeValue(m_delay));
+    m_csma.SetQueue("ns3::DropTailQueue",
+                    "MaxSize",
+                    QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    return m_csma;
+}
+
+PointToPointHelper&
+TlpTopologyHelper::ConfigurePointToPoint()
+{
+    m_p2p.SetDeviceAttribute("DataRate", DataRateValue(m_rate));
+    m_p2p.SetChannelAttribute("Delay", TimeValue(m_delay));
+    m_p2p.SetQueue("ns3::DropTailQueue",
+                   "MaxSize",
+                   QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    return m_p2p;
+}
+
 NetDeviceContainer
 TlpTopologyHelper::BuildEthernetStar(NodeContainer hosts)
 {
     NS_ABORT_MSG_IF(hosts.GetN() == 0, "TlpTopologyHelper: no hosts");
     Ptr<Node> sw = CreateObject<Node>();
     m_switches.Add(sw);
-    CsmaHelper& csma = m_csma;
-    csma.SetChannelAttribute("DataRate", DataRateValue(m_rate));
-    csma.SetChannelAttribute("Delay", TimeValue(m_delay));
-    csma.SetQueue("ns3::DropTailQueue",
-                  "MaxSize",
-                  QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    CsmaHelper& csma = ConfigureCsma();
     NetDeviceContainer hostDevices;
     NetDeviceContainer switchPorts;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
@@ -85,12 +102,7 @@ TlpTopologyHelper::BuildIpStar(NodeContainer hosts)
     NS_ABORT_MSG_IF(hosts.GetN() == 0, "TlpTopologyHelper: no hosts");
     Ptr<Node> router = CreateObject<Node>();
     m_switches.Add(router);
-    PointToPointHelper& p2p = m_p2p;
-    p2p.SetDeviceAttribute("DataRate", DataRateValue(m_rate));
-    p2p.SetChannelAttribute("Delay", TimeValue(m_delay));
-    p2p.SetQueue("ns3::DropTailQueue",
-                 "MaxSize",
-                 QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    PointToPointHelper& p2p = ConfigurePointToPoint();
     InternetStackHelper stack;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
@@ -121,12 +133,7 @@ TlpTopologyHelper::BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf)
     NS_ABORT_MSG_IF(hosts.GetN() == 0 || hostsPerLeaf == 0,
                     "TlpTopologyHelper: tree of " << hosts.GetN() << " hosts, " << hostsPerLeaf
                                                   << " per leaf");
-    CsmaHelper& csma = m_csma;
-    csma.SetChannelAttribute("DataRate", DataRateValue(m_rate));
-    csma.SetChannelAttribute("Delay", TimeValue(m_delay));
-    csma.SetQueue("ns3::DropTailQueue",
-                  "MaxSize",
-                  QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    CsmaHelper& csma = ConfigureCsma();
     BridgeHelper bridge;
     Ptr<Node> root = CreateObject<Node>();
     m_switches.Add(root);
@@ -168,12 +175,7 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
                     "TlpTopologyHelper: leaf-spine with " << spines << " spines (1..16)");
     uint32_t leaves = (hosts.GetN() + hostsPerLeaf - 1) / hostsPerLeaf;
     NS_ABORT_MSG_IF(leaves > 16384, "TlpTopologyHelper: leaf-spine with " << leaves << " leaves");
-    PointToPointHelper& p2p = m_p2p;
-    p2p.SetDeviceAttribute("DataRate", DataRateValue(m_rate));
-    p2p.SetChannelAttribute("Delay", TimeValue(m_delay));
-    p2p.SetQueue("ns3::DropTailQueue",
-                 "MaxSize",
-                 QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
+    PointToPointHelper& p2p = ConfigurePointToPoint();
     NodeContainer leafNodes;
     NodeContainer spineNodes;
     leafNodes.Create(leaves);

@@ -105,6 +105,10 @@ class TlpTopologyHelper
     NodeContainer GetSwitches() const;
 
   private:
+    /// \return the CSMA helper, set to the link rate, delay and queue size
+    CsmaHelper& ConfigureCsma();
+    /// \return the point-to-point helper, set to the link rate, delay and queue size
+    PointToPointHelper& ConfigurePointToPoint();
     /**
      * \brief Send one frame from a host to a switch port.
      * \param device the host's device

@@ -410,29 +410,8 @@ LocalInterconnectChannel::SendUnsupportedRequest(Ptr<const Packet> request,
 {
     TlpHeader req;
     request->PeekHeader(req);
-    uint32_t byteCount = 4;
-    uint8_t lowerAddress = 0;
-    TlpHeader::Kind kind = req.GetKind();
-    if (kind == TlpHeader::MEM_READ || kind == TlpHeader::MEM_READ_LOCKED)
-    {
-        byteCount = std::max<uint32_t>(1, req.GetEnabledBytes());
-        lowerAddress = static_cast<uint8_t>(req.GetFirstByteAddress() & 0x7F);
-    }
-    TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::UR,
-                                              m_completerId,
-                                              req.GetRequesterId(),
-                                              req.GetTag(),
-                                              byteCount,
-                                              lowerAddress,
-                                              0);
-    if (kind == TlpHeader::MEM_READ_LOCKED)
-    {
-        cpl.SetKind(TlpHeader::COMPLETION_LOCKED);
-    }
-    cpl.SetTrafficClass(req.GetTrafficClass());
-    cpl.SetAttributes(req.GetAttributes());
     Ptr<Packet> reply = Create<Packet>();
-    reply->AddHeader(cpl);
+    reply->AddHeader(TlpHeader::MakeCompletionFor(req, TlpHeader::UR, m_completerId));
     m_unsupportedTrace(request, from);
     uint32_t to = from;
     auto it = m_requesterPorts.find(req.GetRequesterId());

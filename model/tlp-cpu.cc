@@ -27,18 +27,6 @@ NS_OBJECT_ENSURE_REGISTERED(TlpCpu);
 namespace
 {
 
-uint64_t
-AlignDown(uint64_t value, uint64_t alignment)
-{
-    return value & ~(alignment - 1);
-}
-
-uint64_t
-AlignUp(uint64_t value, uint64_t alignment)
-{
-    return (value + alignment - 1) & ~(alignment - 1);
-}
-
 bool
 IsPowerOfTwoIn(uint32_t value, uint32_t low, uint32_t high)
 {
@@ -398,13 +386,13 @@ TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_
     while (chunkStart < end)
     {
         uint64_t chunkEnd =
-            std::min(end, AlignDown(chunkStart + m_maxPayloadSize, m_maxPayloadSize));
+            std::min(end, TlpHeader::AlignDown(chunkStart + m_maxPayloadSize, m_maxPayloadSize));
         uint32_t bytes = static_cast<uint32_t>(chunkEnd - chunkStart);
         TlpHeader h = TlpHeader::MakeMemWrite(chunkStart, bytes, m_requesterId, 0);
         h.SetTrafficClass(m_trafficClass);
         h.SetDigest(m_ecrc);
-        uint64_t dwStart = AlignDown(chunkStart, 4);
-        uint32_t dwBytes = static_cast<uint32_t>(AlignUp(chunkEnd, 4) - dwStart);
+        uint64_t dwStart = TlpHeader::AlignDown(chunkStart, 4);
+        uint32_t dwBytes = static_cast<uint32_t>(TlpHeader::AlignUp(chunkEnd, 4) - dwStart);
         const uint8_t* src = data + (chunkStart - address);
         Ptr<Packet> payload;
         if (dwStart == chunkStart && dwBytes == bytes)
@@ -438,7 +426,8 @@ TlpCpu::QueueRead(uint64_t opId, uint64_t address, uint32_t size)
     while (chunkStart < end)
     {
         uint64_t chunkEnd =
-            std::min(end, AlignDown(chunkStart + m_maxReadRequestSize, m_maxReadRequestSize));
+            std::min(end,
+                     TlpHeader::AlignDown(chunkStart + m_maxReadRequestSize, m_maxReadRequestSize));
         uint32_t bytes = static_cast<uint32_t>(chunkEnd - chunkStart);
         TlpHeader h = TlpHeader::MakeMemRead(chunkStart, bytes, m_requesterId, 0);
         h.SetTrafficClass(m_trafficClass);

@@ -7,6 +7,7 @@
 #include "ns3/abort.h"
 #include "ns3/log.h"
 
+#include <algorithm>
 #include <iomanip>
 
 namespace ns3
@@ -242,6 +243,35 @@ TlpHeader::MakeCompletion(CompletionStatus status,
     h.SetByteCount(byteCount);
     h.SetLowerAddress(lowerAddress);
     return h;
+}
+
+TlpHeader
+TlpHeader::MakeCompletionFor(const TlpHeader& request,
+                             CompletionStatus status,
+                             uint16_t completerId)
+{
+    uint32_t byteCount = 4;
+    uint8_t lowerAddress = 0;
+    Kind kind = request.GetKind();
+    if (kind == MEM_READ || kind == MEM_READ_LOCKED)
+    {
+        byteCount = std::max<uint32_t>(1, request.GetEnabledBytes());
+        lowerAddress = static_cast<uint8_t>(request.GetFirstByteAddress() & 0x7F);
+    }
+    TlpHeader cpl = MakeCompletion(status,
+                                   completerId,
+                                   request.GetRequesterId(),
+                                   request.GetTag(),
+                                   byteCount,
+                                   lowerAddress,
+                                   0);
+    if (kind == MEM_READ_LOCKED)
+    {
+        cpl.SetKind(COMPLETION_LOCKED);
+    }
+    cpl.SetTrafficClass(request.GetTrafficClass());
+    cpl.SetAttributes(request.GetAttributes());
+    return cpl;
 }
 
 void

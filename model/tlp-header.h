@@ -151,6 +151,40 @@ class TlpHeader : public Header
                                     uint32_t dataDw);
 
     /**
+     * \brief Build the completion without data that ends a request unsuccessfully
+     * (UR, CA): byte count and lower address as the specification asks of the first
+     * completion of a read (4 and 0 for other requests), Cpl or CplLk, the request's
+     * TC and Attr.
+     * \param request the request's header
+     * \param status the completion status
+     * \param completerId the completer's bus/device/function
+     * \return the header
+     */
+    static TlpHeader MakeCompletionFor(const TlpHeader& request,
+                                       CompletionStatus status,
+                                       uint16_t completerId);
+
+    /**
+     * \param value an address or size
+     * \param alignment a power of two
+     * \return value rounded down to a multiple of alignment
+     */
+    static uint64_t AlignDown(uint64_t value, uint64_t alignment)
+    {
+        return value & ~(alignment - 1);
+    }
+
+    /**
+     * \param value an address or size
+     * \param alignment a power of two
+     * \return value rounded up to a multiple of alignment
+     */
+    static uint64_t AlignUp(uint64_t value, uint64_t alignment)
+    {
+        return (value + alignment - 1) & ~(alignment - 1);
+    }
+
+    /**
      * \param kind the TLP kind; sets Fmt and Type (the 3DW/4DW choice follows the address)
      */
     void SetKind(Kind kind);

@@ -26,18 +26,6 @@ NS_OBJECT_ENSURE_REGISTERED(TlpMemory);
 namespace
 {
 
-uint64_t
-AlignDown(uint64_t value, uint64_t alignment)
-{
-    return value & ~(alignment - 1);
-}
-
-uint64_t
-AlignUp(uint64_t value, uint64_t alignment)
-{
-    return (value + alignment - 1) & ~(alignment - 1);
-}
-
 /// Little-endian integer of 1..8 bytes.
 uint64_t
 LoadLe(const uint8_t* bytes, uint32_t size)
@@ -368,9 +356,10 @@ TlpMemory::DoRead(const TlpHeader& h, Ptr<const Packet> tlp)
     uint64_t chunkStart = first;
     while (chunkStart < end)
     {
-        uint64_t chunkEnd = std::min(end, AlignDown(chunkStart + m_maxPayloadSize, m_rcb));
-        uint64_t dwStart = AlignDown(chunkStart, 4);
-        uint32_t dw = static_cast<uint32_t>((AlignUp(chunkEnd, 4) - dwStart) / 4);
+        uint64_t chunkEnd =
+            std::min(end, TlpHeader::AlignDown(chunkStart + m_maxPayloadSize, m_rcb));
+        uint64_t dwStart = TlpHeader::AlignDown(chunkStart, 4);
+        uint32_t dw = static_cast<uint32_t>((TlpHeader::AlignUp(chunkEnd, 4) - dwStart) / 4);
         TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::SC,
                                                   m_completerId,
                                                   h.GetRequesterId(),
@@ -448,27 +437,9 @@ TlpMemory::DoAtomic(const TlpHeader& h, Ptr<const Packet> tlp)
 void
 TlpMemory::Reject(const TlpHeader& h, uint8_t status)
 {
-    uint32_t byteCount = 4;
-    uint8_t lowerAddress = 0;
-    TlpHeader::Kind kind = h.GetKind();
-    if (kind == TlpHeader::MEM_READ || kind == TlpHeader::MEM_READ_LOCKED)
-    {
-        byteCount = std::max<uint32_t>(1, h.GetEnabledBytes());
-        lowerAddress = static_cast<uint8_t>(h.GetFirstByteAddress() & 0x7F);
-    }
-    TlpHeader cpl = TlpHeader::MakeCompletion(static_cast<TlpHeader::CompletionStatus>(status),
-                                              m_completerId,
-                                              h.GetRequesterId(),
-                                              h.GetTag(),
-                                              byteCount,
-                                              lowerAddress,
-                                              0);
-    if (kind == TlpHeader::MEM_READ_LOCKED)
-    {
-        cpl.SetKind(TlpHeader::COMPLETION_LOCKED);
-    }
-    cpl.SetTrafficClass(h.GetTrafficClass());
-    cpl.SetAttributes(h.GetAttributes());
+    TlpHeader cpl = TlpHeader::MakeCompletionFor(h,
+                                                 static_cast<TlpHeader::CompletionStatus>(status),
+                                                 m_completerId);
     QueueCompletion(cpl, nullptr, 0);
 }
 

@@ -26,18 +26,6 @@ namespace
 
 constexpr uint64_t PAGE = 4096;
 
-uint64_t
-AlignDown(uint64_t value, uint64_t alignment)
-{
-    return value & ~(alignment - 1);
-}
-
-uint64_t
-AlignUp(uint64_t value, uint64_t alignment)
-{
-    return (value + alignment - 1) & ~(alignment - 1);
-}
-
 /// Bytes of memory a request touches, from its address.
 uint64_t
 RequestSpan(const TlpHeader& h)
@@ -604,22 +592,7 @@ TlpTunnelNetDevice::Refuse(Ptr<const Packet> request, DropReason reason, uint32_
         Drop(request, reason);
         return;
     }
-    uint32_t byteCount = 4;
-    uint8_t lowerAddress = 0;
-    if (h.GetKind() == TlpHeader::MEM_READ || h.GetKind() == TlpHeader::MEM_READ_LOCKED)
-    {
-        byteCount = std::max<uint32_t>(1, h.GetEnabledBytes());
-        lowerAddress = static_cast<uint8_t>(h.GetFirstByteAddress() & 0x7F);
-    }
-    TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::UR,
-                                              m_requesterId,
-                                              h.GetRequesterId(),
-                                              h.GetTag(),
-                                              byteCount,
-                                              lowerAddress,
-                                              0);
-    cpl.SetTrafficClass(h.GetTrafficClass());
-    cpl.SetAttributes(h.GetAttributes());
+    TlpHeader cpl = TlpHeader::MakeCompletionFor(h, TlpHeader::UR, m_requesterId);
     Ptr<Packet> reply = Create<Packet>();
     reply->AddHeader(cpl);
     m_stats.unsupportedRequests++;
@@ -828,7 +801,7 @@ TlpTunnelNetDevice::HandleGrantRequest(const TunnelHeader& th, const TunnelGrant
         uint64_t base = body.regionBase;
         if (ok && base == TunnelGrantHeader::ANY_BASE)
         {
-            base = AlignUp(std::max(m_exportNext, m_exportBase), PAGE);
+            base = TlpHeader::AlignUp(std::max(m_exportNext, m_exportBase), PAGE);
             ok = base - m_exportBase <= m_exportSize &&
                  body.size <= m_exportSize - (base - m_exportBase);
         }
@@ -924,7 +897,7 @@ TlpTunnelNetDevice::ReadRemote(uint64_t windowAddress,
     for (uint64_t start = windowAddress; start < end;)
     {
         uint64_t stop =
-            std::min(end, AlignDown(start + m_maxReadRequestSize, m_maxReadRequestSize));
+            std::min(end, TlpHeader::AlignDown(start + m_maxReadRequestSize, m_maxReadRequestSize));
         m_ownQueue.emplace_back(cookie,
                                 static_cast<uint32_t>(start - windowAddress),
                                 start,
@@ -986,10 +959,10 @@ TlpTunnelNetDevice::OwnReadEnded(uint64_t cookie, uint8_t status)
             for (uint64_t start = done.localAddress; start < end;)
             {
                 uint64_t stop =
-                    std::min(end, AlignDown(start + m_maxPayloadSize, m_maxPayloadSize));
+                    std::min(end, TlpHeader::AlignDown(start + m_maxPayloadSize, m_maxPayloadSize));
                 uint32_t bytes = static_cast<uint32_t>(stop - start);
-                uint64_t dw = AlignDown(start, 4);
-                std::vector<uint8_t> payload(AlignUp(stop, 4) - dw, 0);
+                uint64_t dw = TlpHeader::AlignDown(start, 4);
+                std::vector<uint8_t> payload(TlpHeader::AlignUp(stop, 4) - dw, 0);
                 std::copy(done.data.begin() + (start - done.localAddress),
                           done.data.begin() + (stop - done.localAddress),
                           payload.begin() + (start - dw));
