@@ -27,7 +27,9 @@
 #include "ns3/uinteger.h"
 
 #include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <set>
 
 using namespace ns3;
@@ -624,6 +626,33 @@ TEST_P(TlpTunnelTransport, PcapHoldsRawTlps)
     // Out: MWr, MRd; in: the CplD.
     EXPECT_EQ(kinds, (std::vector<std::string>{"MWr", "MRd", "CplD"}));
     std::remove(prefix.c_str());
+}
+
+TEST_P(TlpTunnelTransport, AsciiTraceHasEveryEvent)
+{
+    std::string name = "/tmp/tlp-tunnel-test-" + GetParam() + ".tr";
+    {
+        Fabric f(GetParam());
+        f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 1, REGION);
+        f.tunnel.EnableAscii(name, f.Nic(0), true);
+        f.Cpu(0)->Write(WINDOW, Pattern(8, 1), f.Done());
+        // A write no window claims stops at the interconnect: no line.
+        f.Cpu(0)->Write(WINDOW + 0x2000, Pattern(8, 1), f.Done());
+        Simulator::Run();
+    }
+    std::ifstream file(name);
+    std::map<char, int> events;
+    std::string line;
+    while (std::getline(file, line))
+    {
+        ASSERT_FALSE(line.empty());
+        events[line[0]]++;
+        EXPECT_EQ(line[1], ' ') << line;
+    }
+    EXPECT_EQ(events['+'], 1); // the MWr taken from the interconnect
+    EXPECT_EQ(events['-'], 2); // GRANT_REQUEST and the DATA packet
+    EXPECT_EQ(events['r'], 1); // the GRANT
+    std::remove(name.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports,
