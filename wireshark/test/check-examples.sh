@@ -43,7 +43,7 @@ for transport in ethernet udp; do
     # udp has the NIC, the loopback and the point-to-point device (index 2).
     link=1
     [ "$transport" = udp ] && link=2
-    for example in remote-write remote-read ping-pong remote-write-aggregated; do
+    for example in remote-write remote-read ping-pong remote-write-aggregated remote-write-ecrc; do
         rm -f ./*.pcap output.txt
         args=(--transport="$transport" --pcap=true)
         program=$example
@@ -53,6 +53,11 @@ for transport in ethernet udp; do
             # 16 TLPs per packet: the link pcaps hold fewer packets than TLPs.
             program=remote-write
             args+=(--count=160 --size=64 --rate=100Gbps --aggregate=16)
+            ;;
+        remote-write-ecrc)
+            # Every TLP carries an ECRC digest, recomputed by the NIC after translation.
+            program=remote-write
+            args+=(--count=40 --size=100 --ecrc=true --translate=receiver)
             ;;
         remote-read) args+=(--count=20 --size=300) ;;
         ping-pong) args+=(--rounds=20) ;;
@@ -95,6 +100,10 @@ for transport in ethernet udp; do
                 ;;
             remote-write-aggregated-0)
                 wire+=(--filter "tunnel.count == 16" 10)
+                ;;
+            remote-write-ecrc-*)
+                nic+=(--expect-all tlp.td=1 --expect-all tlp.ecrc_status=good)
+                wire+=(--expect-all tlp.ecrc_status=good)
                 ;;
             ping-pong-*)
                 nic+=(--expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x40
