@@ -12,6 +12,7 @@
 #include "ns3/simulator.h"
 #include "ns3/tlp-ethernet-transport.h"
 #include "ns3/tlp-udp-transport.h"
+#include "ns3/tunnel-header.h"
 #include "ns3/uinteger.h"
 
 #include <sstream>
@@ -24,11 +25,54 @@ NS_LOG_COMPONENT_DEFINE("TlpTunnelHelper");
 namespace
 {
 
-/// Ascii trace line without context: "<event> <time> <packet>".
+/**
+ * The headers of a tunnel packet or a TLP, decoded from its bytes (no packet
+ * metadata needed, so tracing may start at any time).
+ */
+std::string
+Describe(Ptr<const Packet> p)
+{
+    std::ostringstream os;
+    uint8_t first = 0;
+    if (p->GetSize() > 0)
+    {
+        p->CopyData(&first, 1);
+    }
+    TunnelHeader th;
+    uint32_t size = (first >> 4) == TunnelHeader::VERSION ? p->PeekHeader(th) : 0;
+    if (size == 0)
+    {
+        TlpHeader h;
+        if (p->PeekHeader(h) == 0)
+        {
+            os << "(" << p->GetSize() << " bytes, not a TLP)";
+        }
+        else
+        {
+            os << h;
+        }
+        return os.str();
+    }
+    os << th;
+    uint32_t offset = size;
+    for (uint16_t i = 0; i < th.GetCount() && offset < p->GetSize(); ++i)
+    {
+        TlpHeader h;
+        if (p->CreateFragment(offset, p->GetSize() - offset)->PeekHeader(h) != 0)
+        {
+            os << " | " << h;
+        }
+        offset += th.GetTlpLength(i);
+    }
+    return os.str();
+}
+
+/// Ascii trace line without context: "<event> <time> <headers>".
 void
 AsciiEvent(Ptr<OutputStreamWrapper> stream, std::string event, Ptr<const Packet> p)
 {
-    *stream->GetStream() << event << " " << Simulator::Now().GetSeconds() << " " << *p << std::endl;
+    *stream->GetStream() << event << " " << Simulator::Now().GetSeconds() << " " << Describe(p)
+                         << std::endl;
 }
 
 /// Ascii drop line without context.
@@ -36,7 +80,7 @@ void
 AsciiDrop(Ptr<OutputStreamWrapper> stream, Ptr<const Packet> p, uint8_t reason)
 {
     *stream->GetStream() << "d " << Simulator::Now().GetSeconds() << " reason=" << +reason << " "
-                         << *p << std::endl;
+                         << Describe(p) << std::endl;
 }
 
 /// Ascii trace line with the trace path as context.
@@ -47,7 +91,7 @@ AsciiEventWithContext(Ptr<OutputStreamWrapper> stream,
                       Ptr<const Packet> p)
 {
     *stream->GetStream() << event << " " << Simulator::Now().GetSeconds() << " " << context << " "
-                         << *p << std::endl;
+                         << Describe(p) << std::endl;
 }
 
 /// Ascii drop line with context.
@@ -58,7 +102,7 @@ AsciiDropWithContext(Ptr<OutputStreamWrapper> stream,
                      uint8_t reason)
 {
     *stream->GetStream() << "d " << Simulator::Now().GetSeconds() << " " << context
-                         << " reason=" << +reason << " " << *p << std::endl;
+                         << " reason=" << +reason << " " << Describe(p) << std::endl;
 }
 
 } // namespace
@@ -315,7 +359,6 @@ TlpTunnelHelper::EnableAsciiInternal(Ptr<OutputStreamWrapper> stream,
         NS_LOG_INFO("TlpTunnelHelper::EnableAsciiInternal(): not a TlpTunnelNetDevice");
         return;
     }
-    Packet::EnablePrinting();
     const char* sources[][2] = {{"+", "TlpTx"}, {"-", "MacTx"}, {"r", "MacRx"}};
     if (stream == nullptr)
     {

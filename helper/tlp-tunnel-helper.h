@@ -37,8 +37,10 @@ namespace ns3
  *
  * EnablePcap() on a NIC writes the TLPs crossing between its interconnect and the
  * NIC, both ways, as raw TLPs with link type 147 (DLT_USER0); EnableAscii() writes
- * "+" (TLP taken from the interconnect), "-" (tunnel packet to the network),
- * "r" (tunnel packet from the network) and "d" (drop) lines.
+ * "+" (TLP taken from the interconnect, as it is encapsulated: translated when the
+ * sender translates), "-" (tunnel packet to the network),
+ * "r" (tunnel packet from the network) and "d" (drop) lines, each with the time and
+ * the decoded headers; it needs no packet metadata, so it may be enabled at any time.
  */
 class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDevice
 {

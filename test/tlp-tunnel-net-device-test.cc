@@ -650,6 +650,12 @@ TEST_P(TlpTunnelTransport, AsciiTraceHasEveryEvent)
         EXPECT_EQ(line[1], ' ') << line;
     }
     EXPECT_EQ(events['+'], 1); // the MWr taken from the interconnect
+    file.clear();
+    file.seekg(0);
+    std::string all((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    EXPECT_NE(all.find("MWr32 fmt_type=0x40"), std::string::npos) << all; // translated
+    EXPECT_NE(all.find("address=0x40000000"), std::string::npos) << all;
+    EXPECT_NE(all.find("GRANT_REQUEST"), std::string::npos) << all;
     EXPECT_EQ(events['-'], 2); // GRANT_REQUEST and the DATA packet
     EXPECT_EQ(events['r'], 1); // the GRANT
     std::remove(name.c_str());
