@@ -196,6 +196,50 @@ struct Landed
     }
 };
 
+/// Join two compute nodes by one direct link: CSMA for ethernet, point-to-point for udp.
+void
+JoinDirectly(NodeContainer hosts,
+             TlpTunnelHelper& tunnel,
+             const std::string& transport,
+             const std::string& rate)
+{
+    if (transport == "ethernet")
+    {
+        CsmaHelper csma;
+        csma.SetChannelAttribute("DataRate", StringValue(rate));
+        csma.SetChannelAttribute("Delay", StringValue("100ns"));
+        tunnel.BindEthernet(hosts, csma.Install(hosts));
+        return;
+    }
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
+    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
+    NetDeviceContainer devices = p2p.Install(hosts);
+    InternetStackHelper stack;
+    stack.Install(hosts);
+    Ipv4AddressHelper address;
+    address.SetBase("10.1.1.0", "255.255.255.252");
+    tunnel.BindUdp(hosts, address.Assign(devices));
+}
+
+/// Map a window of node 0 onto node 1 and let node 0's CPU stream through it.
+Ptr<TlpCpu>
+StreamThroughWindow(NodeContainer hosts,
+                    const TlpTunnelHelper& tunnel,
+                    uint64_t count,
+                    uint32_t size,
+                    uint64_t range)
+{
+    tunnel.MapWindow(hosts.Get(0), WINDOW, range, hosts.Get(1)->GetId());
+    Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(hosts.Get(0));
+    cpu->SetAttribute("StreamCount", UintegerValue(count));
+    cpu->SetAttribute("StreamSize", UintegerValue(size));
+    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
+    cpu->SetAttribute("StreamRange", UintegerValue(range));
+    cpu->SetStartTime(WARMUP);
+    return cpu;
+}
+
 /**
  * Two compute nodes on one direct link (CSMA for ethernet, point-to-point for udp):
  * node 0 streams 64-byte remote writes or reads through a window onto node 1.
@@ -209,34 +253,10 @@ TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggr
     TlpTunnelHelper tunnel;
     tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
     tunnel.Install(hosts);
-    if (transport == "ethernet")
-    {
-        CsmaHelper csma;
-        csma.SetChannelAttribute("DataRate", StringValue("100Gbps"));
-        csma.SetChannelAttribute("Delay", StringValue("100ns"));
-        tunnel.BindEthernet(hosts, csma.Install(hosts));
-    }
-    else
-    {
-        PointToPointHelper p2p;
-        p2p.SetDeviceAttribute("DataRate", StringValue("100Gbps"));
-        p2p.SetChannelAttribute("Delay", StringValue("100ns"));
-        NetDeviceContainer devices = p2p.Install(hosts);
-        InternetStackHelper stack;
-        stack.Install(hosts);
-        Ipv4AddressHelper address;
-        address.SetBase("10.1.1.0", "255.255.255.252");
-        tunnel.BindUdp(hosts, address.Assign(devices));
-    }
-    tunnel.MapWindow(hosts.Get(0), WINDOW, 1 << 24, hosts.Get(1)->GetId());
-    Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(hosts.Get(0));
-    cpu->SetAttribute("StreamCount", UintegerValue(count));
-    cpu->SetAttribute("StreamSize", UintegerValue(PAYLOAD));
-    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
-    cpu->SetAttribute("StreamRange", UintegerValue(1 << 24));
+    JoinDirectly(hosts, tunnel, transport, "100Gbps");
+    Ptr<TlpCpu> cpu = StreamThroughWindow(hosts, tunnel, count, PAYLOAD, 1 << 24);
     cpu->SetAttribute("StreamRate", StringValue("2Gbps")); // one operation per 256 ns
     cpu->SetAttribute("StreamReadFraction", DoubleValue(reads ? 1.0 : 0.0));
-    cpu->SetStartTime(WARMUP);
     Landed landed;
     TlpTunnelHelper::GetMemory(hosts.Get(1))
         ->TraceConnectWithoutContext(reads ? "Read" : "Write", MakeCallback(&Landed::Tlp, &landed));
@@ -348,22 +368,8 @@ Goodput(uint32_t payload, uint64_t count)
     hosts.Create(2);
     TlpTunnelHelper tunnel;
     tunnel.Install(hosts);
-    PointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
-    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
-    NetDeviceContainer devices = p2p.Install(hosts);
-    InternetStackHelper stack;
-    stack.Install(hosts);
-    Ipv4AddressHelper address;
-    address.SetBase("10.1.1.0", "255.255.255.252");
-    tunnel.BindUdp(hosts, address.Assign(devices));
-    tunnel.MapWindow(hosts.Get(0), WINDOW, 1 << 26, hosts.Get(1)->GetId());
-    Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(hosts.Get(0));
-    cpu->SetAttribute("StreamCount", UintegerValue(count));
-    cpu->SetAttribute("StreamSize", UintegerValue(payload));
-    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
-    cpu->SetAttribute("StreamRange", UintegerValue(1 << 26));
-    cpu->SetStartTime(WARMUP);
+    JoinDirectly(hosts, tunnel, "udp", "10Gbps");
+    StreamThroughWindow(hosts, tunnel, count, payload, 1 << 26);
     Meter meter;
     TlpTunnelHelper::GetMemory(hosts.Get(1))
         ->TraceConnectWithoutContext("Write", MakeCallback(&Meter::Tlp, &meter));
