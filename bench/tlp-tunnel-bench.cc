@@ -14,7 +14,10 @@
  * the data path alone. Then one line per ratio: "ratio <case> vs <baseline>: X".
  *
  * Baselines:
- *   udp-p2p        UdpClient -> UdpServer, 64-byte payload, one point-to-point link
+ *   udp-p2p        UdpClient -> UdpServer, 64-byte payload, one point-to-point link,
+ *                  ns-3's defaults (IPv4 and IPv6 stacks, FqCoDel queue discs)
+ *   udp-p2p-fifo   the same as TlpTopologyHelper builds IP fabrics: IPv4 only, no
+ *                  queue discs (the device's DropTail queue alone)
  *   ethernet-csma  PacketSocketClient -> PacketSocketServer, 64-byte payload, CSMA
  *
  *   ./tlp-tunnel.sh bench [--count=N] [--repeat=R] [--cases=a,b,...] [--large=false]
@@ -32,6 +35,7 @@
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
 #include "ns3/tlp-tunnel-module.h"
+#include "ns3/traffic-control-module.h"
 
 #include <algorithm>
 #include <chrono>
@@ -104,9 +108,13 @@ TimedRun(Measure& m, Time warmup)
     m.events = Simulator::GetEventCount() - events;
 }
 
-/// UdpClient to UdpServer over one point-to-point link.
+/**
+ * UdpClient to UdpServer over one point-to-point link: plain ns-3 with its defaults
+ * (IPv4 and IPv6, FqCoDel queue discs) or, with `fifo`, set up as TlpTopologyHelper
+ * sets up its IP fabrics (IPv4 only, the device's DropTail queue alone).
+ */
 Measure
-BaselineUdp(uint64_t count)
+BaselineUdp(uint64_t count, bool fifo)
 {
     Measure m;
     NodeContainer nodes;
@@ -116,10 +124,15 @@ BaselineUdp(uint64_t count)
     p2p.SetChannelAttribute("Delay", StringValue("100ns"));
     NetDeviceContainer devices = p2p.Install(nodes);
     InternetStackHelper stack;
+    stack.SetIpv6StackInstall(!fifo);
     stack.Install(nodes);
     Ipv4AddressHelper address;
     address.SetBase("10.1.1.0", "255.255.255.252");
     Ipv4InterfaceContainer ifaces = address.Assign(devices);
+    if (fifo)
+    {
+        TrafficControlHelper().Uninstall(devices);
+    }
     UdpServerHelper server(9);
     ApplicationContainer serverApp = server.Install(nodes.Get(1));
     UdpClientHelper client(ifaces.GetAddress(1), 9);
@@ -215,11 +228,15 @@ JoinDirectly(NodeContainer hosts,
     p2p.SetDeviceAttribute("DataRate", StringValue(rate));
     p2p.SetChannelAttribute("Delay", StringValue("100ns"));
     NetDeviceContainer devices = p2p.Install(hosts);
+    // As TlpTopologyHelper builds IP fabrics: IPv4 only, no queue discs.
     InternetStackHelper stack;
+    stack.SetIpv6StackInstall(false);
     stack.Install(hosts);
     Ipv4AddressHelper address;
     address.SetBase("10.1.1.0", "255.255.255.252");
-    tunnel.BindUdp(hosts, address.Assign(devices));
+    Ipv4InterfaceContainer interfaces = address.Assign(devices);
+    TrafficControlHelper().Uninstall(devices);
+    tunnel.BindUdp(hosts, interfaces);
 }
 
 /// Map a window of node 0 onto node 1 and let node 0's CPU stream through it.
@@ -252,6 +269,8 @@ TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggr
     hosts.Create(2);
     TlpTunnelHelper tunnel;
     tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
+    // Operations come one per 256 ns: a full batch of 16 gathers within 4.1 us.
+    tunnel.SetNicAttribute("AggregationTimeout", TimeValue(MicroSeconds(10)));
     tunnel.Install(hosts);
     JoinDirectly(hosts, tunnel, transport, "100Gbps");
     Ptr<TlpCpu> cpu = StreamThroughWindow(hosts, tunnel, count, PAYLOAD, 1 << 24);
@@ -265,8 +284,21 @@ TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggr
     m.nodes = 2;
     m.ok = landed.n == count && cpu->GetStatistics().operationsDone == count &&
            cpu->GetStatistics().errors == 0;
+    if (!reads)
+    {
+        // Every DATA packet but the last carries exactly `aggregate` TLPs.
+        const auto& nic = TlpTunnelHelper::GetNic(hosts.Get(0))->GetStatistics();
+        m.ok = m.ok && nic.packetsSent - nic.grantRequests == (count + aggregate - 1) / aggregate;
+    }
     Simulator::Destroy();
     return m;
+}
+
+/// Map a 4 KiB window of a node onto a peer (scheduled during the warm-up).
+void
+MapWindow(const TlpTunnelHelper* tunnel, Ptr<Node> node, uint64_t base, uint32_t peer)
+{
+    tunnel->MapWindow(node, base, 4096, peer);
 }
 
 /**
@@ -291,8 +323,11 @@ Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
     {
         tunnel.BindUdp(hosts, topology.BuildIpLeafSpine(hosts, 64, 4));
     }
-    // The grants (and the switches' learning) happen before the timed part.
+    // The grants (and the switches' learning) happen before the timed part. Nodes map
+    // their windows one after another over the first 10 ms, as software would bring
+    // them up, rather than all flooding their first grant requests at once.
     Time warmup = MilliSeconds(20);
+    Time spacing = MilliSeconds(10) / n;
     Landed landed;
     for (uint32_t i = 0; i < n; ++i)
     {
@@ -303,13 +338,21 @@ Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
             {
                 peer = (i + 1) % n;
             }
-            tunnel.MapWindow(hosts.Get(i), WINDOW + k * 4096, 4096, hosts.Get(peer)->GetId());
+            Simulator::ScheduleWithContext(hosts.Get(i)->GetId(),
+                                           i * spacing,
+                                           &MapWindow,
+                                           &tunnel,
+                                           hosts.Get(i),
+                                           WINDOW + k * 4096,
+                                           hosts.Get(peer)->GetId());
         }
         Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(hosts.Get(i));
         cpu->SetAttribute("StreamCount", UintegerValue(writesPerNode));
         cpu->SetAttribute("StreamSize", UintegerValue(PAYLOAD));
         cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
         cpu->SetAttribute("StreamRange", UintegerValue(4 * 4096));
+        // One window after another, 64 bytes further into each: all four peers in turn.
+        cpu->SetAttribute("StreamStride", UintegerValue(4096 + PAYLOAD));
         // One write per 40 us per node keeps every link below half its capacity, the
         // uplinks of 64-host leaves (CSMA buses, both directions sharing them) included.
         cpu->SetAttribute("StreamRate", StringValue("12.8Mbps"));
@@ -326,6 +369,120 @@ Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
         m.touchedPages += TlpTunnelHelper::GetMemory(hosts.Get(i))->GetStore().GetAllocatedPages();
     }
     m.ok = m.ok && landed.n == uint64_t(n) * writesPerNode;
+    Simulator::Destroy();
+    return m;
+}
+
+/// Counts the frames packet-socket servers receive.
+struct FrameCounter
+{
+    uint64_t n = 0;
+
+    void Rx(Ptr<const Packet>, const Address&)
+    {
+        ++n;
+    }
+};
+
+/// One 46-byte frame of local experimental EtherType 2 (no node handles it).
+void
+SendFrame(Ptr<NetDevice> from, Address to)
+{
+    from->Send(Create<Packet>(46), to, 0x88B6);
+}
+
+/**
+ * Plain ns-3 on the fabric and traffic of Cluster(): every node sends 64-byte UDP
+ * datagrams (UdpClient to UdpServer) or Ethernet frames (PacketSocketClient to
+ * PacketSocketServer) to the same four peers, one per 40 us per node. On Ethernet
+ * every peer first sends one frame back, as the tunnel's grants do, so the
+ * switches have learned both ends before the timed part.
+ */
+Measure
+ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNode)
+{
+    Measure m;
+    NodeContainer hosts;
+    hosts.Create(n);
+    TlpTopologyHelper topology;
+    Time warmup = MilliSeconds(20);
+    Time interval = MicroSeconds(40);
+    uint64_t perPeer = packetsPerNode / 4;
+    std::vector<uint32_t> peers;
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        for (uint32_t k = 0; k < 4; ++k)
+        {
+            uint32_t peer = (i + 1 + k * std::max<uint32_t>(1, n / 4)) % n;
+            peers.push_back(peer == i ? (i + 1) % n : peer);
+        }
+    }
+    std::vector<Ptr<Application>> servers;
+    FrameCounter frames;
+    if (transport == "ethernet")
+    {
+        NetDeviceContainer devices = topology.BuildEthernetTree(hosts, 64);
+        topology.PrimeLearning(Time(0));
+        PacketSocketHelper packetSocket;
+        packetSocket.Install(hosts);
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            PacketSocketAddress local;
+            local.SetSingleDevice(devices.Get(i)->GetIfIndex());
+            local.SetProtocol(TlpEthernetTransport::ETHERTYPE);
+            Ptr<PacketSocketServer> server = CreateObject<PacketSocketServer>();
+            server->SetLocal(local);
+            server->TraceConnectWithoutContext("Rx", MakeCallback(&FrameCounter::Rx, &frames));
+            hosts.Get(i)->AddApplication(server);
+            for (uint32_t k = 0; k < 4; ++k)
+            {
+                uint32_t peer = peers[4 * i + k];
+                Simulator::ScheduleWithContext(hosts.Get(peer)->GetId(),
+                                               MilliSeconds(1),
+                                               &SendFrame,
+                                               devices.Get(peer),
+                                               devices.Get(i)->GetAddress());
+                PacketSocketAddress remote;
+                remote.SetSingleDevice(devices.Get(i)->GetIfIndex());
+                remote.SetPhysicalAddress(devices.Get(peer)->GetAddress());
+                remote.SetProtocol(TlpEthernetTransport::ETHERTYPE);
+                Ptr<PacketSocketClient> client = CreateObject<PacketSocketClient>();
+                client->SetRemote(remote);
+                client->SetAttribute("MaxPackets", UintegerValue(perPeer));
+                client->SetAttribute("Interval", TimeValue(4 * interval));
+                client->SetAttribute("PacketSize", UintegerValue(PAYLOAD));
+                client->SetStartTime(warmup + k * interval);
+                hosts.Get(i)->AddApplication(client);
+            }
+        }
+    }
+    else
+    {
+        Ipv4InterfaceContainer interfaces = topology.BuildIpLeafSpine(hosts, 64, 4);
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            UdpServerHelper server(9);
+            servers.push_back(server.Install(hosts.Get(i)).Get(0));
+            for (uint32_t k = 0; k < 4; ++k)
+            {
+                UdpClientHelper client(interfaces.GetAddress(peers[4 * i + k]), 9);
+                client.SetAttribute("MaxPackets", UintegerValue(perPeer));
+                client.SetAttribute("Interval", TimeValue(4 * interval));
+                client.SetAttribute("PacketSize", UintegerValue(PAYLOAD));
+                ApplicationContainer app = client.Install(hosts.Get(i));
+                app.Start(warmup + k * interval);
+            }
+        }
+    }
+    TimedRun(m, warmup);
+    m.units = frames.n;
+    for (const auto& server : servers)
+    {
+        Ptr<UdpServer> udp = DynamicCast<UdpServer>(server);
+        m.units += udp != nullptr ? udp->GetReceived() : 0;
+    }
+    m.nodes = n;
+    m.ok = m.units == n * perPeer * 4;
     Simulator::Destroy();
     return m;
 }
@@ -469,7 +626,8 @@ main(int argc, char* argv[])
     cmd.Parse(argc, argv);
 
     std::vector<std::pair<std::string, std::function<Measure()>>> cases = {
-        {"baseline-udp-p2p", [=]() { return BaselineUdp(count); }},
+        {"baseline-udp-p2p", [=]() { return BaselineUdp(count, false); }},
+        {"baseline-udp-p2p-fifo", [=]() { return BaselineUdp(count, true); }},
         {"baseline-ethernet-csma", [=]() { return BaselineEthernet(count); }},
         {"write-ethernet", [=]() { return TwoNodes("ethernet", count, false, 1); }},
         {"write-udp", [=]() { return TwoNodes("udp", count, false, 1); }},
@@ -477,16 +635,24 @@ main(int argc, char* argv[])
         {"write-udp-agg16", [=]() { return TwoNodes("udp", count, false, 16); }},
         {"read-ethernet", [=]() { return TwoNodes("ethernet", count / 2, true, 1); }},
         {"read-udp", [=]() { return TwoNodes("udp", count / 2, true, 1); }},
-        {"cluster-2-ethernet", [=]() { return Cluster("ethernet", 2, 2000); }},
-        {"cluster-2-udp", [=]() { return Cluster("udp", 2, 2000); }},
+        {"cluster-2-ethernet", [=]() { return Cluster("ethernet", 2, 20000); }},
+        {"cluster-2-udp", [=]() { return Cluster("udp", 2, 20000); }},
         {"cluster-1000-ethernet", [=]() { return Cluster("ethernet", 1000, 40); }},
         {"cluster-1000-udp", [=]() { return Cluster("udp", 1000, 40); }},
+        {"plain-cluster-2-ethernet", [=]() { return ClusterBaseline("ethernet", 2, 20000); }},
+        {"plain-cluster-2-udp", [=]() { return ClusterBaseline("udp", 2, 20000); }},
+        {"plain-cluster-1000-ethernet", [=]() { return ClusterBaseline("ethernet", 1000, 40); }},
+        {"plain-cluster-1000-udp", [=]() { return ClusterBaseline("udp", 1000, 40); }},
     };
     if (large)
     {
         cases.push_back(
             {"cluster-10000-ethernet", [=]() { return Cluster("ethernet", 10000, 20); }});
         cases.push_back({"cluster-10000-udp", [=]() { return Cluster("udp", 10000, 20); }});
+        cases.push_back({"plain-cluster-10000-ethernet",
+                         [=]() { return ClusterBaseline("ethernet", 10000, 20); }});
+        cases.push_back(
+            {"plain-cluster-10000-udp", [=]() { return ClusterBaseline("udp", 10000, 20); }});
     }
     Measure empty = InChild([]() {
         Measure m;
@@ -543,13 +709,21 @@ main(int argc, char* argv[])
                           "read-udp"})
     {
         ratio(c, "baseline-udp-p2p");
+        ratio(c, "baseline-udp-p2p-fifo");
         ratio(c, "baseline-ethernet-csma");
     }
     for (const char* t : {"ethernet", "udp"})
     {
-        std::string two = std::string("cluster-2-") + t;
-        ratio(std::string("cluster-1000-") + t, two);
-        ratio(std::string("cluster-10000-") + t, two);
+        for (const char* p : {"", "plain-"})
+        {
+            std::string two = std::string(p) + "cluster-2-" + t;
+            ratio(std::string(p) + "cluster-1000-" + t, two);
+            ratio(std::string(p) + "cluster-10000-" + t, two);
+        }
+        for (const char* size : {"2-", "1000-", "10000-"})
+        {
+            ratio(std::string("cluster-") + size + t, std::string("plain-cluster-") + size + t);
+        }
     }
     bool ok = true;
     for (const auto& r : results)

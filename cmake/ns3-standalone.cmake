@@ -29,6 +29,12 @@ endforeach()
 # Warnings as ns-3's own build enables them.
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
 
+# Calls within the shared library need not allow for interposition (no LD_PRELOAD
+# replaces its functions), so GCC may inline them as clang does by default.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  add_compile_options(-fno-semantic-interposition)
+endif()
+
 # Debian's package exports no compile definitions: enable logging and asserts as
 # ns-3's default and debug profiles do, and leave them out of Release builds as its
 # optimized profile does.

@@ -5,11 +5,14 @@
 #include "tlp-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
 #include "ns3/bridge-helper.h"
 #include "ns3/csma-helper.h"
+#include "ns3/csma-net-device.h"
 #include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-global-routing-helper.h"
+#include "ns3/ipv4-routing-table-entry.h"
 #include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/ipv4.h"
 #include "ns3/log.h"
@@ -18,6 +21,7 @@
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/tlp-tunnel-helper.h"
+#include "ns3/traffic-control-helper.h"
 
 #include <algorithm>
 
@@ -64,6 +68,20 @@ TlpTopologyHelper::ConfigureCsma()
     return m_csma;
 }
 
+NetDeviceContainer
+TlpTopologyHelper::InstallCsma(NodeContainer ends)
+{
+    NetDeviceContainer link = ConfigureCsma().Install(ends);
+    // ns-3's default backoff slot is 1 us, ten-megabit Ethernet's order; a sender that
+    // finds the bus busy waits multiples of the time one minimum frame holds it here.
+    Time slot = m_rate.CalculateBytesTxTime(64) + m_delay;
+    for (uint32_t i = 0; i < link.GetN(); ++i)
+    {
+        DynamicCast<CsmaNetDevice>(link.Get(i))->SetBackoffParams(slot, 1, 1000, 1000, 10);
+    }
+    return link;
+}
+
 PointToPointHelper&
 TlpTopologyHelper::ConfigurePointToPoint()
 {
@@ -81,12 +99,11 @@ TlpTopologyHelper::BuildEthernetStar(NodeContainer hosts)
     NS_ABORT_MSG_IF(hosts.GetN() == 0, "TlpTopologyHelper: no hosts");
     Ptr<Node> sw = CreateObject<Node>();
     m_switches.Add(sw);
-    CsmaHelper& csma = ConfigureCsma();
     NetDeviceContainer hostDevices;
     NetDeviceContainer switchPorts;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
-        NetDeviceContainer link = csma.Install(NodeContainer(hosts.Get(i), sw));
+        NetDeviceContainer link = InstallCsma(NodeContainer(hosts.Get(i), sw));
         m_csmaDevices.Add(link);
         hostDevices.Add(link.Get(0));
         switchPorts.Add(link.Get(1));
@@ -104,6 +121,7 @@ TlpTopologyHelper::BuildIpStar(NodeContainer hosts)
     m_switches.Add(router);
     PointToPointHelper& p2p = ConfigurePointToPoint();
     InternetStackHelper stack;
+    stack.SetIpv6StackInstall(false);
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
         if (hosts.Get(i)->GetObject<Ipv4>() == nullptr)
@@ -112,14 +130,17 @@ TlpTopologyHelper::BuildIpStar(NodeContainer hosts)
         }
     }
     stack.Install(router);
+    StrongEndSystem(NodeContainer(router));
     Ipv4AddressHelper address;
     address.SetBase("10.0.0.0", "255.255.255.252");
+    TrafficControlHelper trafficControl;
     Ipv4InterfaceContainer hostInterfaces;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
         NetDeviceContainer link = p2p.Install(hosts.Get(i), router);
         m_p2pDevices.Add(link);
         Ipv4InterfaceContainer ifaces = address.Assign(link);
+        trafficControl.Uninstall(link);
         hostInterfaces.Add(ifaces.Get(0));
         address.NewNetwork();
     }
@@ -133,7 +154,6 @@ TlpTopologyHelper::BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf)
     NS_ABORT_MSG_IF(hosts.GetN() == 0 || hostsPerLeaf == 0,
                     "TlpTopologyHelper: tree of " << hosts.GetN() << " hosts, " << hostsPerLeaf
                                                   << " per leaf");
-    CsmaHelper& csma = ConfigureCsma();
     BridgeHelper bridge;
     Ptr<Node> root = CreateObject<Node>();
     m_switches.Add(root);
@@ -146,22 +166,24 @@ TlpTopologyHelper::BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf)
         NetDeviceContainer leafPorts;
         for (uint32_t i = first; i < std::min(first + hostsPerLeaf, hosts.GetN()); ++i)
         {
-            NetDeviceContainer link = csma.Install(NodeContainer(hosts.Get(i), leaf));
+            NetDeviceContainer link = InstallCsma(NodeContainer(hosts.Get(i), leaf));
             m_csmaDevices.Add(link);
             hostDevices.Add(link.Get(0));
             leafPorts.Add(link.Get(1));
         }
-        NetDeviceContainer uplink = csma.Install(NodeContainer(leaf, root));
+        NetDeviceContainer uplink = InstallCsma(NodeContainer(leaf, root));
         m_csmaDevices.Add(uplink);
-        for (uint32_t i = first; i < std::min(first + hostsPerLeaf, hosts.GetN()); ++i)
-        {
-            m_treeHosts.emplace_back(hostDevices.Get(i), uplink.Get(1)->GetAddress());
-        }
         leafPorts.Add(uplink.Get(0));
         rootPorts.Add(uplink.Get(1));
         bridge.Install(leaf, leafPorts);
     }
-    bridge.Install(root, rootPorts);
+    // A BridgeNetDevice learns a source only from frames it forwards or frames sent to
+    // its own address (that of its first port), so hosts announce themselves to that.
+    Address rootAddress = bridge.Install(root, rootPorts).Get(0)->GetAddress();
+    for (uint32_t i = 0; i < hostDevices.GetN(); ++i)
+    {
+        m_treeHosts.emplace_back(hostDevices.Get(i), rootAddress);
+    }
     return hostDevices;
 }
 
@@ -185,6 +207,10 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
     InternetStackHelper stack;
     Ipv4StaticRoutingHelper staticRouting;
     stack.SetRoutingHelper(staticRouting);
+    // IPv4 only, and no queue discs below (the devices' DropTail queues are the only
+    // queues, as in a switch): both cost tens of KiB per node in a large fabric.
+    stack.SetIpv6StackInstall(false);
+    TrafficControlHelper trafficControl;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
         if (hosts.Get(i)->GetObject<Ipv4>() == nullptr)
@@ -194,6 +220,8 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
     }
     stack.Install(leafNodes);
     stack.Install(spineNodes);
+    StrongEndSystem(leafNodes);
+    StrongEndSystem(spineNodes);
     Ipv4InterfaceContainer hostInterfaces;
     Ipv4AddressHelper address;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
@@ -204,6 +232,7 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
         m_p2pDevices.Add(link);
         address.SetBase(Ipv4Address((10U << 24) | (leaf << 8) | (4 * j)), "255.255.255.252");
         Ipv4InterfaceContainer ifaces = address.Assign(link);
+        trafficControl.Uninstall(link);
         hostInterfaces.Add(ifaces.Get(0));
         Ptr<Ipv4> ipv4 = hosts.Get(i)->GetObject<Ipv4>();
         staticRouting.GetStaticRouting(ipv4)->SetDefaultRoute(ifaces.GetAddress(1),
@@ -218,6 +247,7 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
             address.SetBase(Ipv4Address((172U << 24) | ((16 + s) << 16) | (leaf << 2)),
                             "255.255.255.252");
             Ipv4InterfaceContainer ifaces = address.Assign(link);
+            trafficControl.Uninstall(link);
             if (s == leaf % spines)
             {
                 staticRouting.GetStaticRouting(leafNodes.Get(leaf)->GetObject<Ipv4>())
@@ -230,7 +260,35 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
                                     ifaces.Get(1).second);
         }
     }
+    // A spine reaches each leaf through that leaf's /24, so the /30 routes of its
+    // links, added for every interface, would only lengthen its linear route lookup.
+    for (uint32_t s = 0; s < spines; ++s)
+    {
+        Ptr<Ipv4StaticRouting> routing =
+            staticRouting.GetStaticRouting(spineNodes.Get(s)->GetObject<Ipv4>());
+        for (uint32_t r = routing->GetNRoutes(); r-- > 0;)
+        {
+            Ipv4RoutingTableEntry route = routing->GetRoute(r);
+            if (!route.IsGateway() && route.GetDestNetworkMask() == Ipv4Mask("255.255.255.252"))
+            {
+                routing->RemoveRoute(r);
+            }
+        }
+    }
     return hostInterfaces;
+}
+
+void
+TlpTopologyHelper::StrongEndSystem(NodeContainer routers)
+{
+    // A router then accepts only datagrams addressed to the interface they arrive on
+    // (RFC 1122's strong end system): nothing in the fabric is addressed to a router,
+    // and ns-3's weak model scans every interface and address of the router per
+    // forwarded datagram.
+    for (uint32_t i = 0; i < routers.GetN(); ++i)
+    {
+        routers.Get(i)->GetObject<Ipv4>()->SetAttribute("WeakEsModel", BooleanValue(false));
+    }
 }
 
 void

@@ -29,6 +29,11 @@ class TlpTunnelHelper;
  *   stack everywhere, global routing; returns the hosts' IPv4 interfaces for
  *   TlpTunnelHelper::BindUdp().
  *
+ * The IP fabrics are IPv4 only (the tunnel needs no IPv6) and carry no traffic-control
+ * queue discs: each device's DropTail queue of SetQueueSize() packets is the only
+ * queue, as in a switch ASIC with a FIFO per port. ns-3's default FqCoDel would cost
+ * a UDP datagram about 13,000 instructions and every device tens of KiB.
+ *
  * Connect() does either for a transport named on the command line and binds the
  * NICs. Links run at the DataRate and Delay given (default 100 Gb/s and 100 ns, about
  * 20 m of cable within a row of racks). ns-3's CSMA channel is a half-duplex bus: the
@@ -95,9 +100,10 @@ class TlpTopologyHelper
                                             uint32_t spines);
     /**
      * \brief Teach the switches of BuildEthernetTree() where every host is, at a given
-     * time: each host sends one frame to the root switch's port that faces its leaf,
-     * so its leaf and the root learn it, as hosts announce themselves with gratuitous
-     * ARP, without the cost of N broadcasts flooded to N hosts.
+     * time: each host sends one frame to the root switch's own address, so its leaf
+     * and the root learn it (the leaf floods the frame to its own ports only), as hosts
+     * announce themselves with gratuitous ARP, without the cost of N broadcasts flooded
+     * to N hosts. Afterwards a frame to an unlearned host floods one leaf at most.
      * \param at when the hosts send
      */
     void PrimeLearning(Time at);
@@ -107,14 +113,26 @@ class TlpTopologyHelper
   private:
     /// \return the CSMA helper, set to the link rate, delay and queue size
     CsmaHelper& ConfigureCsma();
+    /**
+     * \brief Join two nodes by a CSMA link whose devices back off in slots of one
+     * minimum frame time plus the link delay.
+     * \param ends the two nodes
+     * \return their devices
+     */
+    NetDeviceContainer InstallCsma(NodeContainer ends);
     /// \return the point-to-point helper, set to the link rate, delay and queue size
     PointToPointHelper& ConfigurePointToPoint();
     /**
-     * \brief Send one frame from a host to a switch port.
+     * \brief Send one frame from a host to a switch.
      * \param device the host's device
-     * \param to the port's address
+     * \param to the switch's address
      */
     static void Announce(Ptr<NetDevice> device, Address to);
+    /**
+     * \brief Make routers strong end systems (Ipv4 WeakEsModel false).
+     * \param routers nodes with an Internet stack
+     */
+    static void StrongEndSystem(NodeContainer routers);
 
     DataRate m_rate;                  //!< link rate
     Time m_delay;                     //!< link delay
@@ -124,7 +142,7 @@ class TlpTopologyHelper
     PointToPointHelper m_p2p;         //!< IP links
     NetDeviceContainer m_csmaDevices; //!< Ethernet link devices built
     NetDeviceContainer m_p2pDevices;  //!< IP link devices built
-    /// Host device and the root port of its leaf, per host of BuildEthernetTree().
+    /// Host device and the root switch's address, per host of BuildEthernetTree().
     std::vector<std::pair<Ptr<NetDevice>, Address>> m_treeHosts;
 };
 

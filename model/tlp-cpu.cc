@@ -110,6 +110,13 @@ TlpCpu::GetTypeId()
                           UintegerValue(1 << 20),
                           MakeUintegerAccessor(&TlpCpu::m_streamRange),
                           MakeUintegerChecker<uint64_t>(1))
+            .AddAttribute("StreamStride",
+                          "Bytes from one stream operation's address to the next, a multiple "
+                          "of StreamSize (0: StreamSize, operations back to back); offsets "
+                          "wrap within StreamRange.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&TlpCpu::m_streamStride),
+                          MakeUintegerChecker<uint64_t>())
             .AddAttribute("StreamReadFraction",
                           "Share of stream operations that are reads (0: all writes, 1: all "
                           "reads), interleaved evenly.",
@@ -153,6 +160,7 @@ TlpCpu::TlpCpu()
       m_streamSize(64),
       m_streamBase(0),
       m_streamRange(1 << 20),
+      m_streamStride(0),
       m_streamReadFraction(0),
       m_streamSeed(1),
       m_streamIssued(0),
@@ -259,13 +267,6 @@ uint64_t
 TlpCpu::GetPendingOperations() const
 {
     return m_ops.size();
-}
-
-uint8_t
-TlpCpu::PatternByte(uint64_t address, uint32_t seed)
-{
-    uint64_t x = (address ^ (uint64_t(seed) << 40)) * 0x9E3779B97F4A7C15ULL;
-    return static_cast<uint8_t>(x >> 56);
 }
 
 uint64_t
@@ -624,6 +625,9 @@ TlpCpu::StartApplication()
     NS_ABORT_MSG_IF(m_streamRange < m_streamSize,
                     "TlpCpu: attribute StreamRange="
                         << m_streamRange << " is smaller than StreamSize=" << m_streamSize);
+    NS_ABORT_MSG_IF(m_streamStride % m_streamSize != 0,
+                    "TlpCpu: attribute StreamStride="
+                        << m_streamStride << " is not a multiple of StreamSize=" << m_streamSize);
     m_scratch.assign(m_streamSize, 0);
     m_streamIssued = 0;
     m_streamStartPs = Simulator::Now().GetPicoSeconds();
@@ -648,6 +652,7 @@ TlpCpu::IssueStream()
     }
     m_inStream = true;
     uint64_t slots = m_streamRange / m_streamSize;
+    uint64_t step = std::max<uint64_t>(1, m_streamStride / m_streamSize) % slots;
     uint64_t rate = m_streamRate.GetBitRate();
     while (m_streamActive && m_streamIssued < m_streamCount && m_txQueue.empty())
     {
@@ -665,7 +670,9 @@ TlpCpu::IssueStream()
             }
         }
         m_streamIssued++;
-        uint64_t address = m_streamBase + (i % slots) * m_streamSize;
+        uint64_t slot =
+            static_cast<uint64_t>(static_cast<unsigned __int128>(i % slots) * step % slots);
+        uint64_t address = m_streamBase + slot * m_streamSize;
         bool read =
             std::floor((i + 1) * m_streamReadFraction) > std::floor(i * m_streamReadFraction);
         if (read)

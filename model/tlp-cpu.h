@@ -172,13 +172,18 @@ class TlpCpu : public Application
     const Statistics& GetStatistics() const;
     /// \return operations called but not ended
     uint64_t GetPendingOperations() const;
+
     /**
      * \brief The bytes stream writes store: a function of address and seed.
      * \param address byte address
      * \param seed the StreamSeed attribute
      * \return the byte
      */
-    static uint8_t PatternByte(uint64_t address, uint32_t seed);
+    static uint8_t PatternByte(uint64_t address, uint32_t seed)
+    {
+        uint64_t x = (address ^ (uint64_t(seed) << 40)) * 0x9E3779B97F4A7C15ULL;
+        return static_cast<uint8_t>(x >> 56);
+    }
 
   protected:
     void DoDispose() override;
@@ -310,6 +315,7 @@ class TlpCpu : public Application
     DataRate m_streamRate;          //!< stream operation rate, 0 = as fast as accepted
     uint64_t m_streamBase;          //!< stream address range start
     uint64_t m_streamRange;         //!< stream address range size
+    uint64_t m_streamStride;        //!< bytes between operations (0: m_streamSize)
     double m_streamReadFraction;    //!< share of reads in the stream
     uint32_t m_streamSeed;          //!< data pattern seed
     uint64_t m_streamIssued;        //!< stream operations issued

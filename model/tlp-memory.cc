@@ -303,19 +303,24 @@ TlpMemory::DoWrite(const TlpHeader& h, Ptr<const Packet> tlp)
     uint32_t length = h.GetLengthDw();
     uint8_t firstBe = h.GetFirstByteEnable();
     uint8_t lastBe = length == 1 ? 0 : h.GetLastByteEnable();
-    // First and last DW honour their byte enables; the DWs between are whole.
-    for (uint32_t i = 0; i < 4; ++i)
+    // First and last DW honour their byte enables; the DWs between are whole. Whole
+    // DWs go to the store in one copy, partial ones byte by byte.
+    bool firstWhole = firstBe == 0xF;
+    bool lastWhole = length > 1 && lastBe == 0xF;
+    uint32_t begin = firstWhole ? 0 : 4;
+    uint32_t end = length == 1 ? (firstWhole ? 4 : 0) : (lastWhole ? length : length - 1) * 4;
+    if (end > begin)
+    {
+        m_store.Write(address + begin, data + begin, end - begin);
+    }
+    for (uint32_t i = 0; i < 4 && !firstWhole; ++i)
     {
         if (firstBe & (1U << i))
         {
             m_store.Write(address + i, data + i, 1);
         }
     }
-    if (length > 2)
-    {
-        m_store.Write(address + 4, data + 4, (length - 2) * 4);
-    }
-    if (length > 1)
+    if (length > 1 && !lastWhole)
     {
         uint64_t lastDw = address + (length - 1) * 4ULL;
         const uint8_t* lastData = data + (length - 1) * 4;

@@ -400,7 +400,7 @@ TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
         m_lpi->ReturnCredits(m_port, 1);
         return;
     }
-    SendThroughWindow(*w, tlp, 1);
+    SendThroughWindow(*w, tlp, h, 1);
 }
 
 void
@@ -408,6 +408,15 @@ TlpTunnelNetDevice::SendThroughWindow(TlpWindow& w, Ptr<Packet> tlp, uint32_t cr
 {
     TlpHeader h;
     tlp->PeekHeader(h);
+    SendThroughWindow(w, tlp, h, credits);
+}
+
+void
+TlpTunnelNetDevice::SendThroughWindow(TlpWindow& w,
+                                      Ptr<Packet> tlp,
+                                      const TlpHeader& h,
+                                      uint32_t credits)
+{
     if (w.refused || !Inside(h.GetAddress(), RequestSpan(h), w.base, w.size))
     {
         Refuse(tlp, DROP_REFUSED, UINT32_MAX);
@@ -441,8 +450,7 @@ TlpTunnelNetDevice::Readdress(Ptr<Packet> tlp, TlpHeader h, uint64_t address)
     {
         tlp->RemoveTrailer(digest);
     }
-    TlpHeader old;
-    tlp->RemoveHeader(old);
+    tlp->RemoveAtStart(h.GetSerializedSize()); // h was parsed from this TLP
     h.SetAddress(address);
     tlp->AddHeader(h);
     if (h.HasDigest())
@@ -484,23 +492,25 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
     Batch& batch = m_batches[peer];
     uint32_t size = tlp->GetSize();
     // A batch holds TLPs of one window and one translation, in arrival order.
-    uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (batch.tlps.size() + 1) + 3;
-    if (!batch.tlps.empty() && (batch.window != window || batch.flags != flags ||
-                                header + batch.bytes + size > m_maxPacketSize))
+    uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (batch.lengths.size() + 1) + 3;
+    if (!batch.lengths.empty() && (batch.window != window || batch.flags != flags ||
+                                   header + batch.bytes.size() + size > m_maxPacketSize))
     {
         FlushBatch(peer);
     }
-    if (batch.tlps.empty())
+    if (batch.lengths.empty())
     {
         batch.window = window;
         batch.flags = flags;
         batch.timer =
             Simulator::Schedule(m_aggregationTimeout, &TlpTunnelNetDevice::FlushBatch, this, peer);
     }
-    batch.tlps.push_back(tlp);
-    batch.bytes += size;
+    batch.lengths.push_back(static_cast<uint16_t>(size));
+    std::size_t offset = batch.bytes.size();
+    batch.bytes.resize(offset + size);
+    tlp->CopyData(batch.bytes.data() + offset, size);
     batch.credits += credits;
-    if (batch.tlps.size() >= m_aggregationLimit)
+    if (batch.lengths.size() >= m_aggregationLimit)
     {
         FlushBatch(peer);
     }
@@ -510,7 +520,7 @@ void
 TlpTunnelNetDevice::FlushBatch(uint32_t peer)
 {
     Batch& batch = m_batches[peer];
-    if (batch.tlps.empty())
+    if (batch.lengths.empty())
     {
         return;
     }
@@ -519,17 +529,16 @@ TlpTunnelNetDevice::FlushBatch(uint32_t peer)
     th.SetKind(TunnelHeader::DATA);
     th.SetFlags(batch.flags);
     th.SetWindow(batch.window);
-    Ptr<Packet> packet = Create<Packet>();
-    for (const Ptr<Packet>& tlp : batch.tlps)
+    for (uint16_t length : batch.lengths)
     {
-        th.AddTlp(static_cast<uint16_t>(tlp->GetSize()));
-        packet->AddAtEnd(tlp);
+        th.AddTlp(length);
     }
+    Ptr<Packet> packet = Create<Packet>(batch.bytes.data(), batch.bytes.size());
     Stamp(peer, th);
     packet->AddHeader(th);
-    Outgoing out{packet, peer, batch.credits, static_cast<uint16_t>(batch.tlps.size())};
-    batch.tlps.clear();
-    batch.bytes = 0;
+    Outgoing out{packet, peer, batch.credits, static_cast<uint16_t>(batch.lengths.size())};
+    batch.lengths.clear();
+    batch.bytes.clear();
     batch.credits = 0;
     m_toNetwork.push_back(out);
     SendQueued();

@@ -233,8 +233,8 @@ class TlpTunnelNetDevice : public NetDevice
     {
         uint16_t window = 0;           //!< window ID of all of them
         uint8_t flags = 0;             //!< tunnel flags of all of them
-        std::vector<Ptr<Packet>> tlps; //!< the TLPs, in order
-        uint32_t bytes = 0;            //!< their total size
+        std::vector<uint16_t> lengths; //!< the TLPs' sizes, in order
+        std::vector<uint8_t> bytes;    //!< the TLPs, back to back (one copy per TLP)
         uint32_t credits = 0;          //!< interconnect credits they hold
         EventId timer;                 //!< AggregationTimeout
     };
@@ -266,6 +266,17 @@ class TlpTunnelNetDevice : public NetDevice
      * \param credits interconnect credits it holds
      */
     void SendThroughWindow(TlpWindow& window, Ptr<Packet> tlp, uint32_t credits);
+    /**
+     * \brief Send a request TLP through a window, its header already parsed.
+     * \param window the window
+     * \param tlp the TLP
+     * \param header the TLP's header
+     * \param credits interconnect credits it holds
+     */
+    void SendThroughWindow(TlpWindow& window,
+                           Ptr<Packet> tlp,
+                           const TlpHeader& header,
+                           uint32_t credits);
     /**
      * \brief Encapsulate TLPs and queue the packet for the transport.
      * \param peer destination node

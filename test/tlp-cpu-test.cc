@@ -311,14 +311,22 @@ TEST(TlpCpu, CompletionTimeout)
     EXPECT_EQ(sink.received.size(), 1u);
 }
 
-TEST(TlpCpu, StreamWritesLeaveThePatternInMemory)
+/// A helper whose CPUs stream writes over [base, base + range) with a seed.
+TlpTunnelHelper
+StreamingHelper(uint64_t count, uint32_t size, uint64_t base, uint64_t range, uint32_t seed)
 {
     TlpTunnelHelper helper;
-    helper.SetCpuAttribute("StreamCount", UintegerValue(300));
-    helper.SetCpuAttribute("StreamSize", UintegerValue(100));
-    helper.SetCpuAttribute("StreamBase", UintegerValue(0x8000));
-    helper.SetCpuAttribute("StreamRange", UintegerValue(100 * 300));
-    helper.SetCpuAttribute("StreamSeed", UintegerValue(42));
+    helper.SetCpuAttribute("StreamCount", UintegerValue(count));
+    helper.SetCpuAttribute("StreamSize", UintegerValue(size));
+    helper.SetCpuAttribute("StreamBase", UintegerValue(base));
+    helper.SetCpuAttribute("StreamRange", UintegerValue(range));
+    helper.SetCpuAttribute("StreamSeed", UintegerValue(seed));
+    return helper;
+}
+
+TEST(TlpCpu, StreamWritesLeaveThePatternInMemory)
+{
+    TlpTunnelHelper helper = StreamingHelper(300, 100, 0x8000, 100 * 300, 42);
     // One-TLP buffers: the stream lives on back-pressure alone.
     helper.SetInterconnectAttribute("QueueSize", UintegerValue(1));
     Node1 n(helper);
@@ -332,6 +340,32 @@ TEST(TlpCpu, StreamWritesLeaveThePatternInMemory)
     EXPECT_EQ(store.ReadByte(0x7FFF), 0);
     EXPECT_EQ(n.cpu->GetStatistics().operationsDone, 300u);
     EXPECT_EQ(n.cpu->GetStatistics().bytesWritten, 30000u);
+}
+
+TEST(TlpCpu, StreamStrideWrapsWithinTheRange)
+{
+    TlpTunnelHelper helper = StreamingHelper(10, 64, 0x8000, 4 * 4096, 7);
+    helper.SetCpuAttribute("StreamStride", UintegerValue(4096 + 64));
+    Node1 n(helper);
+    Simulator::Run();
+    // Operation k lands at offset (k * 4160) mod 16384: one 4 KiB page after another,
+    // 64 bytes further into each.
+    std::set<uint64_t> written;
+    for (uint64_t k = 0; k < 10; ++k)
+    {
+        written.insert(0x8000 + k * 4160 % 16384);
+    }
+    ASSERT_EQ(written.size(), 10u);
+    EXPECT_EQ(*written.begin(), 0x8000u);
+    EXPECT_TRUE(written.count(0x8000 + 256)); // k = 4 wrapped
+    const auto& store = n.memory->GetStore();
+    for (uint64_t a = 0x8000; a < 0x8000 + 4 * 4096; ++a)
+    {
+        uint64_t start = a - a % 64;
+        uint8_t expected = written.count(start) ? TlpCpu::PatternByte(a, 7) : 0;
+        ASSERT_EQ(store.ReadByte(a), expected) << std::hex << a;
+    }
+    EXPECT_EQ(n.cpu->GetStatistics().bytesWritten, 640u);
 }
 
 TEST(TlpCpu, StreamMixAndRate)
@@ -428,18 +462,22 @@ TEST(TlpCpuDeathTest, BadConfiguration)
                  "attribute MaxReadRequestSize=100");
     EXPECT_DEATH(CreateObject<TlpCpu>()->SetAttribute("MaxPayloadSize", UintegerValue(8192)),
                  "attribute MaxPayloadSize=8192");
-    EXPECT_DEATH(
-        {
-            TlpTunnelHelper helper;
-            helper.SetCpuAttribute("StreamCount", UintegerValue(1));
-            helper.SetCpuAttribute("StreamSize", UintegerValue(128));
-            helper.SetCpuAttribute("StreamRange", UintegerValue(64));
-            NodeContainer nodes;
-            nodes.Create(1);
-            helper.Install(nodes);
-            Simulator::Run();
-        },
-        "attribute StreamRange=64 is smaller than StreamSize=128");
+    // A stream whose attributes are checked when the CPU starts.
+    auto startStream = [](uint32_t size, uint64_t range, uint64_t stride) {
+        TlpTunnelHelper helper;
+        helper.SetCpuAttribute("StreamCount", UintegerValue(1));
+        helper.SetCpuAttribute("StreamSize", UintegerValue(size));
+        helper.SetCpuAttribute("StreamRange", UintegerValue(range));
+        helper.SetCpuAttribute("StreamStride", UintegerValue(stride));
+        NodeContainer nodes;
+        nodes.Create(1);
+        helper.Install(nodes);
+        Simulator::Run();
+    };
+    EXPECT_DEATH(startStream(128, 64, 0),
+                 "attribute StreamRange=64 is smaller than StreamSize=128");
+    EXPECT_DEATH(startStream(64, 4096, 100),
+                 "attribute StreamStride=100 is not a multiple of StreamSize=64");
     EXPECT_DEATH(
         {
             NodeContainer nodes;

@@ -18,6 +18,8 @@
 #include "ns3/ipv4.h"
 #include "ns3/node-container.h"
 #include "ns3/pcap-file.h"
+#include "ns3/pointer.h"
+#include "ns3/queue.h"
 #include "ns3/tlp-ethernet-transport.h"
 #include "ns3/tlp-topology-helper.h"
 #include "ns3/tlp-tunnel-helper.h"
@@ -317,9 +319,23 @@ TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
 
 TEST_P(TlpTunnelTransport, FullLinkQueueHoldsTheNicBack)
 {
-    // Link queues of two packets and reads and writes as fast as the CPU can issue
-    // them: the NIC waits for room in the first queue instead of losing packets.
+    // Host link queues of two packets and reads and writes as fast as the CPU can
+    // issue them: the NIC waits for room in the first queue instead of losing packets.
+    // The switch's (router's) ports keep deep queues: no flow control crosses a
+    // store-and-forward switch in ns-3, so only the first queue can hold a NIC back.
     Fabric f(GetParam(), 2, 64, 2);
+    NodeContainer switches = f.topology.GetSwitches();
+    for (uint32_t s = 0; s < switches.GetN(); ++s)
+    {
+        for (uint32_t d = 0; d < switches.Get(s)->GetNDevices(); ++d)
+        {
+            PointerValue queue;
+            if (switches.Get(s)->GetDevice(d)->GetAttributeFailSafe("TxQueue", queue))
+            {
+                queue.Get<QueueBase>()->SetMaxSize(QueueSize("100000p"));
+            }
+        }
+    }
     f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x100000, 1, REGION);
     Ptr<TlpCpu> cpu = f.Cpu(0);
     cpu->SetAttribute("StreamCount", UintegerValue(3000));
