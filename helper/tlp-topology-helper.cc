@@ -77,7 +77,10 @@ TlpTopologyHelper::InstallCsma(NodeContainer ends)
     Time slot = m_rate.CalculateBytesTxTime(64) + m_delay;
     for (uint32_t i = 0; i < link.GetN(); ++i)
     {
-        DynamicCast<CsmaNetDevice>(link.Get(i))->SetBackoffParams(slot, 1, 1000, 1000, 10);
+        // ns-3's defaults otherwise: 1..1000 slots, exponent ceiling 10, 1000 retries.
+        // The definition takes the ceiling before the retries, whatever the declaration
+        // names them (ns-3.35 to 3.37).
+        DynamicCast<CsmaNetDevice>(link.Get(i))->SetBackoffParams(slot, 1, 1000, 10, 1000);
     }
     return link;
 }

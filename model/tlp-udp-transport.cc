@@ -84,10 +84,12 @@ TlpUdpTransport::Attach(Ptr<Node> node, Ipv4Address local)
                     "TlpUdpTransport: cannot bind UDP port " << m_port << " on node "
                                                              << node->GetId());
     m_socket->SetRecvCallback(MakeCallback(&TlpUdpTransport::Receive, this));
+    // Datagrams leave through IPv4 interfaces only (not the NIC's own device): with
+    // one besides the loopback there is no route to look up per datagram.
     uint32_t devices = 0;
-    for (uint32_t i = 0; i < node->GetNDevices(); ++i)
+    for (uint32_t i = 0; i < ipv4->GetNInterfaces(); ++i)
     {
-        Ptr<NetDevice> d = node->GetDevice(i);
+        Ptr<NetDevice> d = ipv4->GetNetDevice(i);
         if (DynamicCast<LoopbackNetDevice>(d) == nullptr)
         {
             ++devices;

@@ -83,7 +83,7 @@ class TlpUdpTransport : public TlpTransport
     Ptr<Node> m_node;                 //!< the node
     Ipv4Address m_local;              //!< our address
     Ptr<Socket> m_socket;             //!< the socket
-    Ptr<NetDevice> m_single;          //!< the only non-loopback device, if the node has one
+    Ptr<NetDevice> m_single;          //!< the only non-loopback IPv4 interface, if one
     Ptr<NetDevice> m_watched;         //!< device whose queue is watched
     Ptr<QueueDisc> m_queueDisc;       //!< its root queue disc, if any
     Ptr<Queue<Packet>> m_deviceQueue; //!< its device queue otherwise
