@@ -294,6 +294,17 @@ TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggr
     return m;
 }
 
+/**
+ * Hosts per leaf switch or router of an n-node cluster: 64, but one for the 2-node
+ * clusters, whose writes then take the path most writes of the large clusters take
+ * (leaf, root or spine, leaf), so that the clusters differ in size alone.
+ */
+uint32_t
+HostsPerLeaf(uint32_t n)
+{
+    return std::min<uint32_t>(64, std::max<uint32_t>(1, n / 2));
+}
+
 /// Map a 4 KiB window of a node onto a peer (scheduled during the warm-up).
 void
 MapWindow(const TlpTunnelHelper* tunnel, Ptr<Node> node, uint64_t base, uint32_t peer)
@@ -303,7 +314,8 @@ MapWindow(const TlpTunnelHelper* tunnel, Ptr<Node> node, uint64_t base, uint32_t
 
 /**
  * A cluster: every node writes to four peers spread across the cluster (i + N/4 k
- * + 1), over a two-level switched Ethernet or a leaf-spine IPv4 fabric.
+ * + 1), one write to each in turn, over a two-level switched Ethernet or a leaf-spine
+ * IPv4 fabric (see HostsPerLeaf).
  */
 Measure
 Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
@@ -316,12 +328,12 @@ Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
     TlpTopologyHelper topology;
     if (transport == "ethernet")
     {
-        tunnel.BindEthernet(hosts, topology.BuildEthernetTree(hosts, 64));
+        tunnel.BindEthernet(hosts, topology.BuildEthernetTree(hosts, HostsPerLeaf(n)));
         topology.PrimeLearning(Time(0));
     }
     else
     {
-        tunnel.BindUdp(hosts, topology.BuildIpLeafSpine(hosts, 64, 4));
+        tunnel.BindUdp(hosts, topology.BuildIpLeafSpine(hosts, HostsPerLeaf(n), 4));
     }
     // The grants (and the switches' learning) happen before the timed part. Nodes map
     // their windows one after another over the first 10 ms, as software would bring
@@ -421,7 +433,7 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
     FrameCounter frames;
     if (transport == "ethernet")
     {
-        NetDeviceContainer devices = topology.BuildEthernetTree(hosts, 64);
+        NetDeviceContainer devices = topology.BuildEthernetTree(hosts, HostsPerLeaf(n));
         topology.PrimeLearning(Time(0));
         PacketSocketHelper packetSocket;
         packetSocket.Install(hosts);
@@ -458,7 +470,7 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
     }
     else
     {
-        Ipv4InterfaceContainer interfaces = topology.BuildIpLeafSpine(hosts, 64, 4);
+        Ipv4InterfaceContainer interfaces = topology.BuildIpLeafSpine(hosts, HostsPerLeaf(n), 4);
         for (uint32_t i = 0; i < n; ++i)
         {
             UdpServerHelper server(9);

@@ -161,6 +161,7 @@ TlpCpu::TlpCpu()
       m_streamBase(0),
       m_streamRange(1 << 20),
       m_streamStride(0),
+      m_streamSlot(0),
       m_streamReadFraction(0),
       m_streamSeed(1),
       m_streamIssued(0),
@@ -630,6 +631,7 @@ TlpCpu::StartApplication()
                         << m_streamStride << " is not a multiple of StreamSize=" << m_streamSize);
     m_scratch.assign(m_streamSize, 0);
     m_streamIssued = 0;
+    m_streamSlot = 0;
     m_streamStartPs = Simulator::Now().GetPicoSeconds();
     m_streamActive = true;
     IssueStream();
@@ -670,9 +672,8 @@ TlpCpu::IssueStream()
             }
         }
         m_streamIssued++;
-        uint64_t slot =
-            static_cast<uint64_t>(static_cast<unsigned __int128>(i % slots) * step % slots);
-        uint64_t address = m_streamBase + slot * m_streamSize;
+        uint64_t address = m_streamBase + m_streamSlot * m_streamSize;
+        m_streamSlot = (m_streamSlot + step) % slots; // no product to overflow
         bool read =
             std::floor((i + 1) * m_streamReadFraction) > std::floor(i * m_streamReadFraction);
         if (read)

@@ -316,6 +316,7 @@ class TlpCpu : public Application
     uint64_t m_streamBase;          //!< stream address range start
     uint64_t m_streamRange;         //!< stream address range size
     uint64_t m_streamStride;        //!< bytes between operations (0: m_streamSize)
+    uint64_t m_streamSlot;          //!< slot of StreamSize bytes the next operation uses
     double m_streamReadFraction;    //!< share of reads in the stream
     uint32_t m_streamSeed;          //!< data pattern seed
     uint64_t m_streamIssued;        //!< stream operations issued
