@@ -646,6 +646,23 @@ TlpCpu::StopApplication()
 }
 
 void
+TlpCpu::PatternFill(uint64_t address, uint32_t seed, uint8_t* out, uint32_t size)
+{
+    uint32_t k = 0;
+    while (k < size)
+    {
+        uint64_t word = PatternWord((address + k) / 8, seed);
+        uint32_t first = static_cast<uint32_t>((address + k) % 8);
+        uint32_t n = std::min<uint32_t>(8 - first, size - k);
+        for (uint32_t b = 0; b < n; ++b)
+        {
+            out[k + b] = static_cast<uint8_t>(word >> (8 * (first + b)));
+        }
+        k += n;
+    }
+}
+
+void
 TlpCpu::IssueStream()
 {
     if (m_inStream)
@@ -684,10 +701,7 @@ TlpCpu::IssueStream()
         }
         else
         {
-            for (uint32_t k = 0; k < m_streamSize; ++k)
-            {
-                m_scratch[k] = PatternByte(address + k, m_streamSeed);
-            }
+            PatternFill(address, m_streamSeed, m_scratch.data(), m_streamSize);
             QueueWrite(0, address, m_scratch.data(), m_streamSize);
         }
         TrySend();

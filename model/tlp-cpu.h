@@ -174,16 +174,40 @@ class TlpCpu : public Application
     uint64_t GetPendingOperations() const;
 
     /**
-     * \brief The bytes stream writes store: a function of address and seed.
+     * \brief The bytes stream writes store: a function of address and seed. Byte
+     * `address` is byte `address % 8` (least significant first) of PatternWord().
      * \param address byte address
      * \param seed the StreamSeed attribute
      * \return the byte
      */
     static uint8_t PatternByte(uint64_t address, uint32_t seed)
     {
-        uint64_t x = (address ^ (uint64_t(seed) << 40)) * 0x9E3779B97F4A7C15ULL;
-        return static_cast<uint8_t>(x >> 56);
+        return static_cast<uint8_t>(PatternWord(address / 8, seed) >> (8 * (address % 8)));
     }
+
+    /**
+     * \brief Eight pattern bytes: the splitmix64 finalizer of an aligned 8-byte word's
+     * index and the seed, so that every byte depends on every address bit.
+     * \param word address / 8
+     * \param seed the StreamSeed attribute
+     * \return the bytes of addresses 8 word .. 8 word + 7, least significant first
+     */
+    static uint64_t PatternWord(uint64_t word, uint32_t seed)
+    {
+        uint64_t x = word ^ (uint64_t(seed) << 40);
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+        return x ^ (x >> 31);
+    }
+
+    /**
+     * \brief Fill a buffer with the pattern of an address range, a word at a time.
+     * \param address first byte address
+     * \param seed the StreamSeed attribute
+     * \param out the buffer
+     * \param size bytes
+     */
+    static void PatternFill(uint64_t address, uint32_t seed, uint8_t* out, uint32_t size);
 
   protected:
     void DoDispose() override;

@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 #include <set>
+#include <vector>
 
 using namespace ns3;
 using namespace ns3::tlptest;
@@ -309,6 +310,30 @@ TEST(TlpCpu, CompletionTimeout)
     EXPECT_EQ(n.results[1].latency, MicroSeconds(50));
     EXPECT_EQ(n.cpu->GetStatistics().timeouts, 1u);
     EXPECT_EQ(sink.received.size(), 1u);
+}
+
+TEST(TlpCpu, PatternIsSplitMix64OfTheWordAndSeed)
+{
+    // Expected values from an independent splitmix64 finalizer (Python).
+    EXPECT_EQ(TlpCpu::PatternWord(0x1000, 7), 0x33D8848DFF43EAC6ULL);
+    EXPECT_EQ(TlpCpu::PatternWord(0, 1), 0x00AB4DAF7C2673F8ULL);
+    EXPECT_EQ(TlpCpu::PatternByte(0x8000, 7), 0xC6);
+    EXPECT_EQ(TlpCpu::PatternByte(0x8001, 7), 0xEA);
+    EXPECT_EQ(TlpCpu::PatternByte(0x8007, 7), 0x33);
+    // PatternFill agrees with PatternByte at every alignment and length.
+    for (uint64_t start = 0x8000; start < 0x8008; ++start)
+    {
+        for (uint32_t size = 0; size <= 20; ++size)
+        {
+            std::vector<uint8_t> out(size + 1, 0x5A);
+            TlpCpu::PatternFill(start, 3, out.data(), size);
+            for (uint32_t k = 0; k < size; ++k)
+            {
+                ASSERT_EQ(out[k], TlpCpu::PatternByte(start + k, 3)) << start << " " << k;
+            }
+            ASSERT_EQ(out[size], 0x5A); // nothing written past the end
+        }
+    }
 }
 
 /// A helper whose CPUs stream writes over [base, base + range) with a seed.
