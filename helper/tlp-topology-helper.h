@@ -32,7 +32,7 @@ class TlpTunnelHelper;
  * The IP fabrics are IPv4 only (the tunnel needs no IPv6) and carry no traffic-control
  * queue discs: each device's DropTail queue of SetQueueSize() packets is the only
  * queue, as in a switch ASIC with a FIFO per port. ns-3's default FqCoDel would cost
- * a UDP datagram about 13,000 instructions and every device tens of KiB.
+ * a UDP datagram about 7,400 instructions and every device tens of KiB.
  *
  * Connect() does either for a transport named on the command line and binds the
  * NICs. Links run at the DataRate and Delay given (default 100 Gb/s and 100 ns, about
