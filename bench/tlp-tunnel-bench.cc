@@ -109,18 +109,15 @@ TimedRun(Measure& m, Time warmup)
 }
 
 /**
- * UdpClient to UdpServer over one point-to-point link: plain ns-3 with its defaults
- * (IPv4 and IPv6, FqCoDel queue discs) or, with `fifo`, set up as TlpTopologyHelper
- * sets up its IP fabrics (IPv4 only, the device's DropTail queue alone).
+ * Join two nodes by a point-to-point link (100 ns) with Internet stacks: ns-3's
+ * defaults (IPv4 and IPv6, FqCoDel queue discs) or, with `fifo`, as TlpTopologyHelper
+ * builds IP fabrics (IPv4 only, the device's DropTail queue alone).
  */
-Measure
-BaselineUdp(uint64_t count, bool fifo)
+Ipv4InterfaceContainer
+JoinByPointToPoint(NodeContainer nodes, const std::string& rate, bool fifo)
 {
-    Measure m;
-    NodeContainer nodes;
-    nodes.Create(2);
     PointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", StringValue("100Gbps"));
+    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
     p2p.SetChannelAttribute("Delay", StringValue("100ns"));
     NetDeviceContainer devices = p2p.Install(nodes);
     InternetStackHelper stack;
@@ -128,11 +125,22 @@ BaselineUdp(uint64_t count, bool fifo)
     stack.Install(nodes);
     Ipv4AddressHelper address;
     address.SetBase("10.1.1.0", "255.255.255.252");
-    Ipv4InterfaceContainer ifaces = address.Assign(devices);
+    Ipv4InterfaceContainer interfaces = address.Assign(devices);
     if (fifo)
     {
         TrafficControlHelper().Uninstall(devices);
     }
+    return interfaces;
+}
+
+/// UdpClient to UdpServer over one point-to-point link (see JoinByPointToPoint).
+Measure
+BaselineUdp(uint64_t count, bool fifo)
+{
+    Measure m;
+    NodeContainer nodes;
+    nodes.Create(2);
+    Ipv4InterfaceContainer ifaces = JoinByPointToPoint(nodes, "100Gbps", fifo);
     UdpServerHelper server(9);
     ApplicationContainer serverApp = server.Install(nodes.Get(1));
     UdpClientHelper client(ifaces.GetAddress(1), 9);
@@ -224,19 +232,8 @@ JoinDirectly(NodeContainer hosts,
         tunnel.BindEthernet(hosts, csma.Install(hosts));
         return;
     }
-    PointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
-    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
-    NetDeviceContainer devices = p2p.Install(hosts);
     // As TlpTopologyHelper builds IP fabrics: IPv4 only, no queue discs.
-    InternetStackHelper stack;
-    stack.SetIpv6StackInstall(false);
-    stack.Install(hosts);
-    Ipv4AddressHelper address;
-    address.SetBase("10.1.1.0", "255.255.255.252");
-    Ipv4InterfaceContainer interfaces = address.Assign(devices);
-    TrafficControlHelper().Uninstall(devices);
-    tunnel.BindUdp(hosts, interfaces);
+    tunnel.BindUdp(hosts, JoinByPointToPoint(hosts, rate, true));
 }
 
 /// Map a window of node 0 onto node 1 and let node 0's CPU stream through it.
@@ -305,6 +302,14 @@ HostsPerLeaf(uint32_t n)
     return std::min<uint32_t>(64, std::max<uint32_t>(1, n / 2));
 }
 
+/// Peer k (0..3) of node i in an n-node cluster: i + 1 + kn/4, never i itself.
+uint32_t
+Peer(uint32_t i, uint32_t k, uint32_t n)
+{
+    uint32_t peer = (i + 1 + k * std::max<uint32_t>(1, n / 4)) % n;
+    return peer == i ? (i + 1) % n : peer;
+}
+
 /// Map a 4 KiB window of a node onto a peer (scheduled during the warm-up).
 void
 MapWindow(const TlpTunnelHelper* tunnel, Ptr<Node> node, uint64_t base, uint32_t peer)
@@ -345,11 +350,7 @@ Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
     {
         for (uint32_t k = 0; k < 4; ++k)
         {
-            uint32_t peer = (i + 1 + k * std::max<uint32_t>(1, n / 4)) % n;
-            if (peer == i)
-            {
-                peer = (i + 1) % n;
-            }
+            uint32_t peer = Peer(i, k, n);
             Simulator::ScheduleWithContext(hosts.Get(i)->GetId(),
                                            i * spacing,
                                            &MapWindow,
@@ -420,15 +421,6 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
     Time warmup = MilliSeconds(20);
     Time interval = MicroSeconds(40);
     uint64_t perPeer = packetsPerNode / 4;
-    std::vector<uint32_t> peers;
-    for (uint32_t i = 0; i < n; ++i)
-    {
-        for (uint32_t k = 0; k < 4; ++k)
-        {
-            uint32_t peer = (i + 1 + k * std::max<uint32_t>(1, n / 4)) % n;
-            peers.push_back(peer == i ? (i + 1) % n : peer);
-        }
-    }
     std::vector<Ptr<Application>> servers;
     FrameCounter frames;
     if (transport == "ethernet")
@@ -448,7 +440,7 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
             hosts.Get(i)->AddApplication(server);
             for (uint32_t k = 0; k < 4; ++k)
             {
-                uint32_t peer = peers[4 * i + k];
+                uint32_t peer = Peer(i, k, n);
                 Simulator::ScheduleWithContext(hosts.Get(peer)->GetId(),
                                                MilliSeconds(1),
                                                &SendFrame,
@@ -477,7 +469,7 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
             servers.push_back(server.Install(hosts.Get(i)).Get(0));
             for (uint32_t k = 0; k < 4; ++k)
             {
-                UdpClientHelper client(interfaces.GetAddress(peers[4 * i + k]), 9);
+                UdpClientHelper client(interfaces.GetAddress(Peer(i, k, n)), 9);
                 client.SetAttribute("MaxPackets", UintegerValue(perPeer));
                 client.SetAttribute("Interval", TimeValue(4 * interval));
                 client.SetAttribute("PacketSize", UintegerValue(PAYLOAD));

@@ -476,13 +476,11 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
 {
     m_tlpTxTrace(tlp);
     m_stats.tlpsToNetwork++;
+    uint16_t size = static_cast<uint16_t>(tlp->GetSize());
     if (m_aggregationLimit == 1)
     {
-        TunnelHeader th;
-        th.SetKind(TunnelHeader::DATA);
-        th.SetFlags(flags);
-        th.SetWindow(window);
-        th.AddTlp(static_cast<uint16_t>(tlp->GetSize()));
+        TunnelHeader th = DataHeader(window, flags);
+        th.AddTlp(size);
         Stamp(peer, th);
         tlp->AddHeader(th);
         m_toNetwork.push_back({tlp, peer, credits, 1});
@@ -490,54 +488,55 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
         return;
     }
     Batch& batch = m_batches[peer];
-    uint32_t size = tlp->GetSize();
     // A batch holds TLPs of one window and one translation, in arrival order.
-    uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (batch.lengths.size() + 1) + 3;
-    if (!batch.lengths.empty() && (batch.window != window || batch.flags != flags ||
-                                   header + batch.bytes.size() + size > m_maxPacketSize))
+    uint16_t count = batch.header.GetCount();
+    uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (count + 1) + 3;
+    if (count != 0 && (batch.header.GetWindow() != window || batch.header.GetFlags() != flags ||
+                       header + batch.bytes.size() + size > m_maxPacketSize))
     {
         FlushBatch(peer);
     }
-    if (batch.lengths.empty())
+    if (batch.header.GetCount() == 0)
     {
-        batch.window = window;
-        batch.flags = flags;
+        batch.header = DataHeader(window, flags);
         batch.timer =
             Simulator::Schedule(m_aggregationTimeout, &TlpTunnelNetDevice::FlushBatch, this, peer);
     }
-    batch.lengths.push_back(static_cast<uint16_t>(size));
+    batch.header.AddTlp(size);
     std::size_t offset = batch.bytes.size();
     batch.bytes.resize(offset + size);
     tlp->CopyData(batch.bytes.data() + offset, size);
     batch.credits += credits;
-    if (batch.lengths.size() >= m_aggregationLimit)
+    if (batch.header.GetCount() >= m_aggregationLimit)
     {
         FlushBatch(peer);
     }
+}
+
+TunnelHeader
+TlpTunnelNetDevice::DataHeader(uint16_t window, uint8_t flags)
+{
+    TunnelHeader th;
+    th.SetKind(TunnelHeader::DATA);
+    th.SetFlags(flags);
+    th.SetWindow(window);
+    return th;
 }
 
 void
 TlpTunnelNetDevice::FlushBatch(uint32_t peer)
 {
     Batch& batch = m_batches[peer];
-    if (batch.lengths.empty())
+    if (batch.header.GetCount() == 0)
     {
         return;
     }
     batch.timer.Cancel();
-    TunnelHeader th;
-    th.SetKind(TunnelHeader::DATA);
-    th.SetFlags(batch.flags);
-    th.SetWindow(batch.window);
-    for (uint16_t length : batch.lengths)
-    {
-        th.AddTlp(length);
-    }
     Ptr<Packet> packet = Create<Packet>(batch.bytes.data(), batch.bytes.size());
-    Stamp(peer, th);
-    packet->AddHeader(th);
-    Outgoing out{packet, peer, batch.credits, static_cast<uint16_t>(batch.lengths.size())};
-    batch.lengths.clear();
+    Stamp(peer, batch.header);
+    packet->AddHeader(batch.header);
+    Outgoing out{packet, peer, batch.credits, batch.header.GetCount()};
+    batch.header = TunnelHeader();
     batch.bytes.clear();
     batch.credits = 0;
     m_toNetwork.push_back(out);

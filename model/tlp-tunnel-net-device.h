@@ -231,12 +231,10 @@ class TlpTunnelNetDevice : public NetDevice
     /// TLPs gathered for one peer, to leave in one packet.
     struct Batch
     {
-        uint16_t window = 0;           //!< window ID of all of them
-        uint8_t flags = 0;             //!< tunnel flags of all of them
-        std::vector<uint16_t> lengths; //!< the TLPs' sizes, in order
-        std::vector<uint8_t> bytes;    //!< the TLPs, back to back (one copy per TLP)
-        uint32_t credits = 0;          //!< interconnect credits they hold
-        EventId timer;                 //!< AggregationTimeout
+        TunnelHeader header;        //!< DATA header: window, flags, each TLP's size
+        std::vector<uint8_t> bytes; //!< the TLPs, back to back (one copy per TLP)
+        uint32_t credits = 0;       //!< interconnect credits they hold
+        EventId timer;              //!< AggregationTimeout
     };
 
     /// A NIC-generated remote read (ReadRemote()).
@@ -311,6 +309,12 @@ class TlpTunnelNetDevice : public NetDevice
      * \param header a header to stamp with source and sequence number
      */
     void Stamp(uint32_t peer, TunnelHeader& header);
+    /**
+     * \param window window ID
+     * \param flags tunnel flags
+     * \return a DATA header without TLPs yet
+     */
+    static TunnelHeader DataHeader(uint16_t window, uint8_t flags);
     /// Hand queued packets to the transport while it has room.
     void SendQueued();
     /**

@@ -393,6 +393,22 @@ TEST(TlpCpu, StreamStrideWrapsWithinTheRange)
     EXPECT_EQ(n.cpu->GetStatistics().bytesWritten, 640u);
 }
 
+/// When a CPU placed each TLP on the interconnect (its Tx trace).
+struct IssueTimes
+{
+    explicit IssueTimes(Ptr<TlpCpu> cpu)
+    {
+        cpu->TraceConnectWithoutContext("Tx", MakeCallback(&IssueTimes::Tx, this));
+    }
+
+    void Tx(Ptr<const Packet>)
+    {
+        at.push_back(Simulator::Now());
+    }
+
+    std::vector<Time> at; //!< issue times, in order
+};
+
 TEST(TlpCpu, StreamMixAndRate)
 {
     TlpTunnelHelper helper;
@@ -401,19 +417,7 @@ TEST(TlpCpu, StreamMixAndRate)
     helper.SetCpuAttribute("StreamReadFraction", DoubleValue(0.25));
     helper.SetCpuAttribute("StreamRate", DataRateValue(DataRate("1Gbps"))); // 512 ns per op
     Node1 n(helper);
-    std::vector<Time> issued;
-
-    struct Recorder
-    {
-        std::vector<Time>* at;
-
-        void Tx(Ptr<const Packet>)
-        {
-            at->push_back(Simulator::Now());
-        }
-    } recorder{&issued};
-
-    n.cpu->TraceConnectWithoutContext("Tx", MakeCallback(&Recorder::Tx, &recorder));
+    IssueTimes issued(n.cpu);
     Simulator::Run();
     int reads = 0;
     for (const auto& h : n.sent)
@@ -421,10 +425,10 @@ TEST(TlpCpu, StreamMixAndRate)
         reads += h.GetKind() == TlpHeader::MEM_READ;
     }
     EXPECT_EQ(reads, 25);
-    ASSERT_EQ(issued.size(), 100u);
-    for (size_t i = 0; i < issued.size(); ++i)
+    ASSERT_EQ(issued.at.size(), 100u);
+    for (size_t i = 0; i < issued.at.size(); ++i)
     {
-        EXPECT_EQ(issued[i], NanoSeconds(512 * i));
+        EXPECT_EQ(issued.at[i], NanoSeconds(512 * i));
     }
     EXPECT_EQ(n.cpu->GetStatistics().operationsDone, 100u);
     EXPECT_EQ(n.cpu->GetStatistics().bytesRead, 25u * 64);
@@ -439,24 +443,12 @@ TEST(TlpCpu, StreamRateWithSubNanosecondInterval)
     helper.SetCpuAttribute("StreamSize", UintegerValue(64));
     helper.SetCpuAttribute("StreamRate", DataRateValue(DataRate("100Gbps")));
     Node1 n(helper);
-    std::vector<Time> issued;
-
-    struct Recorder
-    {
-        std::vector<Time>* at;
-
-        void Tx(Ptr<const Packet>)
-        {
-            at->push_back(Simulator::Now());
-        }
-    } recorder{&issued};
-
-    n.cpu->TraceConnectWithoutContext("Tx", MakeCallback(&Recorder::Tx, &recorder));
+    IssueTimes issued(n.cpu);
     Simulator::Run();
-    ASSERT_EQ(issued.size(), 100u);
-    for (size_t i = 0; i < issued.size(); ++i)
+    ASSERT_EQ(issued.at.size(), 100u);
+    for (size_t i = 0; i < issued.at.size(); ++i)
     {
-        EXPECT_EQ(issued[i], NanoSeconds((5120 * i + 999) / 1000)) << i;
+        EXPECT_EQ(issued.at[i], NanoSeconds((5120 * i + 999) / 1000)) << i;
     }
 }
 

@@ -78,6 +78,23 @@ struct Fabric
         return TlpTunnelHelper::GetInterconnect(hosts.Get(i));
     }
 
+    /**
+     * \brief Let node i's CPU stream 64-byte operations through WINDOW, each to the
+     * next address.
+     * \param i the node
+     * \param count operations
+     * \return the CPU
+     */
+    Ptr<TlpCpu> StreamThroughWindow(uint32_t i, uint64_t count)
+    {
+        Ptr<TlpCpu> cpu = Cpu(i);
+        cpu->SetAttribute("StreamCount", UintegerValue(count));
+        cpu->SetAttribute("StreamSize", UintegerValue(64));
+        cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
+        cpu->SetAttribute("StreamRange", UintegerValue(count * 64));
+        return cpu;
+    }
+
     std::vector<uint8_t> Image(uint32_t i, uint64_t address, uint32_t size)
     {
         std::vector<uint8_t> bytes(size);
@@ -273,11 +290,7 @@ TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
     // the interconnect and the CPU is held back.
     Fabric f(GetParam(), 2, 2);
     f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1);
-    Ptr<TlpCpu> cpu = f.Cpu(0);
-    cpu->SetAttribute("StreamCount", UintegerValue(500));
-    cpu->SetAttribute("StreamSize", UintegerValue(64));
-    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
-    cpu->SetAttribute("StreamRange", UintegerValue(500 * 64));
+    Ptr<TlpCpu> cpu = f.StreamThroughWindow(0, 500);
     Time granted;
     Time firstData;
 
@@ -337,11 +350,7 @@ TEST_P(TlpTunnelTransport, FullLinkQueueHoldsTheNicBack)
         }
     }
     f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x100000, 1, REGION);
-    Ptr<TlpCpu> cpu = f.Cpu(0);
-    cpu->SetAttribute("StreamCount", UintegerValue(3000));
-    cpu->SetAttribute("StreamSize", UintegerValue(64));
-    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
-    cpu->SetAttribute("StreamRange", UintegerValue(3000 * 64));
+    Ptr<TlpCpu> cpu = f.StreamThroughWindow(0, 3000);
     cpu->SetAttribute("StreamReadFraction", DoubleValue(0.5));
     Simulator::Run();
     EXPECT_EQ(cpu->GetStatistics().operationsDone, 3000u);
@@ -515,11 +524,7 @@ TEST_P(TlpTunnelTransport, AggregationPacksTlpsOfAWindow)
     Fabric f(GetParam());
     f.Nic(0)->SetAttribute("AggregationLimit", UintegerValue(16));
     f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
-    Ptr<TlpCpu> cpu = f.Cpu(0);
-    cpu->SetAttribute("StreamCount", UintegerValue(160));
-    cpu->SetAttribute("StreamSize", UintegerValue(64));
-    cpu->SetAttribute("StreamBase", UintegerValue(WINDOW));
-    cpu->SetAttribute("StreamRange", UintegerValue(160 * 64));
+    Ptr<TlpCpu> cpu = f.StreamThroughWindow(0, 160);
     // A lone write later waits AggregationTimeout for company, then leaves alone.
     Simulator::Schedule(MicroSeconds(100),
                         &TlpCpu::Write,
