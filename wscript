@@ -3,8 +3,11 @@
 # serves ns-3.36+ and standalone builds; keep the source lists of both in step.
 
 MODULE_SOURCES = [
+    'helper/full-duplex-ethernet-helper.cc',
     'helper/tlp-topology-helper.cc',
     'helper/tlp-tunnel-helper.cc',
+    'model/full-duplex-ethernet-channel.cc',
+    'model/full-duplex-ethernet-net-device.cc',
     'model/local-interconnect-channel.cc',
     'model/sparse-memory.cc',
     'model/tlp-cpu.cc',
@@ -30,6 +33,7 @@ TEST_SOURCES = [
     'test/tlp-memory-test.cc',
     'test/tlp-cpu-test.cc',
     'test/tlp-tunnel-net-device-test.cc',
+    'test/full-duplex-ethernet-test.cc',
 ]
 
 

@@ -112,9 +112,11 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_aggregationTimeout),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("MaxPacketSize",
-                          "Largest tunnel packet (header and TLPs), bytes: 1472 fits a UDP "
-                          "datagram in a 1500-byte IP MTU.",
-                          UintegerValue(1472),
+                          "Largest tunnel packet (header and TLPs), bytes. The NIC sends at "
+                          "most the smaller of this and what its transport's path carries "
+                          "(the link MTU less the transport's headers: 1500 for Ethernet, "
+                          "1472 for UDP on 1500-byte links).",
+                          UintegerValue(65507),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPacketSize),
                           MakeUintegerChecker<uint32_t>(64, 65507))
             .AddAttribute("Mtu",
@@ -166,7 +168,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_maxReadRequestSize(512),
       m_maxPayloadSize(256),
       m_aggregationLimit(1),
-      m_maxPacketSize(1472),
+      m_maxPacketSize(65507),
       m_pending(0),
       m_inSendQueued(false),
       m_nextOwnRead(1)
@@ -320,6 +322,16 @@ TlpTunnelNetDevice::GetStatistics() const
     return m_stats;
 }
 
+uint32_t
+TlpTunnelNetDevice::GetMaxPacketSize() const
+{
+    if (m_transport == nullptr)
+    {
+        return m_maxPacketSize;
+    }
+    return std::min(m_maxPacketSize, m_transport->GetMaxPacketSize());
+}
+
 uint64_t
 TlpTunnelNetDevice::RegionKey(uint32_t node, uint16_t window)
 {
@@ -398,6 +410,14 @@ TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
     {
         Refuse(tlp, DROP_NO_REGION, UINT32_MAX);
         m_lpi->ReturnCredits(m_port, 1);
+        return;
+    }
+    if (!w->pending.empty())
+    {
+        // Behind the TLPs held for the grant (or still being sent since it came).
+        w->pending.emplace_back(tlp, 1);
+        m_pending++;
+        m_stats.maxPending = std::max(m_stats.maxPending, m_pending);
         return;
     }
     SendThroughWindow(*w, tlp, h, 1);
@@ -491,10 +511,13 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
     // A batch holds TLPs of one window and one translation, in arrival order.
     uint16_t count = batch.header.GetCount();
     uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (count + 1) + 3;
+    Outgoing full{nullptr, peer, 0, 0};
     if (count != 0 && (batch.header.GetWindow() != window || batch.header.GetFlags() != flags ||
-                       header + batch.bytes.size() + size > m_maxPacketSize))
+                       header + batch.bytes.size() + size > GetMaxPacketSize()))
     {
-        FlushBatch(peer);
+        // Sent once this TLP is in the next batch: sending returns credits, and the
+        // interconnect may deliver the next TLP from within, which must come after.
+        full = TakeBatch(peer);
     }
     if (batch.header.GetCount() == 0)
     {
@@ -507,6 +530,11 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
     batch.bytes.resize(offset + size);
     tlp->CopyData(batch.bytes.data() + offset, size);
     batch.credits += credits;
+    if (full.packet != nullptr)
+    {
+        m_toNetwork.push_back(full);
+        SendQueued();
+    }
     if (batch.header.GetCount() >= m_aggregationLimit)
     {
         FlushBatch(peer);
@@ -523,14 +551,10 @@ TlpTunnelNetDevice::DataHeader(uint16_t window, uint8_t flags)
     return th;
 }
 
-void
-TlpTunnelNetDevice::FlushBatch(uint32_t peer)
+TlpTunnelNetDevice::Outgoing
+TlpTunnelNetDevice::TakeBatch(uint32_t peer)
 {
     Batch& batch = m_batches[peer];
-    if (batch.header.GetCount() == 0)
-    {
-        return;
-    }
     batch.timer.Cancel();
     Ptr<Packet> packet = Create<Packet>(batch.bytes.data(), batch.bytes.size());
     Stamp(peer, batch.header);
@@ -539,7 +563,17 @@ TlpTunnelNetDevice::FlushBatch(uint32_t peer)
     batch.header = TunnelHeader();
     batch.bytes.clear();
     batch.credits = 0;
-    m_toNetwork.push_back(out);
+    return out;
+}
+
+void
+TlpTunnelNetDevice::FlushBatch(uint32_t peer)
+{
+    if (m_batches[peer].header.GetCount() == 0)
+    {
+        return;
+    }
+    m_toNetwork.push_back(TakeBatch(peer));
     SendQueued();
 }
 
@@ -572,6 +606,17 @@ TlpTunnelNetDevice::SendQueued()
     {
         Outgoing out = m_toNetwork.front();
         m_toNetwork.pop_front();
+        // TLPs come from this node's own requesters and memory, so a packet too large
+        // for the path is a configuration error, not traffic to drop.
+        NS_ABORT_MSG_IF(out.packet->GetSize() > GetMaxPacketSize(),
+                        "TlpTunnelNetDevice (node "
+                            << m_node->GetId() << "): a tunnel packet of " << out.packet->GetSize()
+                            << " bytes exceeds the largest the path "
+                            << "carries: MaxPacketSize=" << m_maxPacketSize << ", "
+                            << m_transport->GetInstanceTypeId().GetName() << " "
+                            << m_transport->GetMaxPacketSize()
+                            << " (the link's Mtu less its headers); lower MaxPayloadSize of "
+                               "the CPU and memory or raise the links' Mtu (jumbo frames)");
         m_macTxTrace(out.packet);
         if (m_transport->Send(out.packet, out.peer))
         {
@@ -870,11 +915,13 @@ TlpTunnelNetDevice::HandleGrant(const TunnelHeader& th, const TunnelGrantHeader&
         w->refused = true;
         NS_LOG_WARN("node " << w->peer << " refused the region for window " << w->id);
     }
-    std::deque<std::pair<Ptr<Packet>, uint32_t>> pending;
-    pending.swap(w->pending);
-    m_pending -= pending.size();
-    for (auto& entry : pending)
+    // One at a time: sending returns credits, and the TLPs the interconnect then
+    // delivers queue behind the held ones (ReceiveFromInterconnect), in order.
+    while (!w->pending.empty())
     {
+        std::pair<Ptr<Packet>, uint32_t> entry = w->pending.front();
+        w->pending.pop_front();
+        m_pending--;
         SendThroughWindow(*w, entry.first, entry.second);
     }
     return true;

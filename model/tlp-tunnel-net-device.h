@@ -175,6 +175,11 @@ class TlpTunnelNetDevice : public NetDevice
     uint32_t GetPort() const;
     /// \return the counters
     const Statistics& GetStatistics() const;
+    /**
+     * \return the largest tunnel packet the NIC sends: the smaller of MaxPacketSize
+     *         and what the transport's path carries (TlpTransport::GetMaxPacketSize)
+     */
+    uint32_t GetMaxPacketSize() const;
 
     // NetDevice
     void SetIfIndex(const uint32_t index) override;
@@ -293,6 +298,12 @@ class TlpTunnelNetDevice : public NetDevice
      * \param peer destination node
      */
     void FlushBatch(uint32_t peer);
+    /**
+     * \brief Make the TLPs gathered for a peer one packet and start a new batch.
+     * \param peer destination node (its batch holds a TLP at least)
+     * \return the packet, for the transport
+     */
+    Outgoing TakeBatch(uint32_t peer);
     /**
      * \brief Queue a control packet (GRANT_REQUEST, GRANT) for the transport.
      * \param peer destination node
