@@ -461,8 +461,8 @@ SendFrame(Ptr<NetDevice> from, Address to)
  * Plain ns-3 on the fabric and traffic of Cluster(): every node sends 64-byte UDP
  * datagrams (UdpClient to UdpServer) or Ethernet frames (PacketSocketClient to
  * PacketSocketServer) to the same four peers, one per 40 us per node. On Ethernet
- * every peer first sends one frame back, as the tunnel's grants do, so the
- * switches have learned both ends before the timed part.
+ * every peer first sends one frame back, as the tunnel's grants do (one host after
+ * another over 10 ms), so the switches have learned both ends before the timed part.
  */
 Measure
 ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNode)
@@ -494,8 +494,10 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
             for (uint32_t k = 0; k < 4; ++k)
             {
                 uint32_t peer = Peer(i, k, n);
+                // One host after another, as the tunnel's grants: 40,000 frames at
+                // once would overflow the switch queues and leave hosts unlearned.
                 Simulator::ScheduleWithContext(hosts.Get(peer)->GetId(),
-                                               MilliSeconds(1),
+                                               MilliSeconds(1) + i * (MilliSeconds(10) / n),
                                                &SendFrame,
                                                devices.Get(peer),
                                                devices.Get(i)->GetAddress());

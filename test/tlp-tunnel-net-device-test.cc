@@ -14,6 +14,7 @@
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
+#include "ns3/full-duplex-ethernet-net-device.h"
 #include "ns3/inet-socket-address.h"
 #include "ns3/ipv4.h"
 #include "ns3/node-container.h"
@@ -707,6 +708,86 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
     // the switch (router) and at the receiver, delivery to the remote memory.
     EXPECT_GE(measured, expected);
     EXPECT_LT(measured, expected + 4000) << "measured " << measured << " ps, formula " << expected;
+}
+
+TEST_P(TlpTunnelTransport, WritesCrossTreesAndLeafSpinesOnFullDuplexLinks)
+{
+    // Four hosts, two per leaf: a two-level switched Ethernet (ethernet) or a
+    // leaf-spine of routers with two spines (udp), every link full-duplex Ethernet.
+    // Node 0 writes to node 2 and node 3 to node 1, across the root or a spine: four
+    // links and three switches (routers) each, 500 ns apiece.
+    SimulatorGuard guard;
+    NodeContainer hosts;
+    hosts.Create(4);
+    TlpTunnelHelper tunnel;
+    tunnel.Install(hosts);
+    TlpTopologyHelper topology;
+    if (GetParam() == "ethernet")
+    {
+        tunnel.BindEthernet(hosts, topology.BuildEthernetTree(hosts, 2));
+        topology.PrimeLearning(Time(0));
+    }
+    else
+    {
+        tunnel.BindUdp(hosts, topology.BuildIpLeafSpine(hosts, 2, 2));
+    }
+    NetDeviceContainer links = topology.GetLinkDevices();
+    EXPECT_EQ(links.GetN(), GetParam() == "ethernet" ? 12u : 16u);
+    for (uint32_t i = 0; i < links.GetN(); ++i)
+    {
+        EXPECT_NE(DynamicCast<FullDuplexEthernetNetDevice>(links.Get(i)), nullptr);
+    }
+    tunnel.MapWindow(hosts.Get(0), WINDOW, 0x1000, 2, REGION);
+    tunnel.MapWindow(hosts.Get(3), WINDOW, 0x1000, 1, REGION);
+    Time landed[4];
+
+    struct Landed
+    {
+        Time* at;
+
+        void Write(Ptr<const Packet>)
+        {
+            *at = Simulator::Now();
+        }
+    } at2{&landed[2]}, at1{&landed[1]};
+
+    TlpTunnelHelper::GetMemory(hosts.Get(2))
+        ->TraceConnectWithoutContext("Write", MakeCallback(&Landed::Write, &at2));
+    TlpTunnelHelper::GetMemory(hosts.Get(1))
+        ->TraceConnectWithoutContext("Write", MakeCallback(&Landed::Write, &at1));
+    std::vector<TlpCpu::Result> results;
+    Simulator::Schedule(MicroSeconds(50),
+                        &TlpCpu::Write,
+                        TlpTunnelHelper::GetCpu(hosts.Get(0)),
+                        WINDOW + 0x40,
+                        Pattern(64, 1),
+                        TlpCpu::DoneCallback());
+    Simulator::Schedule(MicroSeconds(50),
+                        &TlpCpu::Write,
+                        TlpTunnelHelper::GetCpu(hosts.Get(3)),
+                        WINDOW + 0x40,
+                        Pattern(64, 2),
+                        TlpCpu::DoneCallback());
+    Simulator::Run();
+    std::vector<uint8_t> image(64);
+    TlpTunnelHelper::GetMemory(hosts.Get(2))->GetStore().Read(REGION + 0x40, image.data(), 64);
+    EXPECT_EQ(image, Pattern(64, 1));
+    TlpTunnelHelper::GetMemory(hosts.Get(1))->GetStore().Read(REGION + 0x40, image.data(), 64);
+    EXPECT_EQ(image, Pattern(64, 2));
+    // The latency differs from the one-switch star by two links and two switches.
+    Ptr<LocalInterconnectChannel> lpi = TlpTunnelHelper::GetInterconnect(hosts.Get(0));
+    double pcieBitPs = 1e12 / lpi->GetDataRate().GetBitRate();
+    double interconnects = 2 * (16 + 64 + 8) * 8 * pcieBitPs + 2 * (12 + 64 + 8) * 8 * pcieBitPs +
+                           2 * lpi->GetLatency().GetPicoSeconds();
+    uint32_t payload = 24 + 12 + 64 + (GetParam() == "udp" ? 28 : 0);
+    double link = (8 + 14 + std::max(payload, 46u) + 4) * 80.0;
+    double expected = interconnects + 2 * 100e3 + 4 * (link + 100e3) + 3 * 500e3;
+    for (Time t : {landed[2], landed[1]})
+    {
+        double measured = (t - MicroSeconds(50)).GetPicoSeconds();
+        EXPECT_GE(measured, expected);
+        EXPECT_LT(measured, expected + 6000) << measured << " ps, formula " << expected;
+    }
 }
 
 TEST_P(TlpTunnelTransport, PcapHoldsRawTlps)
