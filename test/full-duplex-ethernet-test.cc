@@ -41,7 +41,9 @@
 
 #include <boost/crc.hpp>
 #include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 
 using namespace ns3;
 using namespace ns3::tlptest;
@@ -418,6 +420,81 @@ TEST(FullDuplexEthernet, FramesOnTheWireAndInPcap)
         file.Close();
         std::remove(name.c_str());
     }
+}
+
+/// Counts the calls of one trace source.
+struct Count
+{
+    uint32_t n = 0;
+
+    void Packet(Ptr<const ns3::Packet>)
+    {
+        ++n;
+    }
+};
+
+TEST(FullDuplexEthernet, TraceSourcesAndAsciiTrace)
+{
+    // Three frames from a to b, one refused (too large) and one for a host that is
+    // not b (b's address filter drops it): every trace source of the point-to-point
+    // device counts what it should.
+    std::string name = "/tmp/tlp-tunnel-test-fd.tr";
+    std::map<std::string, Count> a;
+    std::map<std::string, Count> b;
+    {
+        Link link;
+        const char* sources[] = {"MacTx",
+                                 "MacTxDrop",
+                                 "MacPromiscRx",
+                                 "MacRx",
+                                 "MacRxDrop",
+                                 "PhyTxBegin",
+                                 "PhyTxEnd",
+                                 "PhyRxEnd",
+                                 "PhyRxDrop",
+                                 "Sniffer",
+                                 "PromiscSniffer"};
+        for (const char* source : sources)
+        {
+            ASSERT_TRUE(
+                link.a.device->TraceConnectWithoutContext(source,
+                                                          MakeCallback(&Count::Packet, &a[source])))
+                << source;
+            ASSERT_TRUE(
+                link.b.device->TraceConnectWithoutContext(source,
+                                                          MakeCallback(&Count::Packet, &b[source])))
+                << source;
+        }
+        FullDuplexEthernetHelper().EnableAscii(name, link.devices.Get(1), true);
+        link.Send(3, 100);
+        link.a.device->Send(Create<Packet>(2000), link.b.device->GetAddress(), TYPE);
+        link.a.device->Send(Create<Packet>(100), Mac48Address("00:00:00:00:00:99"), TYPE);
+        link.b.device->Send(Create<Packet>(100), link.a.device->GetAddress(), TYPE);
+        Simulator::Run();
+    }
+    EXPECT_EQ(a["MacTx"].n, 4u);
+    EXPECT_EQ(a["MacTxDrop"].n, 1u);
+    EXPECT_EQ(a["PhyTxBegin"].n, 4u);
+    EXPECT_EQ(a["PhyTxEnd"].n, 4u);
+    EXPECT_EQ(b["PhyRxEnd"].n, 4u);
+    EXPECT_EQ(b["MacRx"].n, 3u);
+    EXPECT_EQ(b["MacRxDrop"].n, 1u);
+    EXPECT_EQ(b["MacPromiscRx"].n, 0u); // nobody promiscuous
+    EXPECT_EQ(b["PhyRxDrop"].n, 0u);
+    EXPECT_EQ(b["Sniffer"].n, 3u + 1);        // received for b, and b's own frame
+    EXPECT_EQ(b["PromiscSniffer"].n, 4u + 1); // every frame
+    EXPECT_EQ(a["MacRx"].n, 1u);
+    std::ifstream file(name);
+    std::map<char, int> events;
+    std::string line;
+    while (std::getline(file, line))
+    {
+        events[line[0]]++;
+    }
+    EXPECT_EQ(events['+'], 1); // b's frame, queued and sent
+    EXPECT_EQ(events['-'], 1);
+    EXPECT_EQ(events['r'], 3); // frames passed up
+    std::remove(name.c_str());
 }
 
 TEST(FullDuplexEthernet, MtuRefusesAndCountsLargerFrames)
