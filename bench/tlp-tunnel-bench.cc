@@ -119,17 +119,13 @@ TimedRun(Measure& m, Time warmup)
 }
 
 /**
- * Join two nodes by a point-to-point link (100 ns) with Internet stacks: ns-3's
- * defaults (IPv4 and IPv6, FqCoDel queue discs) or, with `fifo`, as TlpTopologyHelper
- * builds IP fabrics (IPv4 only, the device's DropTail queue alone).
+ * IPv4 on a link between two nodes: ns-3's defaults (IPv4 and IPv6, FqCoDel queue
+ * discs) or, with `fifo`, as TlpTopologyHelper builds IP fabrics (IPv4 only, the
+ * device's DropTail queue alone).
  */
 Ipv4InterfaceContainer
-JoinByPointToPoint(NodeContainer nodes, const std::string& rate, bool fifo)
+AddIpv4(NodeContainer nodes, NetDeviceContainer devices, bool fifo)
 {
-    PointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
-    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
-    NetDeviceContainer devices = p2p.Install(nodes);
     InternetStackHelper stack;
     stack.SetIpv6StackInstall(!fifo);
     stack.Install(nodes);
@@ -143,8 +139,18 @@ JoinByPointToPoint(NodeContainer nodes, const std::string& rate, bool fifo)
     return interfaces;
 }
 
+/// Join two nodes by a point-to-point link (100 ns) with IPv4 (see AddIpv4).
+Ipv4InterfaceContainer
+JoinByPointToPoint(NodeContainer nodes, const std::string& rate, bool fifo)
+{
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
+    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
+    return AddIpv4(nodes, p2p.Install(nodes), fifo);
+}
+
 /**
- * Join two nodes by a full-duplex Ethernet link (100 ns), with Internet stacks as
+ * Join two nodes by a full-duplex Ethernet link (100 ns), with IPv4 as
  * TlpTopologyHelper builds IP fabrics (IPv4 only, no queue discs, neighbours known)
  * when `ip` is set.
  */
@@ -158,14 +164,9 @@ JoinByEthernet(NodeContainer nodes, const std::string& rate, bool ip)
     Ipv4InterfaceContainer interfaces;
     if (ip)
     {
-        InternetStackHelper stack;
-        stack.SetIpv6StackInstall(false);
-        stack.Install(nodes);
-        Ipv4AddressHelper address;
-        address.SetBase("10.1.1.0", "255.255.255.252");
-        interfaces = address.Assign(devices);
-        TrafficControlHelper().Uninstall(devices);
-        NeighborCacheHelper().PopulateNeighborCache(interfaces); // IPv4 only: not the channel form
+        interfaces = AddIpv4(nodes, devices, true);
+        // The container form: the channel form of ns-3.37's helper needs IPv6 stacks.
+        NeighborCacheHelper().PopulateNeighborCache(interfaces);
     }
     return {devices, interfaces};
 }
