@@ -30,6 +30,7 @@ TEST_SOURCES = [
     'test/tlp-memory-test.cc',
     'test/tlp-cpu-test.cc',
     'test/tlp-tunnel-net-device-test.cc',
+    'test/tlp-hostile-input-test.cc',
 ]
 
 
