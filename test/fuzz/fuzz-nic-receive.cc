@@ -31,7 +31,8 @@
  * - after the input, once every timeout has passed, the fabric falls quiet (no
  *   packet travels for ever).
  *
- * Simulator state: the scene is built anew for every input and Simulator::Destroy()
+ * The input's first byte chooses options of the scene (aggregation, ECRC). Simulator
+ * state: the scene is built anew for every input and Simulator::Destroy()
  * ends it, so an input always meets the same scene and a finding replays
  * exactly. With TLP_FUZZ_NIC_PERSISTENT=1 in the environment one scene serves
  * every input instead (faster, but findings may depend on earlier inputs).
@@ -40,6 +41,7 @@
 #include "fuzz-nic-setup.h"
 #include "fuzz-util.h"
 
+#include "ns3/boolean.h"
 #include "ns3/mac48-address.h"
 #include "ns3/node-container.h"
 #include "ns3/nstime.h"
@@ -223,7 +225,8 @@ Snapshot(Ptr<TlpMemory> memory)
 class Scene
 {
   public:
-    Scene();
+    /// \param options Option bits
+    explicit Scene(uint8_t options);
     ~Scene();
 
     /// Hand one record's packet to a NIC and run on.
@@ -285,10 +288,19 @@ DropSink(Tap* tap, Ptr<const Packet> packet, uint8_t reason)
     tap->scene->OnDrop(tap->node, packet, reason);
 }
 
-Scene::Scene()
+Scene::Scene(uint8_t options)
 {
     // Node 1's unanswered grant request is resent rarely: fewer events per input.
     m_tunnel.SetNicAttribute("GrantRetry", TimeValue(Seconds(1)));
+    if (options & AGGREGATE)
+    {
+        m_tunnel.SetNicAttribute("AggregationLimit", UintegerValue(16));
+    }
+    if (options & ECRC)
+    {
+        m_tunnel.SetCpuAttribute("Ecrc", BooleanValue(true));
+        m_tunnel.SetMemoryAttribute("Ecrc", BooleanValue(true));
+    }
     m_hosts.Create(2);
     m_tunnel.Install(m_hosts);
     m_directory = CreateObject<TlpPeerDirectory>();
@@ -596,22 +608,23 @@ extern "C" int
 LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     static const bool persistent = std::getenv("TLP_FUZZ_NIC_PERSISTENT") != nullptr;
+    uint8_t options = size > 0 ? data[0] : 0;
     std::unique_ptr<Scene> fresh;
     Scene* scene;
     if (persistent)
     {
         if (g_persistent == nullptr)
         {
-            g_persistent = new Scene;
+            g_persistent = new Scene(0);
         }
         scene = g_persistent;
     }
     else
     {
-        fresh = std::make_unique<Scene>();
+        fresh = std::make_unique<Scene>(options);
         scene = fresh.get();
     }
-    size_t offset = 0;
+    size_t offset = 1;
     for (int records = 0; offset + 3 <= size && records < 64; ++records)
     {
         uint8_t control = data[offset];

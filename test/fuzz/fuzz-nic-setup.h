@@ -20,8 +20,8 @@
  *   node 1 window 1  [PENDING, +PAGE)         -> node 0, never granted: the set-up's
  *                                                CPU operations wait in node 1's NIC
  *
- * The input is a sequence of records, each a tunnel packet that reaches a NIC as if
- * its transport had received it:
+ * The input is one byte of scene options (Option bits), then a sequence of records,
+ * each a tunnel packet that reaches a NIC as if its transport had received it:
  *
  *   1 byte   control (Control bits)
  *   2 bytes  payload length (big-endian; cut to what the input holds)
@@ -44,6 +44,13 @@ constexpr uint64_t WINDOW1 = WINDOW + 0x100000;
 constexpr uint64_t PENDING = WINDOW + 0x200000;
 constexpr uint64_t REGION = 0x40000000;
 constexpr uint64_t EXPORT_BASE = uint64_t(1) << 32; ///< the NIC's default ExportBase
+
+/// Bits of the input's first byte: how the scene is built.
+enum Option : uint8_t
+{
+    AGGREGATE = 0x01, ///< NICs gather up to 16 TLPs per packet (AggregationLimit)
+    ECRC = 0x02,      ///< CPUs and memories append an ECRC to what they send
+};
 
 /// Bits of a record's control byte.
 enum Control : uint8_t

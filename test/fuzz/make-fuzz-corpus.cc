@@ -37,6 +37,17 @@ using Bytes = std::vector<uint8_t>;
 
 std::string g_dir;
 
+void Write(const std::string& target, const std::string& name, const Bytes& bytes);
+
+/// A seed of the NIC target: scene options, then records.
+void
+WriteNic(const std::string& name, uint8_t options, const Bytes& records)
+{
+    Bytes input = {options};
+    input.insert(input.end(), records.begin(), records.end());
+    Write("nic-receive", name, input);
+}
+
 void
 Write(const std::string& target, const std::string& name, const Bytes& bytes)
 {
@@ -378,43 +389,41 @@ NicCorpus()
     };
     for (uint32_t size : {1u, 2u, 3u, 4u, 64u, 256u, 4096u})
     {
-        Write("nic-receive",
-              "mwr-" + std::to_string(size),
-              toNode1({write(REGION + 0x1000 - (size == 4096 ? 0 : 1), size)}));
+        WriteNic("mwr-" + std::to_string(size),
+                 0,
+                 toNode1({write(REGION + 0x1000 - (size == 4096 ? 0 : 1), size)}));
     }
-    Write("nic-receive", "mwr-ecrc", toNode1({write(REGION + 0x40, 64, true)}));
+    WriteNic("mwr-ecrc", 0, toNode1({write(REGION + 0x40, 64, true)}));
     Bytes stale = write(REGION + 0x40, 64, true);
     stale[stale.size() - 1] ^= 0xFF;
-    Write("nic-receive", "mwr-ecrc-fixed", Record(FIX_ECRC, Data(0, 0, translated, {stale})));
-    Write("nic-receive", "mwr-bad-ecrc", toNode1({stale}));
-    Write("nic-receive",
-          "mrd",
-          toNode1({Tlp(TlpHeader::MakeMemRead(REGION + 0x80, 600, cpu0, 7))}));
-    Write("nic-receive",
-          "atomics",
-          toNode1({Tlp(TlpHeader::MakeAtomic(TlpHeader::FETCH_ADD, REGION + 0x100, 8, cpu0, 1)),
-                   Tlp(TlpHeader::MakeAtomic(TlpHeader::SWAP, REGION + 0x108, 4, cpu0, 2)),
-                   Tlp(TlpHeader::MakeAtomic(TlpHeader::CAS, REGION + 0x110, 16, cpu0, 3))}));
-    Write("nic-receive",
-          "aggregated",
-          toNode1({write(REGION, 64),
-                   Tlp(TlpHeader::MakeMemRead(REGION, 64, cpu0, 8)),
-                   write(REGION + 0x100, 4)}));
-    Write("nic-receive",
-          "receiver-translates",
-          toNode1({Tlp(TlpHeader::MakeMemWrite(WINDOW1 + 0x40, 64, cpu0, 0)),
-                   Tlp(TlpHeader::MakeMemRead(WINDOW1 + 0x40, 64, cpu0, 9))},
-                  1,
-                  0));
-    Write("nic-receive",
-          "outside-region",
-          toNode1({write(REGION + WINDOW_SIZE - 4, 8),
-                   Tlp(TlpHeader::MakeMemRead(REGION + WINDOW_SIZE, 4, cpu0, 4))}));
-    Write("nic-receive", "unknown-window", toNode1({write(REGION, 4)}, 9));
+    WriteNic("mwr-ecrc-fixed", 0, Record(FIX_ECRC, Data(0, 0, translated, {stale})));
+    WriteNic("mwr-bad-ecrc", 0, toNode1({stale}));
+    WriteNic("mrd", 0, toNode1({Tlp(TlpHeader::MakeMemRead(REGION + 0x80, 600, cpu0, 7))}));
+    WriteNic("atomics",
+             0,
+             toNode1({Tlp(TlpHeader::MakeAtomic(TlpHeader::FETCH_ADD, REGION + 0x100, 8, cpu0, 1)),
+                      Tlp(TlpHeader::MakeAtomic(TlpHeader::SWAP, REGION + 0x108, 4, cpu0, 2)),
+                      Tlp(TlpHeader::MakeAtomic(TlpHeader::CAS, REGION + 0x110, 16, cpu0, 3))}));
+    WriteNic("aggregated",
+             0,
+             toNode1({write(REGION, 64),
+                      Tlp(TlpHeader::MakeMemRead(REGION, 64, cpu0, 8)),
+                      write(REGION + 0x100, 4)}));
+    WriteNic("receiver-translates",
+             0,
+             toNode1({Tlp(TlpHeader::MakeMemWrite(WINDOW1 + 0x40, 64, cpu0, 0)),
+                      Tlp(TlpHeader::MakeMemRead(WINDOW1 + 0x40, 64, cpu0, 9))},
+                     1,
+                     0));
+    WriteNic("outside-region",
+             0,
+             toNode1({write(REGION + WINDOW_SIZE - 4, 8),
+                      Tlp(TlpHeader::MakeMemRead(REGION + WINDOW_SIZE, 4, cpu0, 4))}));
+    WriteNic("unknown-window", 0, toNode1({write(REGION, 4)}, 9));
     // Completions for the set-up's requests of node 1's CPU (tags 0..3).
-    Write(
-        "nic-receive",
+    WriteNic(
         "completions",
+        0,
         toNode1(
             {Tlp(TlpHeader::
                      MakeCompletion(TlpHeader::SC, mem1, cpu1, 0, 64, PENDING_READ & 0x7F, 16)),
@@ -423,62 +432,62 @@ NicCorpus()
              Tlp(TlpHeader::MakeCompletion(TlpHeader::SC, mem1, cpu1, 2, 88, 0, 22)),
              Tlp(TlpHeader::MakeCompletion(TlpHeader::SC, mem1, cpu1, 3, 8, 0, 2)),
              Tlp(TlpHeader::MakeCompletion(TlpHeader::UR, mem1, cpu1, 4, 4, 0, 0))}));
-    Write("nic-receive",
-          "completion-for-the-nic",
-          toNode1({Tlp(
-              TlpHeader::MakeCompletion(TlpHeader::SC, mem1, RequesterId(1, 2), 0, 4, 0, 1))}));
+    WriteNic("completion-for-the-nic",
+             0,
+             toNode1({Tlp(
+                 TlpHeader::MakeCompletion(TlpHeader::SC, mem1, RequesterId(1, 2), 0, 4, 0, 1))}));
     // Grants: a new region asked for, then written; the pending window granted or refused.
-    Write("nic-receive",
-          "grant-request-then-write",
-          Cat({Record(0,
-                      Control(TunnelHeader::GRANT_REQUEST,
-                              0,
-                              5,
-                              Body(WINDOW + 0x400000, PAGE, REGION + 0x100000, 0, 0))),
-               Record(0, Data(0, 5, translated, {write(REGION + 0x100000, 64)}, 1))}));
-    Write("nic-receive",
-          "grant-request-any",
-          Record(0,
-                 Control(TunnelHeader::GRANT_REQUEST,
-                         0,
-                         6,
-                         Body(WINDOW + 0x400000, 2 * PAGE, TunnelGrantHeader::ANY_BASE, 1, 0))));
-    Write(
-        "nic-receive",
+    WriteNic("grant-request-then-write",
+             0,
+             Cat({Record(0,
+                         Control(TunnelHeader::GRANT_REQUEST,
+                                 0,
+                                 5,
+                                 Body(WINDOW + 0x400000, PAGE, REGION + 0x100000, 0, 0))),
+                  Record(0, Data(0, 5, translated, {write(REGION + 0x100000, 64)}, 1))}));
+    WriteNic("grant-request-any",
+             0,
+             Record(0,
+                    Control(TunnelHeader::GRANT_REQUEST,
+                            0,
+                            6,
+                            Body(WINDOW + 0x400000, 2 * PAGE, TunnelGrantHeader::ANY_BASE, 1, 0))));
+    WriteNic(
         "grant-pending",
+        0,
         Record(0, Control(TunnelHeader::GRANT, 0, 1, Body(PENDING, PAGE, REGION + 0x10000, 0, 0))));
-    Write("nic-receive",
-          "grant-refused",
-          Record(0, Control(TunnelHeader::GRANT, 0, 1, Body(PENDING, PAGE, 0, 0, 1))));
+    WriteNic("grant-refused",
+             0,
+             Record(0, Control(TunnelHeader::GRANT, 0, 1, Body(PENDING, PAGE, 0, 0, 1))));
     // Node 0's NIC, from node 1.
-    Write("nic-receive",
-          "to-node0",
-          Record(TO_NODE0,
-                 Data(1,
-                      0,
-                      translated,
-                      {Tlp(TlpHeader::MakeMemWrite(REGION + 0x20, 8, cpu1, 0)),
-                       Tlp(TlpHeader::MakeMemRead(REGION + 0x20, 8, cpu1, 5))})));
-    // Sources outside the fabric, and the NIC's own ID.
-    Write("nic-receive",
-          "unknown-source-read",
-          Record(0, Data(77, 0, translated, {Tlp(TlpHeader::MakeMemRead(REGION, 4, cpu0, 0))})));
-    Write("nic-receive",
-          "unknown-source-grant-request",
-          Record(0,
-                 Control(TunnelHeader::GRANT_REQUEST,
-                         77,
+    WriteNic("to-node0",
+             0,
+             Record(TO_NODE0,
+                    Data(1,
                          0,
-                         Body(WINDOW, PAGE, TunnelGrantHeader::ANY_BASE, 0, 0))));
-    Write("nic-receive", "own-source", Record(0, Data(1, 0, translated, {write(REGION, 4)})));
+                         translated,
+                         {Tlp(TlpHeader::MakeMemWrite(REGION + 0x20, 8, cpu1, 0)),
+                          Tlp(TlpHeader::MakeMemRead(REGION + 0x20, 8, cpu1, 5))})));
+    // Sources outside the fabric, and the NIC's own ID.
+    WriteNic("unknown-source-read",
+             0,
+             Record(0, Data(77, 0, translated, {Tlp(TlpHeader::MakeMemRead(REGION, 4, cpu0, 0))})));
+    WriteNic("unknown-source-grant-request",
+             0,
+             Record(0,
+                    Control(TunnelHeader::GRANT_REQUEST,
+                            77,
+                            0,
+                            Body(WINDOW, PAGE, TunnelGrantHeader::ANY_BASE, 0, 0))));
+    WriteNic("own-source", 0, Record(0, Data(1, 0, translated, {write(REGION, 4)})));
     // Malformed packets; one with a far sequence number, then a good one.
     Bytes past = Data(0, 0, translated, {write(REGION, 4)});
     past[21] = 200; // the TLP's length runs past the end
     Bytes farPast = Data(0, 0, translated, {write(REGION, 4)}, 0xFFFFFFF0);
     farPast[21] = 200;
-    Write(
-        "nic-receive",
+    WriteNic(
         "malformed",
+        0,
         Cat({Record(0, Cut(past, 10)),
              Record(0, Bytes(64, 0)),
              Record(0, past),
@@ -491,17 +500,24 @@ NicCorpus()
     shortData.resize(shortData.size() - 4); // Length says 2 DW, 1 follows
     Bytes longData = write(REGION + 0x40, 4);
     longData.insert(longData.end(), {9, 9, 9, 9});
-    Write("nic-receive", "tlp-size-mismatch", toNode1({shortData, longData}));
-    Write("nic-receive",
-          "malformed-far-sequence",
-          Cat({Record(0, farPast), Record(0, Data(0, 0, translated, {write(REGION, 4)}, 1))}));
+    WriteNic("tlp-size-mismatch", 0, toNode1({shortData, longData}));
+    WriteNic("malformed-far-sequence",
+             0,
+             Cat({Record(0, farPast), Record(0, Data(0, 0, translated, {write(REGION, 4)}, 1))}));
     TunnelHeader ack;
     ack.SetKind(TunnelHeader::ACK);
     ack.SetSource(0);
     Ptr<Packet> p = Create<Packet>();
     p->AddHeader(ack);
-    Write("nic-receive", "ack", Record(0, ToBytes(p)));
-    Write("nic-receive", "empty-record", Record(LONG_STEP, {}));
+    WriteNic("ack", 0, Record(0, ToBytes(p)));
+    WriteNic("empty-record", 0, Record(LONG_STEP, {}));
+    // The same traffic with aggregating NICs, and with ECRC everywhere.
+    Bytes mixed =
+        Cat({toNode1({write(REGION, 64), Tlp(TlpHeader::MakeMemRead(REGION, 1024, cpu0, 1))}),
+             Record(TO_NODE0,
+                    Data(1, 0, translated, {Tlp(TlpHeader::MakeMemRead(REGION, 64, cpu1, 6))}))});
+    WriteNic("aggregate", AGGREGATE, mixed);
+    WriteNic("ecrc", ECRC, mixed);
 }
 
 } // namespace
