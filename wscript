@@ -34,6 +34,7 @@ TEST_SOURCES = [
     'test/tlp-cpu-test.cc',
     'test/tlp-tunnel-net-device-test.cc',
     'test/full-duplex-ethernet-test.cc',
+    'test/tlp-hostile-input-test.cc',
 ]
 
 

@@ -342,7 +342,7 @@ void
 TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
 {
     NS_LOG_LOGIC("drop, reason " << +reason);
-    if (reason == DROP_MALFORMED_PACKET)
+    if (reason == DROP_MALFORMED_PACKET || reason == DROP_UNKNOWN_SOURCE)
     {
         m_stats.malformedPackets++;
     }
@@ -678,15 +678,26 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
         return;
     }
     uint32_t source = th.GetSource();
-    auto seq = m_rxSequence.find(source);
-    if (seq != m_rxSequence.end() && th.GetSequence() > seq->second)
+    Ptr<TlpPeerDirectory> peers = m_transport->GetDirectory();
+    if (peers == nullptr || !peers->Contains(source))
     {
-        m_stats.sequenceGaps += th.GetSequence() - seq->second;
+        // Nothing to answer it with, and nothing it asks for may happen.
+        NS_LOG_LOGIC("tunnel packet from node " << source << ", which has no NIC in the fabric");
+        Drop(packet, DROP_UNKNOWN_SOURCE);
+        return;
     }
-    if (seq == m_rxSequence.end() || th.GetSequence() >= seq->second)
-    {
-        m_rxSequence[source] = th.GetSequence() + 1;
-    }
+    // Recorded only once the packet proved well formed: a rejected packet changes nothing.
+    auto recordSequence = [this, &th, source]() {
+        auto seq = m_rxSequence.find(source);
+        if (seq != m_rxSequence.end() && th.GetSequence() > seq->second)
+        {
+            m_stats.sequenceGaps += th.GetSequence() - seq->second;
+        }
+        if (seq == m_rxSequence.end() || th.GetSequence() >= seq->second)
+        {
+            m_rxSequence[source] = th.GetSequence() + 1;
+        }
+    };
     switch (th.GetKind())
     {
     case TunnelHeader::DATA: {
@@ -696,6 +707,7 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
             Drop(packet, DROP_MALFORMED_PACKET);
             return;
         }
+        recordSequence();
         m_stats.tunnelTlpsReceived += th.GetCount();
         uint32_t offset = headerSize;
         for (uint16_t i = 0; i < th.GetCount(); ++i)
@@ -717,15 +729,21 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
         }
         if (th.GetKind() == TunnelHeader::GRANT_REQUEST)
         {
+            recordSequence();
             HandleGrantRequest(th, body);
         }
-        else if (!HandleGrant(th, body))
+        else if (HandleGrant(th, body))
+        {
+            recordSequence();
+        }
+        else
         {
             Drop(packet, DROP_MALFORMED_PACKET);
         }
         return;
     }
     default:
+        recordSequence();
         return; // acknowledgements carry nothing to act on here
     }
 }
