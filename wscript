@@ -35,6 +35,7 @@ TEST_SOURCES = [
     'test/tlp-tunnel-net-device-test.cc',
     'test/full-duplex-ethernet-test.cc',
     'test/tlp-hostile-input-test.cc',
+    'test/tlp-test-environment.cc',
 ]
 
 
