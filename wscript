@@ -5,7 +5,11 @@
 MODULE_SOURCES = [
     'helper/tlp-topology-helper.cc',
     'helper/tlp-tunnel-helper.cc',
-    'model/local-interconnect-channel.cc',
+    'model/pcie-link.cc',
+    'model/pcie-port.cc',
+    'model/pcie-root-complex.cc',
+    'model/pcie-routing-element.cc',
+    'model/pcie-switch.cc',
     'model/sparse-memory.cc',
     'model/tlp-cpu.cc',
     'model/tlp-ecrc-trailer.cc',
@@ -26,9 +30,11 @@ TEST_SOURCES = [
     'test/tlp-tunnel-test-suite.cc',
     'test/tlp-header-test.cc',
     'test/tlp-ecrc-test.cc',
-    'test/local-interconnect-test.cc',
+    'test/pcie-link-test.cc',
+    'test/pcie-root-complex-test.cc',
     'test/tlp-memory-test.cc',
     'test/tlp-cpu-test.cc',
+    'test/tlp-request-tracker-test.cc',
     'test/tlp-tunnel-net-device-test.cc',
 ]
 

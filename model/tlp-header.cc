@@ -258,6 +258,11 @@ TlpHeader::MakeCompletionFor(const TlpHeader& request,
         byteCount = std::max<uint32_t>(1, request.GetEnabledBytes());
         lowerAddress = static_cast<uint8_t>(request.GetFirstByteAddress() & 0x7F);
     }
+    else if (request.IsAtomic())
+    {
+        // An AtomicOp's completion counts its operand (CAS carries two of them).
+        byteCount = kind == CAS ? request.GetDataSize() / 2 : request.GetDataSize();
+    }
     TlpHeader cpl = MakeCompletion(status,
                                    completerId,
                                    request.GetRequesterId(),
@@ -897,6 +902,22 @@ TlpHeader::Deserialize(Buffer::Iterator start)
     }
     m_lastBe = b7 >> 4;
     m_firstBe = b7 & 0xF;
+    if (m_type == TYPE_MEM || m_type == TYPE_MEM_LOCKED || m_type == TYPE_IO ||
+        m_type == TYPE_CFG0 || m_type == TYPE_CFG1)
+    {
+        // Byte enable rules of 2.2.5 (AtomicOps have none: their fields are reserved).
+        uint32_t length = GetLengthDw();
+        if (length > 1 && m_firstBe == 0)
+        {
+            m_error = PARSE_FIRST_BE;
+            return 0;
+        }
+        if ((length == 1) != (m_lastBe == 0))
+        {
+            m_error = PARSE_LAST_BE;
+            return 0;
+        }
+    }
     if (m_type == TYPE_CFG0 || m_type == TYPE_CFG1)
     {
         m_completerId = i.ReadNtohU16();
@@ -933,6 +954,10 @@ TlpHeader::ParseErrorToString(ParseError error)
         return "reserved Fmt/Type combination";
     case PARSE_BAD_FORMAT_SIZE:
         return "header size (3DW/4DW) not allowed for this Type";
+    case PARSE_FIRST_BE:
+        return "First DW BE 0000b in a request longer than 1 DW";
+    case PARSE_LAST_BE:
+        return "Last DW BE must be 0000b in a 1-DW request and non-zero in a longer one";
     }
     return "unknown";
 }

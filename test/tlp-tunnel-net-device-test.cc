@@ -73,9 +73,9 @@ struct Fabric
         return TlpTunnelHelper::GetNic(hosts.Get(i));
     }
 
-    Ptr<LocalInterconnectChannel> Lpi(uint32_t i)
+    Ptr<PcieRootComplex> RootComplex(uint32_t i)
     {
-        return TlpTunnelHelper::GetInterconnect(hosts.Get(i));
+        return TlpTunnelHelper::GetRootComplex(hosts.Get(i));
     }
 
     /**
@@ -131,18 +131,14 @@ Pattern(uint32_t n, uint32_t seed)
     return v;
 }
 
-/// Records copies of the TLPs a port of an interconnect sends or receives.
+/// Records copies of the TLPs a PCIe port sends or receives.
 struct PortTap
 {
-    uint32_t port;
     std::vector<std::vector<uint8_t>> tlps;
 
-    void Tap(Ptr<const Packet> tlp, uint32_t p)
+    void Tap(Ptr<const Packet> tlp)
     {
-        if (p == port)
-        {
-            tlps.push_back(Bytes(tlp));
-        }
+        tlps.push_back(Bytes(tlp));
     }
 };
 
@@ -203,12 +199,12 @@ TEST_P(TlpTunnelTransport, TlpUnchangedButAddressAndEcrc)
         f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION, at);
         f.Cpu(0)->SetAttribute("Ecrc", BooleanValue(true));
         f.Cpu(0)->SetAttribute("TrafficClass", UintegerValue(5));
-        // What leaves node 0's interconnect towards the NIC, what node 1's NIC places
-        // on node 1's interconnect.
-        PortTap out{f.Nic(0)->GetPort(), {}};
-        PortTap in{f.Nic(1)->GetPort(), {}};
-        f.Lpi(0)->TraceConnectWithoutContext("Rx", MakeCallback(&PortTap::Tap, &out));
-        f.Lpi(1)->TraceConnectWithoutContext("Tx", MakeCallback(&PortTap::Tap, &in));
+        // What node 0's NIC receives from its PCIe link, what node 1's NIC places on
+        // its own.
+        PortTap out;
+        PortTap in;
+        f.Nic(0)->GetPort()->TraceConnectWithoutContext("Rx", MakeCallback(&PortTap::Tap, &out));
+        f.Nic(1)->GetPort()->TraceConnectWithoutContext("Tx", MakeCallback(&PortTap::Tap, &in));
         f.Cpu(0)->Write(WINDOW + 0x40, Pattern(64, 9), f.Done());
         f.Cpu(0)->Read(WINDOW + 0x40, 64, f.Done());
         Simulator::Run();
@@ -446,13 +442,13 @@ TEST_P(TlpTunnelTransport, UnmappedAndRefusedWindowsGetPcieTreatment)
     {
         uint32_t* n;
 
-        void Drop(Ptr<const Packet>, uint32_t, uint8_t)
+        void Drop(Ptr<const Packet>, uint8_t)
         {
             ++*n;
         }
     } count{&lpiDrops};
 
-    f.Lpi(0)->TraceConnectWithoutContext("Drop", MakeCallback(&Count::Drop, &count));
+    f.RootComplex(0)->TraceConnectWithoutContext("Drop", MakeCallback(&Count::Drop, &count));
     Ptr<TlpCpu> cpu = f.Cpu(0);
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW, 8u, f.Done());
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, cpu, WINDOW, Pattern(8, 1), f.Done());
@@ -577,14 +573,16 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
                         f.Done());
     Simulator::Run();
 
-    // Stages: both interconnects (two link serializations and one switch latency
-    // each), both NICs, two network links (serialization of the frame with every
-    // header, and propagation).
-    Ptr<LocalInterconnectChannel> lpi = f.Lpi(0);
+    // Stages: on each node the root complex and the NIC's PCIe link once (the
+    // serialization and the link latency), both NICs, two network links
+    // (serialization of the frame with every header, and propagation).
+    Ptr<PcieLink> link = TlpTunnelHelper::GetNicLink(f.hosts.Get(0));
+    Time rc = f.RootComplex(0)->GetLatency();
     uint32_t tlpSender = 16 + 64;   // MWr64 in the window
     uint32_t tlpReceiver = 12 + 64; // MWr32 in the region
-    Time interconnects = 2 * lpi->GetSerializationTime(tlpSender) + lpi->GetLatency() +
-                         2 * lpi->GetSerializationTime(tlpReceiver) + lpi->GetLatency();
+    double interconnectsPs = 2 * rc.GetPicoSeconds() + link->GetSerializationPs(tlpSender) +
+                             link->GetSerializationPs(tlpReceiver) +
+                             2 * link->GetLatency().GetPicoSeconds();
     TimeValue processing;
     f.Nic(0)->GetAttribute("ProcessingDelay", processing);
     uint32_t tunnelPacket = 24 + tlpReceiver; // tunnel header with one length, TLP
@@ -594,15 +592,12 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
         wire += 2; // PPP header of the point-to-point links
     }
     DataRate rate("100Gbps");
-    Time network = 2 * (rate.CalculateBytesTxTime(wire) + NanoSeconds(100));
-    Time expected = interconnects + 2 * processing.Get() + network;
+    double networkPs = 2 * (wire * 8 * 1e12 / rate.GetBitRate() + 100e3);
+    double expectedPs = interconnectsPs + 2 * processing.Get().GetPicoSeconds() + networkPs;
     Time measured = landed - issued;
-    EXPECT_NEAR(measured.GetPicoSeconds(),
-                expected.GetPicoSeconds(),
-                expected.GetPicoSeconds() * 0.01)
-        << "measured " << measured.GetNanoSeconds() << " ns, formula " << expected.GetNanoSeconds()
-        << " ns";
-    EXPECT_NEAR(measured.GetPicoSeconds(), expected.GetPicoSeconds(), 4000.0); // within 4 ns
+    EXPECT_NEAR(measured.GetPicoSeconds(), expectedPs, expectedPs * 0.01)
+        << "measured " << measured.GetNanoSeconds() << " ns, formula " << expectedPs / 1e3 << " ns";
+    EXPECT_NEAR(measured.GetPicoSeconds(), expectedPs, 4000.0); // within 4 ns
 }
 
 TEST_P(TlpTunnelTransport, PcapHoldsRawTlps)

@@ -1,0 +1,627 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "pcie-port.h"
+
+#include "pcie-routing-element.h"
+#include "tlp-ecrc-trailer.h"
+#include "tlp-header.h"
+
+#include "ns3/abort.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("PciePort");
+
+NS_OBJECT_ENSURE_REGISTERED(PciePort);
+
+namespace
+{
+
+/// Attr[2:0] bits.
+constexpr uint8_t ATTR_RELAXED_ORDERING = 0x2;
+constexpr uint8_t ATTR_ID_BASED_ORDERING = 0x4;
+
+/// \return the flow class of a TLP from its header
+PciePort::FlowClass
+ClassOf(const TlpHeader& h)
+{
+    if (h.IsCompletion())
+    {
+        return PciePort::COMPLETION;
+    }
+    return h.IsPosted() ? PciePort::POSTED : PciePort::NON_POSTED;
+}
+
+/// \return data credits (16-byte units) of a payload
+uint32_t
+DataCreditsOf(uint32_t bytes)
+{
+    return (bytes + 15) / 16;
+}
+
+} // namespace
+
+TypeId
+PciePort::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::PciePort")
+            .SetParent<Object>()
+            .SetGroupName("TlpTunnel")
+            .AddConstructor<PciePort>()
+            .AddAttribute("PostedHeaderCredits",
+                          "PH credits this port's receiver advertises: posted TLPs its buffer "
+                          "holds (0: infinite).",
+                          UintegerValue(127),
+                          MakeUintegerAccessor(&PciePort::m_postedHeader),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("PostedDataCredits",
+                          "PD credits advertised: 16-byte units of posted data (0: infinite).",
+                          UintegerValue(2047),
+                          MakeUintegerAccessor(&PciePort::m_postedData),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("NonPostedHeaderCredits",
+                          "NPH credits advertised: non-posted requests (0: infinite).",
+                          UintegerValue(127),
+                          MakeUintegerAccessor(&PciePort::m_nonPostedHeader),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("NonPostedDataCredits",
+                          "NPD credits advertised: 16-byte units of non-posted data "
+                          "(AtomicOp operands, I/O and configuration writes; 0: infinite).",
+                          UintegerValue(2047),
+                          MakeUintegerAccessor(&PciePort::m_nonPostedData),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("CompletionHeaderCredits",
+                          "CplH credits advertised (0: infinite, what root complexes and "
+                          "endpoints advertise).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&PciePort::m_completionHeader),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("CompletionDataCredits",
+                          "CplD credits advertised: 16-byte units (0: infinite).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&PciePort::m_completionData),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("QueueSize",
+                          "TLPs of each class (posted, non-posted, completion) the transmit "
+                          "queue holds while they wait for credits or for an earlier posted "
+                          "request.",
+                          UintegerValue(64),
+                          MakeUintegerAccessor(&PciePort::m_queueSize),
+                          MakeUintegerChecker<uint32_t>(1))
+            .AddTraceSource("Tx",
+                            "A TLP was placed on the link.",
+                            MakeTraceSourceAccessor(&PciePort::m_txTrace),
+                            "ns3::PciePort::TlpTracedCallback")
+            .AddTraceSource("Rx",
+                            "A TLP was handed to the port's owner.",
+                            MakeTraceSourceAccessor(&PciePort::m_rxTrace),
+                            "ns3::PciePort::TlpTracedCallback")
+            .AddTraceSource("CreditWait",
+                            "A TLP was queued: the receiver had no credits for it, or an "
+                            "earlier TLP it may not pass waits.",
+                            MakeTraceSourceAccessor(&PciePort::m_creditWaitTrace),
+                            "ns3::PciePort::TlpTracedCallback")
+            .AddTraceSource("Drop",
+                            "A TLP was dropped (malformed).",
+                            MakeTraceSourceAccessor(&PciePort::m_dropTrace),
+                            "ns3::PciePort::DropTracedCallback");
+    return tid;
+}
+
+PciePort::PciePort()
+    : m_direction(PcieLink::DOWNSTREAM),
+      m_element(nullptr),
+      m_target(0),
+      m_postedHeader(127),
+      m_postedData(2047),
+      m_nonPostedHeader(127),
+      m_nonPostedData(2047),
+      m_completionHeader(0),
+      m_completionData(0),
+      m_queueSize(64),
+      m_nextSeq(0),
+      m_postedTaken(0),
+      m_postedSent(0),
+      m_refused(false),
+      m_deliveryDelayPs(0),
+      m_holdLimit(0),
+      m_held(0)
+{
+    NS_LOG_FUNCTION(this);
+}
+
+PciePort::~PciePort()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+PciePort::DoDispose()
+{
+    m_retry.Cancel();
+    for (auto& q : m_queues)
+    {
+        q.clear();
+    }
+    m_waiting.clear();
+    m_link = nullptr;
+    m_peer = nullptr;
+    m_device = nullptr;
+    m_element = nullptr;
+    m_receive = ReceiveCallback();
+    m_ready = ReadyCallback();
+    Object::DoDispose();
+}
+
+bool
+PciePort::Classify(Ptr<const Packet> tlp, FlowClass& flowClass, uint32_t& dataCredits)
+{
+    uint8_t dw0[4];
+    if (tlp->CopyData(dw0, 4) != 4)
+    {
+        return false;
+    }
+    uint8_t fmt = dw0[0] >> 5;
+    uint8_t type = dw0[0] & 0x1F;
+    bool data = (fmt & 2) != 0;
+    uint32_t length = (uint32_t(dw0[2] & 3) << 8) | dw0[3];
+    if (type == 0x0A || type == 0x0B)
+    {
+        flowClass = COMPLETION;
+    }
+    else if ((type & 0x18) == 0x10 || (type == 0 && data))
+    {
+        flowClass = POSTED;
+    }
+    else
+    {
+        flowClass = NON_POSTED;
+    }
+    dataCredits = data ? DataCreditsOf((length == 0 ? 1024 : length) * 4) : 0;
+    return fmt < 4;
+}
+
+void
+PciePort::SetName(const std::string& name)
+{
+    m_name = name;
+}
+
+std::string
+PciePort::GetName() const
+{
+    return m_name;
+}
+
+void
+PciePort::SetDevice(Ptr<NetDevice> device)
+{
+    m_device = device;
+}
+
+Ptr<NetDevice>
+PciePort::GetDevice() const
+{
+    return m_device;
+}
+
+void
+PciePort::SetReceiveCallback(ReceiveCallback receive)
+{
+    m_receive = receive;
+}
+
+void
+PciePort::SetReadyCallback(ReadyCallback ready)
+{
+    m_ready = ready;
+}
+
+void
+PciePort::SetDeliveryDelay(Time delay)
+{
+    m_deliveryDelayPs = delay.GetPicoSeconds();
+}
+
+void
+PciePort::SetRoutingElement(PcieRoutingElement* element, uint32_t target)
+{
+    m_element = element;
+    m_target = target;
+}
+
+Ptr<PcieLink>
+PciePort::GetLink() const
+{
+    return m_link;
+}
+
+Ptr<PciePort>
+PciePort::GetPeer() const
+{
+    return m_peer;
+}
+
+uint32_t
+PciePort::GetQueued(FlowClass flowClass) const
+{
+    return static_cast<uint32_t>(m_queues[flowClass].size());
+}
+
+void
+PciePort::AttachLink(Ptr<PcieLink> link, PcieLink::Direction direction, Ptr<PciePort> peer)
+{
+    NS_ABORT_MSG_IF(m_link != nullptr, "PciePort '" << m_name << "' is already the end of a link");
+    m_link = link;
+    m_direction = direction;
+    m_peer = peer;
+    // What the receiver at the other end advertises is what this transmitter may use.
+    for (uint32_t c = 0; c < 3; ++c)
+    {
+        Credits& credits = m_credits[c];
+        uint32_t header = peer->Advertised(2 * c);
+        uint32_t data = peer->Advertised(2 * c + 1);
+        credits.infinite = header == 0 && data == 0;
+        NS_ABORT_MSG_IF(!credits.infinite && (header == 0 || data == 0),
+                        "PciePort '" << peer->m_name << "': header and data credits of a class "
+                                     << "must both be finite or both infinite (0), not " << header
+                                     << " and " << data);
+        credits.headerLimit = header;
+        credits.dataLimit = data;
+    }
+}
+
+uint32_t
+PciePort::Advertised(uint32_t i) const
+{
+    const uint32_t values[] = {m_postedHeader,
+                               m_postedData,
+                               m_nonPostedHeader,
+                               m_nonPostedData,
+                               m_completionHeader,
+                               m_completionData};
+    return values[i];
+}
+
+PcieRoutingElement*
+PciePort::Above() const
+{
+    NS_ABORT_MSG_IF(m_peer == nullptr || m_peer->m_element == nullptr,
+                    "PciePort '" << m_name
+                                 << "': no root complex or switch at the other end of its link");
+    return m_peer->m_element;
+}
+
+void
+PciePort::ClaimAddressRange(uint64_t base, uint64_t size)
+{
+    Above()->ClaimAddressRange(m_peer->m_target, base, size);
+}
+
+void
+PciePort::ReleaseAddressRange(uint64_t base, uint64_t size)
+{
+    Above()->ReleaseAddressRange(m_peer->m_target, base, size);
+}
+
+void
+PciePort::ClaimRequesterId(uint16_t id)
+{
+    Above()->ClaimRequesterId(m_peer->m_target, id);
+}
+
+void
+PciePort::SetDefaultCompletionRoute()
+{
+    Above()->SetDefaultCompletionTarget(m_peer->m_target);
+}
+
+bool
+PciePort::IsHostMemory(uint64_t base, uint64_t size) const
+{
+    return Above()->IsHostMemory(base, size);
+}
+
+// ------------------------------------------------------------------- transmit side
+
+void
+PciePort::ApplyReturns(Credits& c)
+{
+    int64_t now = Simulator::Now().GetPicoSeconds();
+    while (!c.returns.empty() && std::get<0>(c.returns.front()) <= now)
+    {
+        c.headerLimit += std::get<1>(c.returns.front());
+        c.dataLimit += std::get<2>(c.returns.front());
+        c.returns.pop_front();
+    }
+}
+
+bool
+PciePort::HasCredits(FlowClass flowClass, uint32_t dataCredits)
+{
+    Credits& c = m_credits[flowClass];
+    if (c.infinite)
+    {
+        return true;
+    }
+    ApplyReturns(c);
+    return c.headerUsed + 1 <= c.headerLimit && c.dataUsed + dataCredits <= c.dataLimit;
+}
+
+bool
+PciePort::OrderAllows(const Queued& q, FlowClass flowClass) const
+{
+    if (flowClass == POSTED || m_postedSent >= q.postedBefore)
+    {
+        return true; // no earlier posted request waits
+    }
+    // A completion with Relaxed Ordering may pass posted requests (Table 2-40, D2b).
+    if (flowClass == COMPLETION && (q.attr & ATTR_RELAXED_ORDERING))
+    {
+        return true;
+    }
+    // With ID-Based Ordering it may pass those of other requesters (A2b, B2b, D2b).
+    if (q.attr & ATTR_ID_BASED_ORDERING)
+    {
+        for (const Queued& p : m_queues[POSTED])
+        {
+            if (p.seq < q.seq && p.id == q.id)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+bool
+PciePort::WaitsForCredits(FlowClass flowClass) const
+{
+    return !m_queues[flowClass].empty();
+}
+
+bool
+PciePort::CanSend(FlowClass flowClass) const
+{
+    return m_link != nullptr && m_queues[flowClass].size() < m_queueSize;
+}
+
+bool
+PciePort::Send(Ptr<Packet> tlp, Time delay)
+{
+    NS_LOG_FUNCTION(this << m_name << tlp << delay);
+    NS_ABORT_MSG_IF(m_link == nullptr, "PciePort '" << m_name << "': Send before it has a link");
+    TlpHeader h;
+    uint32_t headerSize = tlp->PeekHeader(h);
+    if (headerSize == 0 ||
+        tlp->GetSize() != headerSize + h.GetDataSize() + (h.HasDigest() ? TlpEcrcTrailer::SIZE : 0))
+    {
+        NS_LOG_LOGIC("malformed TLP on port " << m_name);
+        m_dropTrace(tlp, DROP_MALFORMED);
+        return true;
+    }
+    FlowClass flowClass = ClassOf(h);
+    uint32_t dataCredits = DataCreditsOf(h.GetDataSize());
+    int64_t readyPs = (Simulator::Now() + delay).GetPicoSeconds();
+    Queued q{tlp,
+             readyPs,
+             m_nextSeq,
+             m_postedTaken,
+             dataCredits,
+             h.IsCompletion() ? h.GetCompleterId() : h.GetRequesterId(),
+             h.GetAttributes()};
+    if (m_queues[flowClass].empty() && OrderAllows(q, flowClass) &&
+        HasCredits(flowClass, dataCredits))
+    {
+        m_nextSeq++;
+        m_postedTaken += flowClass == POSTED;
+        Transmit(tlp, flowClass, dataCredits, readyPs);
+        return true;
+    }
+    if (m_queues[flowClass].size() >= m_queueSize)
+    {
+        m_refused = true;
+        return false;
+    }
+    m_nextSeq++;
+    m_postedTaken += flowClass == POSTED;
+    m_creditWaitTrace(tlp);
+    m_queues[flowClass].push_back(q);
+    TransmitQueued(); // arranges the retry
+    return true;
+}
+
+void
+PciePort::Transmit(Ptr<Packet> tlp, FlowClass flowClass, uint32_t dataCredits, int64_t readyPs)
+{
+    Credits& c = m_credits[flowClass];
+    c.headerUsed++;
+    c.dataUsed += dataCredits;
+    if (flowClass == POSTED)
+    {
+        m_postedSent++;
+    }
+    int64_t nowPs = Simulator::Now().GetPicoSeconds();
+    int64_t arrivalPs = m_link->Transmit(m_direction, std::max(readyPs, nowPs), tlp->GetSize());
+    m_txTrace(tlp);
+    Simulator::Schedule(PcieLink::DelayUntil(arrivalPs + m_peer->m_deliveryDelayPs),
+                        &PciePort::Deliver,
+                        m_peer,
+                        tlp);
+}
+
+void
+PciePort::TransmitQueued()
+{
+    bool freed = false;
+    for (Credits& c : m_credits)
+    {
+        ApplyReturns(c);
+    }
+    while (true)
+    {
+        // The oldest TLP that its credits and the ordering rules let go.
+        int best = -1;
+        for (int c = 0; c < 3; ++c)
+        {
+            const std::deque<Queued>& queue = m_queues[c];
+            if (queue.empty() || (best >= 0 && queue.front().seq > m_queues[best].front().seq))
+            {
+                continue;
+            }
+            FlowClass fc = static_cast<FlowClass>(c);
+            if (OrderAllows(queue.front(), fc) && HasCredits(fc, queue.front().dataCredits))
+            {
+                best = c;
+            }
+        }
+        if (best < 0)
+        {
+            break;
+        }
+        Queued q = m_queues[best].front();
+        m_queues[best].pop_front();
+        Transmit(q.tlp, static_cast<FlowClass>(best), q.dataCredits, q.readyPs);
+        freed = true;
+    }
+    // Look again when the first credits on their way arrive.
+    int64_t nextPs = -1;
+    for (int c = 0; c < 3; ++c)
+    {
+        if (!m_queues[c].empty() && !m_credits[c].returns.empty())
+        {
+            int64_t at = std::get<0>(m_credits[c].returns.front());
+            nextPs = nextPs < 0 ? at : std::min(nextPs, at);
+        }
+    }
+    if (nextPs >= 0 && (!m_retry.IsRunning() ||
+                        Simulator::Now() + Simulator::GetDelayLeft(m_retry) > PicoSeconds(nextPs)))
+    {
+        m_retry.Cancel();
+        m_retry =
+            Simulator::Schedule(PcieLink::DelayUntil(nextPs), &PciePort::TransmitQueued, this);
+    }
+    if (freed && m_refused)
+    {
+        m_refused = false;
+        if (m_element != nullptr)
+        {
+            m_element->PortReady(m_target);
+        }
+        else if (!m_ready.IsNull())
+        {
+            m_ready();
+        }
+    }
+}
+
+void
+PciePort::AddReturn(FlowClass flowClass, uint32_t dataCredits, int64_t visiblePs)
+{
+    auto& returns = m_credits[flowClass].returns;
+    auto it = returns.end();
+    while (it != returns.begin() && std::get<0>(*(it - 1)) > visiblePs)
+    {
+        --it;
+    }
+    returns.emplace(it, visiblePs, 1, dataCredits);
+    if (!m_queues[flowClass].empty())
+    {
+        TransmitQueued();
+    }
+}
+
+// -------------------------------------------------------------------- receive side
+
+void
+PciePort::SetReceiveCredits(uint32_t tlps)
+{
+    m_holdLimit = tlps;
+}
+
+void
+PciePort::ReturnCredits(uint32_t tlps)
+{
+    NS_LOG_FUNCTION(this << m_name << tlps);
+    m_held -= std::min(tlps, m_held);
+    while (!m_waiting.empty() && (m_holdLimit == 0 || m_held < m_holdLimit))
+    {
+        Ptr<Packet> tlp = m_waiting.front();
+        m_waiting.pop_front();
+        HandOver(tlp);
+    }
+}
+
+void
+PciePort::Deliver(Ptr<Packet> tlp)
+{
+    if (m_element == nullptr && m_holdLimit != 0 && (m_held >= m_holdLimit || !m_waiting.empty()))
+    {
+        m_waiting.push_back(tlp); // its credits stay consumed: the buffer holds it
+        return;
+    }
+    HandOver(tlp);
+}
+
+void
+PciePort::HandOver(Ptr<Packet> tlp)
+{
+    NS_LOG_FUNCTION(this << m_name << tlp);
+    if (m_element == nullptr)
+    {
+        // The TLP leaves the receive buffer for the device: its credits go back.
+        FlowClass flowClass;
+        uint32_t dataCredits;
+        Classify(tlp, flowClass, dataCredits);
+        Release(flowClass, dataCredits, Simulator::Now().GetPicoSeconds());
+        if (m_holdLimit != 0)
+        {
+            m_held++;
+        }
+    }
+    m_rxTrace(tlp);
+    if (m_element != nullptr)
+    {
+        m_element->ReceiveFromPort(m_target, tlp);
+    }
+    else if (!m_receive.IsNull())
+    {
+        m_receive(tlp);
+    }
+}
+
+void
+PciePort::ReleaseCredits(Ptr<const Packet> tlp, Time at)
+{
+    FlowClass flowClass;
+    uint32_t dataCredits;
+    Classify(tlp, flowClass, dataCredits);
+    Release(flowClass, dataCredits, std::max(at, Simulator::Now()).GetPicoSeconds());
+}
+
+void
+PciePort::Release(FlowClass flowClass, uint32_t dataCredits, int64_t atPs)
+{
+    if (m_peer->m_credits[flowClass].infinite)
+    {
+        return;
+    }
+    // The TLPs came on the direction the peer transmits on.
+    PcieLink::Direction incoming = m_peer->m_direction;
+    int64_t visiblePs =
+        m_link->ReturnCredits(incoming, flowClass, atPs, m_peer->WaitsForCredits(flowClass));
+    m_peer->AddReturn(flowClass, dataCredits, visiblePs);
+}
+
+} // namespace ns3
