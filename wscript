@@ -5,6 +5,7 @@
 MODULE_SOURCES = [
     'helper/tlp-topology-helper.cc',
     'helper/tlp-tunnel-helper.cc',
+    'model/pcie-dma-engine.cc',
     'model/pcie-link.cc',
     'model/pcie-port.cc',
     'model/pcie-root-complex.cc',

@@ -511,7 +511,7 @@ PcieLink::PlaceDllps(Wire& w, int64_t readyPs)
 }
 
 int64_t
-PcieLink::Transmit(Direction dir, int64_t readyPs, uint32_t tlpBytes)
+PcieLink::Transmit(Direction dir, int64_t readyPs, uint32_t tlpBytes, int64_t gapPs)
 {
     Wire& w = m_wire[dir];
     PlaceDllps(w, readyPs);
@@ -519,6 +519,7 @@ PcieLink::Transmit(Direction dir, int64_t readyPs, uint32_t tlpBytes)
     w.stats.tlps++;
     w.stats.tlpBytes += tlpBytes;
     int64_t arrivalPs = w.freePs + m_latencyPs;
+    w.freePs += gapPs;
     if (m_accounting == SPEC && arrivalPs > w.ackDuePs)
     {
         // The receiver acknowledges what arrives within one Ack latency with one Ack.

@@ -166,9 +166,10 @@ class PcieLink : public Channel
      * \param dir the direction
      * \param readyPs earliest start, ps
      * \param tlpBytes TLP size (header, data, digest)
+     * \param gapPs idle time the transmitter leaves after it, ps
      * \return the time its last byte has crossed the link and the latency, ps
      */
-    int64_t Transmit(Direction dir, int64_t readyPs, uint32_t tlpBytes);
+    int64_t Transmit(Direction dir, int64_t readyPs, uint32_t tlpBytes, int64_t gapPs = 0);
     /**
      * \brief The receiver of a direction frees credits of one class (used by the ports).
      * \param dir the direction the TLPs came on (the UpdateFC goes the other way)

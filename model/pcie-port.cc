@@ -91,6 +91,13 @@ PciePort::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&PciePort::m_completionData),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("TlpGap",
+                          "Idle time the transmitter leaves on the link after each TLP "
+                          "(per-TLP cost of a PCIe controller's datapath; the specification "
+                          "asks for none).",
+                          TimeValue(Time(0)),
+                          MakeTimeAccessor(&PciePort::m_tlpGap),
+                          MakeTimeChecker(Time(0)))
             .AddAttribute("QueueSize",
                           "TLPs of each class (posted, non-posted, completion) the transmit "
                           "queue holds while they wait for credits or for an earlier posted "
@@ -453,7 +460,10 @@ PciePort::Transmit(Ptr<Packet> tlp, FlowClass flowClass, uint32_t dataCredits, i
         m_postedSent++;
     }
     int64_t nowPs = Simulator::Now().GetPicoSeconds();
-    int64_t arrivalPs = m_link->Transmit(m_direction, std::max(readyPs, nowPs), tlp->GetSize());
+    int64_t arrivalPs = m_link->Transmit(m_direction,
+                                         std::max(readyPs, nowPs),
+                                         tlp->GetSize(),
+                                         m_tlpGap.GetPicoSeconds());
     m_txTrace(tlp);
     Simulator::Schedule(PcieLink::DelayUntil(arrivalPs + m_peer->m_deliveryDelayPs),
                         &PciePort::Deliver,

@@ -326,6 +326,7 @@ class PciePort : public Object
     uint32_t m_completionHeader;       //!< CplH advertised
     uint32_t m_completionData;         //!< CplD advertised
     uint32_t m_queueSize;              //!< TLPs per class queue
+    Time m_tlpGap;                     //!< idle time after each TLP sent
     Credits m_credits[3];              //!< what the other end's receiver grants us
     std::deque<Queued> m_queues[3];    //!< TLPs waiting, per class
     uint64_t m_nextSeq;                //!< Send() calls that took a TLP

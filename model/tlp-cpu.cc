@@ -395,7 +395,6 @@ TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_
 {
     uint64_t end = address + size;
     uint64_t chunkStart = address;
-    uint8_t padded[4096 + 8];
     while (chunkStart < end)
     {
         uint64_t chunkEnd =
@@ -404,28 +403,14 @@ TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_
         TlpHeader h = TlpHeader::MakeMemWrite(chunkStart, bytes, m_requesterId, 0);
         h.SetTrafficClass(m_trafficClass);
         h.SetDigest(m_ecrc);
-        uint64_t dwStart = TlpHeader::AlignDown(chunkStart, 4);
-        uint32_t dwBytes = static_cast<uint32_t>(TlpHeader::AlignUp(chunkEnd, 4) - dwStart);
-        const uint8_t* src = data + (chunkStart - address);
-        Ptr<Packet> payload;
-        if (dwStart == chunkStart && dwBytes == bytes)
-        {
-            payload = Create<Packet>(src, bytes);
-        }
-        else
-        {
-            // Bytes outside the range travel as zeros with their byte enables cleared.
-            std::memset(padded, 0, dwBytes);
-            std::memcpy(padded + (chunkStart - dwStart), src, bytes);
-            payload = Create<Packet>(padded, dwBytes);
-        }
-        m_txQueue.push_back({h,
-                             payload,
-                             nullptr,
-                             opId,
-                             static_cast<uint32_t>(chunkStart - address),
-                             bytes,
-                             chunkEnd == end});
+        m_txQueue.push_back(
+            {h,
+             TlpHeader::MakeWritePayload(chunkStart, data + (chunkStart - address), bytes),
+             nullptr,
+             opId,
+             static_cast<uint32_t>(chunkStart - address),
+             bytes,
+             chunkEnd == end});
         chunkStart = chunkEnd;
     }
 }

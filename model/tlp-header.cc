@@ -197,6 +197,20 @@ TlpHeader::MakeMemWrite(uint64_t address, uint32_t bytes, uint16_t requesterId, 
     return h;
 }
 
+Ptr<Packet>
+TlpHeader::MakeWritePayload(uint64_t address, const uint8_t* data, uint32_t bytes)
+{
+    uint64_t dwStart = AlignDown(address, 4);
+    uint32_t dwBytes = static_cast<uint32_t>(AlignUp(address + bytes, 4) - dwStart);
+    if (dwStart == address && dwBytes == bytes)
+    {
+        return Create<Packet>(data, bytes);
+    }
+    uint8_t padded[4096 + 8] = {};
+    std::copy(data, data + bytes, padded + (address - dwStart));
+    return Create<Packet>(padded, dwBytes);
+}
+
 TlpHeader
 TlpHeader::MakeAtomic(Kind kind,
                       uint64_t address,

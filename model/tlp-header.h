@@ -6,6 +6,7 @@
 #define TLP_HEADER_H
 
 #include "ns3/header.h"
+#include "ns3/packet.h"
 
 #include <string>
 
@@ -169,6 +170,16 @@ class TlpHeader : public Header
     static TlpHeader MakeCompletionFor(const TlpHeader& request,
                                        CompletionStatus status,
                                        uint16_t completerId);
+
+    /**
+     * \brief The data of a write of `bytes` bytes at `address`, padded to whole DWs:
+     * bytes outside the range travel as zeros with their byte enables cleared.
+     * \param address the first byte's address
+     * \param data the bytes
+     * \param bytes their count (1..4096)
+     * \return the payload, to which MakeMemWrite()'s header is added
+     */
+    static Ptr<Packet> MakeWritePayload(uint64_t address, const uint8_t* data, uint32_t bytes);
 
     /**
      * \param value an address or size
