@@ -11,7 +11,10 @@
 
 #include "tlp-test-util.h"
 
+#include "ns3/node-container.h"
 #include "ns3/pcie-switch.h"
+#include "ns3/tlp-topology-helper.h"
+#include "ns3/tlp-tunnel-helper.h"
 #include "ns3/uinteger.h"
 
 #include <cmath>
@@ -411,6 +414,90 @@ TEST(PcieSwitch, RoutesBetweenItsPortsAndPassesClaimsUp)
     double exact = s20 + s76 + 50e3 + 150e3 + s76 + 50e3 + 100e3;
     EXPECT_GE(memory.received[0].at, Ceil(exact));
     EXPECT_LE(memory.received[0].at, Ceil(exact + 2000));
+}
+
+namespace
+{
+
+/// Two nodes on Ethernet, the NIC below a PCIe switch or not: one 64-byte remote write
+/// through a window; returns its latency from CPU issue to remote memory.
+Time
+RemoteWriteLatency(bool useSwitch, std::vector<uint8_t>* image)
+{
+    SimulatorGuard guard;
+    NodeContainer hosts;
+    hosts.Create(2);
+    TlpTunnelHelper tunnel;
+    tunnel.UseSwitch(useSwitch);
+    tunnel.Install(hosts);
+    TlpTopologyHelper topology;
+    topology.Connect(hosts, tunnel, "ethernet");
+    const uint64_t window = 0x100000000000ULL;
+    const uint64_t region = 0x40000000ULL;
+    tunnel.MapWindow(hosts.Get(0), window, 0x1000, 1, region);
+    Time issued;
+    Time landed;
+
+    struct Times
+    {
+        Time* issued;
+        Time* landed;
+
+        void Tx(Ptr<const Packet>)
+        {
+            *issued = Simulator::Now();
+        }
+
+        void Write(Ptr<const Packet>)
+        {
+            *landed = Simulator::Now();
+        }
+    } times{&issued, &landed};
+
+    Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(hosts.Get(0));
+    cpu->TraceConnectWithoutContext("Tx", MakeCallback(&Times::Tx, &times));
+    Ptr<TlpMemory> memory = TlpTunnelHelper::GetMemory(hosts.Get(1));
+    memory->TraceConnectWithoutContext("Write", MakeCallback(&Times::Write, &times));
+    std::vector<uint8_t> data(64);
+    for (uint32_t i = 0; i < 64; ++i)
+    {
+        data[i] = uint8_t(3 * i + 1);
+    }
+    Simulator::Schedule(MicroSeconds(50),
+                        &TlpCpu::Write,
+                        cpu,
+                        window + 0x40,
+                        data,
+                        TlpCpu::DoneCallback());
+    Simulator::Run();
+    EXPECT_EQ(TlpTunnelHelper::GetSwitch(hosts.Get(0)) != nullptr, useSwitch);
+    // The write crossed the root port's link once, and the NIC's: the same link
+    // without a switch, the one below it with one.
+    Ptr<PciePort> rootPort = TlpTunnelHelper::GetRootComplex(hosts.Get(0))->GetRootPort(0);
+    EXPECT_EQ(rootPort->GetLink()->GetStatistics(PcieLink::DOWNSTREAM).tlps, 1u);
+    EXPECT_EQ(TlpTunnelHelper::GetNicLink(hosts.Get(0))->GetStatistics(PcieLink::DOWNSTREAM).tlps,
+              1u);
+    image->resize(64);
+    memory->GetStore().Read(region + 0x40, image->data(), 64);
+    EXPECT_EQ(*image, data);
+    return landed - issued;
+}
+
+} // namespace
+
+TEST(PcieSwitch, HelperPutsTheNicBelowASwitch)
+{
+    std::vector<uint8_t> direct;
+    std::vector<uint8_t> switched;
+    Time without = RemoteWriteLatency(false, &direct);
+    Time with = RemoteWriteLatency(true, &switched);
+    EXPECT_EQ(direct, switched);
+    // Each node adds the switch's latency (150 ns) and a second link: the MWr64 (80
+    // bytes) on the sender's, the MWr32 (76 bytes) on the receiver's.
+    Ptr<PcieLink> link = CreateObject<PcieLink>();
+    double extraPs = 2 * (150e3 + link->GetLatency().GetPicoSeconds()) +
+                     link->GetSerializationPs(80) + link->GetSerializationPs(76);
+    EXPECT_NEAR((with - without).GetPicoSeconds(), extraPs, 4000.0);
 }
 
 TEST(PcieRootComplexDeathTest, OverlappingRangesNameBoth)
