@@ -49,9 +49,9 @@ constexpr uint32_t TLP_FRAMING = 8;
 constexpr uint32_t DLLP_BYTES = 8;
 
 /// SKP ordered sets: 4 symbols every 1538 symbol times at most (8b/10b), one block
-/// every 375 blocks at most (128b/130b): PCI Express Base Specification, 4.2.7.3 and
-/// 4.2.7.4 (the transmitter schedules them 1180..1538 symbol times or 370..375 blocks
-/// apart; the longest interval, as pcie-bench's model assumes, costs least).
+/// every 375 blocks at most (128b/130b): the specification's clock tolerance
+/// compensation has the transmitter schedule them 1180..1538 symbol times or 370..375
+/// blocks apart; the longest interval, as pcie-bench's model assumes, costs least.
 constexpr uint32_t SKP_INTERVAL_8B10B = 1538;
 constexpr uint32_t SKP_SYMBOLS_8B10B = 4;
 constexpr uint32_t SKP_INTERVAL_128B130B = 375;
@@ -196,6 +196,7 @@ PcieLink::PcieLink()
       m_rawBps(0),
       m_psPerByte(0),
       m_dllpPs(0),
+      m_dllpWholePs(0),
       m_ackPs(0),
       m_fcPs(0),
       m_latencyPs(0),
@@ -363,6 +364,7 @@ PcieLink::Update()
                                                        << " leaves no time for data");
     m_psPerByte = 8.0 * PS_PER_S / effective;
     m_dllpPs = DLLP_BYTES * m_psPerByte;
+    m_dllpWholePs = std::llround(m_dllpPs);
     m_ackPs = m_ackLatencyAttr.IsZero() ? std::llround(table * symbolPs)
                                         : m_ackLatencyAttr.GetPicoSeconds();
     m_fcPs = m_fcLatencyAttr.IsZero() ? std::llround(table * symbolPs)
@@ -503,10 +505,39 @@ PcieLink::PlaceDllps(Wire& w, int64_t readyPs)
 {
     // A DLLP due before the TLP could start goes first: in the idle time before the
     // TLP if there is some, else between the previous TLP and this one.
-    while (!w.dllps.empty() && w.dllps.top() <= std::max(readyPs, w.freePs))
+    while (!w.dllps.empty() && w.dllps.front() <= std::max(readyPs, w.freePs))
     {
-        Occupy(w, w.dllps.top(), m_dllpPs);
-        w.dllps.pop();
+        int64_t due = w.dllps.front();
+        w.dllps.pop_front();
+        if (due > w.freePs)
+        {
+            w.freePs = due;
+            w.carryPs = 0;
+        }
+        w.freePs += m_dllpWholePs;
+    }
+}
+
+void
+PcieLink::AddDllp(Wire& w, int64_t duePs)
+{
+    // Nearly always the latest: keep the list sorted from the back.
+    auto it = w.dllps.end();
+    while (it != w.dllps.begin() && *(it - 1) > duePs)
+    {
+        --it;
+    }
+    w.dllps.insert(it, duePs);
+}
+
+void
+PcieLink::TrimDllps(Wire& w)
+{
+    // DLLPs due in the past can no longer delay a TLP: a direction that carries no
+    // TLPs places them now and then, so that it keeps no backlog of them.
+    if (w.dllps.size() > 8)
+    {
+        PlaceDllps(w, Simulator::Now().GetPicoSeconds());
     }
 }
 
@@ -525,9 +556,9 @@ PcieLink::Transmit(Direction dir, int64_t readyPs, uint32_t tlpBytes, int64_t ga
         // The receiver acknowledges what arrives within one Ack latency with one Ack.
         w.ackDuePs = arrivalPs + m_ackPs;
         Wire& back = m_wire[1 - dir];
-        back.dllps.push(w.ackDuePs);
+        AddDllp(back, w.ackDuePs);
         back.stats.acks++;
-        PlaceDllps(back, Simulator::Now().GetPicoSeconds());
+        TrimDllps(back);
     }
     return arrivalPs;
 }
@@ -539,7 +570,7 @@ PcieLink::ReturnCredits(Direction dir, uint8_t flowClass, int64_t releasePs, boo
     Wire& back = m_wire[1 - dir];
     int64_t& due = w.fcDuePs[flowClass];
     // The receiver sends an UpdateFC at once when the transmitter has run out of
-    // credits (PCIe Base Specification 2.6.1.2): here, when it waits for them and its
+    // credits (PCIe Base Specification, flow control rules): here, when it waits for them and its
     // wire would fall idle before a coalesced UpdateFC arrived. A transmitter whose
     // wire is busy for longer does not stall.
     bool immediate = waiting && w.freePs < releasePs + m_fcPs;
@@ -550,14 +581,12 @@ PcieLink::ReturnCredits(Direction dir, uint8_t flowClass, int64_t releasePs, boo
         due = immediate ? releasePs : releasePs + m_fcPs;
         if (m_accounting == SPEC)
         {
-            back.dllps.push(due);
+            AddDllp(back, due);
         }
         back.stats.updateFcs++;
-        // DLLPs due in the past can no longer delay a TLP: place them now so that a
-        // direction that carries no TLPs keeps no backlog of them.
-        PlaceDllps(back, Simulator::Now().GetPicoSeconds());
+        TrimDllps(back);
     }
-    return due + std::llround(m_dllpPs) + m_latencyPs;
+    return due + m_dllpWholePs + m_latencyPs;
 }
 
 std::size_t

@@ -10,9 +10,7 @@
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
 
-#include <functional>
-#include <queue>
-#include <vector>
+#include <deque>
 
 namespace ns3
 {
@@ -198,7 +196,7 @@ class PcieLink : public Channel
                               -1,
                               -1}; //!< pending UpdateFC per class (for this direction's TLPs)
         /// DLLPs due on this direction and not yet placed, by due time.
-        std::priority_queue<int64_t, std::vector<int64_t>, std::greater<int64_t>> dllps;
+        std::deque<int64_t> dllps;
         Statistics stats; //!< counters
     };
 
@@ -251,6 +249,17 @@ class PcieLink : public Channel
      */
     void PlaceDllps(Wire& w, int64_t readyPs);
     /**
+     * \brief Place the DLLPs due by now on a wire that holds many.
+     * \param w the wire
+     */
+    void TrimDllps(Wire& w);
+    /**
+     * \brief A DLLP falls due on a wire.
+     * \param w the wire
+     * \param duePs when, ps
+     */
+    static void AddDllp(Wire& w, int64_t duePs);
+    /**
      * \param w the wire
      * \param startPs start of an occupancy, ps
      * \param durationPs its length, ps (fractional)
@@ -267,15 +276,16 @@ class PcieLink : public Channel
     Time m_fcLatencyAttr;     //!< UpdateFcLatency attribute (0: table)
     uint32_t m_skpInterval;   //!< SkpInterval attribute (0: the spec's)
 
-    double m_rawBps;      //!< after line encoding, all lanes
-    double m_psPerByte;   //!< wire time of one byte after SKP or deductions, ps
-    double m_dllpPs;      //!< wire time of one DLLP
-    int64_t m_ackPs;      //!< Ack latency, ps
-    int64_t m_fcPs;       //!< UpdateFC latency, ps
-    int64_t m_latencyPs;  //!< one-way latency, ps
-    double m_skpFraction; //!< SKP share of the wire
-    double m_deduction;   //!< pcie-bench's deduction
-    Wire m_wire[2];       //!< downstream, upstream
+    double m_rawBps;       //!< after line encoding, all lanes
+    double m_psPerByte;    //!< wire time of one byte after SKP or deductions, ps
+    double m_dllpPs;       //!< wire time of one DLLP
+    int64_t m_dllpWholePs; //!< the same, rounded to the picosecond
+    int64_t m_ackPs;       //!< Ack latency, ps
+    int64_t m_fcPs;        //!< UpdateFC latency, ps
+    int64_t m_latencyPs;   //!< one-way latency, ps
+    double m_skpFraction;  //!< SKP share of the wire
+    double m_deduction;    //!< pcie-bench's deduction
+    Wire m_wire[2];        //!< downstream, upstream
 };
 
 } // namespace ns3

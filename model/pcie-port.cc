@@ -30,15 +30,15 @@ namespace
 constexpr uint8_t ATTR_RELAXED_ORDERING = 0x2;
 constexpr uint8_t ATTR_ID_BASED_ORDERING = 0x4;
 
-/// \return the flow class of a TLP from its header
+/// \return the flow class of a TLP from its summary
 PciePort::FlowClass
-ClassOf(const TlpHeader& h)
+ClassOf(const TlpHeader::Summary& s)
 {
-    if (h.IsCompletion())
+    if (s.completion)
     {
         return PciePort::COMPLETION;
     }
-    return h.IsPosted() ? PciePort::POSTED : PciePort::NON_POSTED;
+    return s.posted ? PciePort::POSTED : PciePort::NON_POSTED;
 }
 
 /// \return data credits (16-byte units) of a payload
@@ -161,41 +161,20 @@ PciePort::DoDispose()
         q.clear();
     }
     m_waiting.clear();
+    // The link and its two ports hold each other: the first port disposed breaks the
+    // cycle for both.
+    Ptr<PcieLink> link = m_link;
     m_link = nullptr;
     m_peer = nullptr;
+    if (link != nullptr)
+    {
+        link->Dispose();
+    }
     m_device = nullptr;
     m_element = nullptr;
     m_receive = ReceiveCallback();
     m_ready = ReadyCallback();
     Object::DoDispose();
-}
-
-bool
-PciePort::Classify(Ptr<const Packet> tlp, FlowClass& flowClass, uint32_t& dataCredits)
-{
-    uint8_t dw0[4];
-    if (tlp->CopyData(dw0, 4) != 4)
-    {
-        return false;
-    }
-    uint8_t fmt = dw0[0] >> 5;
-    uint8_t type = dw0[0] & 0x1F;
-    bool data = (fmt & 2) != 0;
-    uint32_t length = (uint32_t(dw0[2] & 3) << 8) | dw0[3];
-    if (type == 0x0A || type == 0x0B)
-    {
-        flowClass = COMPLETION;
-    }
-    else if ((type & 0x18) == 0x10 || (type == 0 && data))
-    {
-        flowClass = POSTED;
-    }
-    else
-    {
-        flowClass = NON_POSTED;
-    }
-    dataCredits = data ? DataCreditsOf((length == 0 ? 1024 : length) * 4) : 0;
-    return fmt < 4;
 }
 
 void
@@ -342,10 +321,9 @@ PciePort::IsHostMemory(uint64_t base, uint64_t size) const
 // ------------------------------------------------------------------- transmit side
 
 void
-PciePort::ApplyReturns(Credits& c)
+PciePort::ApplyReturns(Credits& c, int64_t nowPs)
 {
-    int64_t now = Simulator::Now().GetPicoSeconds();
-    while (!c.returns.empty() && std::get<0>(c.returns.front()) <= now)
+    while (!c.returns.empty() && std::get<0>(c.returns.front()) <= nowPs)
     {
         c.headerLimit += std::get<1>(c.returns.front());
         c.dataLimit += std::get<2>(c.returns.front());
@@ -354,14 +332,14 @@ PciePort::ApplyReturns(Credits& c)
 }
 
 bool
-PciePort::HasCredits(FlowClass flowClass, uint32_t dataCredits)
+PciePort::HasCredits(FlowClass flowClass, uint32_t dataCredits, int64_t nowPs)
 {
     Credits& c = m_credits[flowClass];
     if (c.infinite)
     {
         return true;
     }
-    ApplyReturns(c);
+    ApplyReturns(c, nowPs);
     return c.headerUsed + 1 <= c.headerLimit && c.dataUsed + dataCredits <= c.dataLimit;
 }
 
@@ -372,7 +350,7 @@ PciePort::OrderAllows(const Queued& q, FlowClass flowClass) const
     {
         return true; // no earlier posted request waits
     }
-    // A completion with Relaxed Ordering may pass posted requests (Table 2-40, D2b).
+    // A completion with Relaxed Ordering may pass posted requests (ordering rule D2b).
     if (flowClass == COMPLETION && (q.attr & ATTR_RELAXED_ORDERING))
     {
         return true;
@@ -418,22 +396,47 @@ PciePort::Send(Ptr<Packet> tlp, Time delay)
         m_dropTrace(tlp, DROP_MALFORMED);
         return true;
     }
-    FlowClass flowClass = ClassOf(h);
-    uint32_t dataCredits = DataCreditsOf(h.GetDataSize());
-    int64_t readyPs = (Simulator::Now() + delay).GetPicoSeconds();
+    TlpHeader::Summary s;
+    TlpHeader::PeekSummary(tlp, s);
+    return Accept(tlp, delay, s);
+}
+
+bool
+PciePort::SendChecked(Ptr<Packet> tlp, Time delay)
+{
+    TlpHeader::Summary s;
+    TlpHeader::PeekSummary(tlp, s);
+    return SendChecked(tlp, delay, s);
+}
+
+bool
+PciePort::SendChecked(Ptr<Packet> tlp, Time delay, const TlpHeader::Summary& s)
+{
+    NS_ABORT_MSG_IF(m_link == nullptr, "PciePort '" << m_name << "': Send before it has a link");
+    return Accept(tlp, delay, s);
+}
+
+bool
+PciePort::Accept(Ptr<Packet> tlp, Time delay, const TlpHeader::Summary& s)
+{
+    FlowClass flowClass = ClassOf(s);
+    uint32_t dataCredits = DataCreditsOf(s.dataBytes);
+    int64_t nowPs = Simulator::Now().GetPicoSeconds();
+    int64_t readyPs = nowPs + delay.GetPicoSeconds();
     Queued q{tlp,
+             s,
              readyPs,
              m_nextSeq,
              m_postedTaken,
              dataCredits,
-             h.IsCompletion() ? h.GetCompleterId() : h.GetRequesterId(),
-             h.GetAttributes()};
+             s.completion ? s.completerId : s.requesterId,
+             s.attr};
     if (m_queues[flowClass].empty() && OrderAllows(q, flowClass) &&
-        HasCredits(flowClass, dataCredits))
+        HasCredits(flowClass, dataCredits, nowPs))
     {
         m_nextSeq++;
         m_postedTaken += flowClass == POSTED;
-        Transmit(tlp, flowClass, dataCredits, readyPs);
+        Transmit(tlp, s, flowClass, dataCredits, readyPs, nowPs);
         return true;
     }
     if (m_queues[flowClass].size() >= m_queueSize)
@@ -450,7 +453,12 @@ PciePort::Send(Ptr<Packet> tlp, Time delay)
 }
 
 void
-PciePort::Transmit(Ptr<Packet> tlp, FlowClass flowClass, uint32_t dataCredits, int64_t readyPs)
+PciePort::Transmit(Ptr<Packet> tlp,
+                   const TlpHeader::Summary& s,
+                   FlowClass flowClass,
+                   uint32_t dataCredits,
+                   int64_t readyPs,
+                   int64_t nowPs)
 {
     Credits& c = m_credits[flowClass];
     c.headerUsed++;
@@ -459,7 +467,6 @@ PciePort::Transmit(Ptr<Packet> tlp, FlowClass flowClass, uint32_t dataCredits, i
     {
         m_postedSent++;
     }
-    int64_t nowPs = Simulator::Now().GetPicoSeconds();
     int64_t arrivalPs = m_link->Transmit(m_direction,
                                          std::max(readyPs, nowPs),
                                          tlp->GetSize(),
@@ -468,16 +475,18 @@ PciePort::Transmit(Ptr<Packet> tlp, FlowClass flowClass, uint32_t dataCredits, i
     Simulator::Schedule(PcieLink::DelayUntil(arrivalPs + m_peer->m_deliveryDelayPs),
                         &PciePort::Deliver,
                         m_peer,
-                        tlp);
+                        tlp,
+                        s);
 }
 
 void
 PciePort::TransmitQueued()
 {
     bool freed = false;
+    int64_t nowPs = Simulator::Now().GetPicoSeconds();
     for (Credits& c : m_credits)
     {
-        ApplyReturns(c);
+        ApplyReturns(c, nowPs);
     }
     while (true)
     {
@@ -491,7 +500,7 @@ PciePort::TransmitQueued()
                 continue;
             }
             FlowClass fc = static_cast<FlowClass>(c);
-            if (OrderAllows(queue.front(), fc) && HasCredits(fc, queue.front().dataCredits))
+            if (OrderAllows(queue.front(), fc) && HasCredits(fc, queue.front().dataCredits, nowPs))
             {
                 best = c;
             }
@@ -502,7 +511,7 @@ PciePort::TransmitQueued()
         }
         Queued q = m_queues[best].front();
         m_queues[best].pop_front();
-        Transmit(q.tlp, static_cast<FlowClass>(best), q.dataCredits, q.readyPs);
+        Transmit(q.tlp, q.s, static_cast<FlowClass>(best), q.dataCredits, q.readyPs, nowPs);
         freed = true;
     }
     // Look again when the first credits on their way arrive.
@@ -567,34 +576,31 @@ PciePort::ReturnCredits(uint32_t tlps)
     m_held -= std::min(tlps, m_held);
     while (!m_waiting.empty() && (m_holdLimit == 0 || m_held < m_holdLimit))
     {
-        Ptr<Packet> tlp = m_waiting.front();
+        auto waiting = m_waiting.front();
         m_waiting.pop_front();
-        HandOver(tlp);
+        HandOver(waiting.first, waiting.second);
     }
 }
 
 void
-PciePort::Deliver(Ptr<Packet> tlp)
+PciePort::Deliver(Ptr<Packet> tlp, TlpHeader::Summary s)
 {
     if (m_element == nullptr && m_holdLimit != 0 && (m_held >= m_holdLimit || !m_waiting.empty()))
     {
-        m_waiting.push_back(tlp); // its credits stay consumed: the buffer holds it
+        m_waiting.emplace_back(tlp, s); // its credits stay consumed: the buffer holds it
         return;
     }
-    HandOver(tlp);
+    HandOver(tlp, s);
 }
 
 void
-PciePort::HandOver(Ptr<Packet> tlp)
+PciePort::HandOver(Ptr<Packet> tlp, const TlpHeader::Summary& s)
 {
     NS_LOG_FUNCTION(this << m_name << tlp);
     if (m_element == nullptr)
     {
         // The TLP leaves the receive buffer for the device: its credits go back.
-        FlowClass flowClass;
-        uint32_t dataCredits;
-        Classify(tlp, flowClass, dataCredits);
-        Release(flowClass, dataCredits, Simulator::Now().GetPicoSeconds());
+        Release(ClassOf(s), DataCreditsOf(s.dataBytes), Simulator::Now().GetPicoSeconds());
         if (m_holdLimit != 0)
         {
             m_held++;
@@ -603,7 +609,7 @@ PciePort::HandOver(Ptr<Packet> tlp)
     m_rxTrace(tlp);
     if (m_element != nullptr)
     {
-        m_element->ReceiveFromPort(m_target, tlp);
+        m_element->ReceiveFromPort(m_target, tlp, s);
     }
     else if (!m_receive.IsNull())
     {
@@ -612,12 +618,11 @@ PciePort::HandOver(Ptr<Packet> tlp)
 }
 
 void
-PciePort::ReleaseCredits(Ptr<const Packet> tlp, Time at)
+PciePort::ReleaseCredits(const TlpHeader::Summary& s, Time at)
 {
-    FlowClass flowClass;
-    uint32_t dataCredits;
-    Classify(tlp, flowClass, dataCredits);
-    Release(flowClass, dataCredits, std::max(at, Simulator::Now()).GetPicoSeconds());
+    Release(ClassOf(s),
+            DataCreditsOf(s.dataBytes),
+            std::max(at, Simulator::Now()).GetPicoSeconds());
 }
 
 void

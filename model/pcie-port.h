@@ -6,6 +6,7 @@
 #define PCIE_PORT_H
 
 #include "pcie-link.h"
+#include "tlp-header.h"
 
 #include "ns3/callback.h"
 #include "ns3/event-id.h"
@@ -50,7 +51,7 @@ class PcieRoutingElement;
  *   the node.
  *
  * Transmission follows the ordering rules of the PCI Express Base Specification
- * (Table 2-40): TLPs of one class leave in order; a posted request passes
+ * (section 2.4.1): TLPs of one class leave in order; a posted request passes
  * non-posted requests and completions that wait for credits; a non-posted request
  * or a completion never passes an earlier posted request, unless it has Relaxed
  * Ordering set (completions) or ID-Based Ordering set and a different ID than every
@@ -98,14 +99,6 @@ class PciePort : public Object
     PciePort();
     ~PciePort() override;
 
-    /**
-     * \param tlp a TLP
-     * \param[out] flowClass its class
-     * \param[out] dataCredits its data credits (16-byte units of payload)
-     * \return false when the first DW does not encode a TLP the port can classify
-     */
-    static bool Classify(Ptr<const Packet> tlp, FlowClass& flowClass, uint32_t& dataCredits);
-
     // ------------------------------------------------ what the owning device uses
 
     /**
@@ -137,6 +130,22 @@ class PciePort : public Object
      *         and dropped
      */
     bool Send(Ptr<Packet> tlp, Time delay = Time(0));
+    /**
+     * \brief Send() for a TLP already known to be well formed (a routing element
+     * forwarding one): the same, without parsing the header again.
+     * \param tlp the TLP
+     * \param delay time before it can start
+     * \return false when the queue of its class is full
+     */
+    bool SendChecked(Ptr<Packet> tlp, Time delay = Time(0));
+    /**
+     * \brief SendChecked() when the caller knows what the TLP is.
+     * \param tlp the TLP
+     * \param delay time before it can start
+     * \param s what it is (TlpHeader::PeekSummary)
+     * \return false when the queue of its class is full
+     */
+    bool SendChecked(Ptr<Packet> tlp, Time delay, const TlpHeader::Summary& s);
     /**
      * \param flowClass a class
      * \return true when Send() would take a TLP of that class now
@@ -203,10 +212,10 @@ class PciePort : public Object
     void SetRoutingElement(PcieRoutingElement* element, uint32_t target);
     /**
      * \brief Free the receive credits a delivered TLP holds (routing elements).
-     * \param tlp the TLP
+     * \param s what the TLP is
      * \param at when its buffer is free (not before now)
      */
-    void ReleaseCredits(Ptr<const Packet> tlp, Time at);
+    void ReleaseCredits(const TlpHeader::Summary& s, Time at);
 
     // --------------------------------------------------------------- the link's side
 
@@ -226,6 +235,7 @@ class PciePort : public Object
     struct Queued
     {
         Ptr<Packet> tlp;       //!< the TLP
+        TlpHeader::Summary s;  //!< what it is
         int64_t readyPs;       //!< earliest start
         uint64_t seq;          //!< order of Send() calls
         uint64_t postedBefore; //!< posted TLPs taken by Send() before this one
@@ -250,13 +260,14 @@ class PciePort : public Object
      * \brief Take the credits that have arrived by now.
      * \param c the credits of a class
      */
-    static void ApplyReturns(Credits& c);
+    static void ApplyReturns(Credits& c, int64_t nowPs);
     /**
      * \param flowClass a class
      * \param dataCredits data credits needed
+     * \param nowPs now
      * \return true when the receiver has room for one more TLP of the class
      */
-    bool HasCredits(FlowClass flowClass, uint32_t dataCredits);
+    bool HasCredits(FlowClass flowClass, uint32_t dataCredits, int64_t nowPs);
     /**
      * \param q a queued TLP of class flowClass
      * \param flowClass its class
@@ -264,13 +275,28 @@ class PciePort : public Object
      */
     bool OrderAllows(const Queued& q, FlowClass flowClass) const;
     /**
+     * \brief Take a well-formed TLP: transmit it, or queue it.
+     * \param tlp the TLP
+     * \param delay time before it can start
+     * \param s what it is
+     * \return false when the queue of its class is full
+     */
+    bool Accept(Ptr<Packet> tlp, Time delay, const TlpHeader::Summary& s);
+    /**
      * \brief Put a TLP on the wire and schedule its delivery.
      * \param tlp the TLP
+     * \param s what it is
      * \param flowClass its class
      * \param dataCredits data credits it consumes
      * \param readyPs earliest start
+     * \param nowPs now
      */
-    void Transmit(Ptr<Packet> tlp, FlowClass flowClass, uint32_t dataCredits, int64_t readyPs);
+    void Transmit(Ptr<Packet> tlp,
+                  const TlpHeader::Summary& s,
+                  FlowClass flowClass,
+                  uint32_t dataCredits,
+                  int64_t readyPs,
+                  int64_t nowPs);
     /// Send queued TLPs the credits and the ordering rules allow; arrange a retry.
     void TransmitQueued();
     /**
@@ -288,13 +314,15 @@ class PciePort : public Object
     /**
      * \brief A TLP has crossed the link to this port.
      * \param tlp the TLP
+     * \param s what it is
      */
-    void Deliver(Ptr<Packet> tlp);
+    void Deliver(Ptr<Packet> tlp, TlpHeader::Summary s);
     /**
      * \brief Hand a TLP to the owner; free its credits unless a routing element does.
      * \param tlp the TLP
+     * \param s what it is
      */
-    void HandOver(Ptr<Packet> tlp);
+    void HandOver(Ptr<Packet> tlp, const TlpHeader::Summary& s);
     /**
      * \param flowClass a class
      * \param dataCredits data credits
@@ -319,25 +347,26 @@ class PciePort : public Object
     PcieRoutingElement* m_element;   //!< owning routing element, or null
     uint32_t m_target;               //!< index among the element's targets
 
-    uint32_t m_postedHeader;           //!< PH advertised (0: infinite)
-    uint32_t m_postedData;             //!< PD advertised
-    uint32_t m_nonPostedHeader;        //!< NPH advertised
-    uint32_t m_nonPostedData;          //!< NPD advertised
-    uint32_t m_completionHeader;       //!< CplH advertised
-    uint32_t m_completionData;         //!< CplD advertised
-    uint32_t m_queueSize;              //!< TLPs per class queue
-    Time m_tlpGap;                     //!< idle time after each TLP sent
-    Credits m_credits[3];              //!< what the other end's receiver grants us
-    std::deque<Queued> m_queues[3];    //!< TLPs waiting, per class
-    uint64_t m_nextSeq;                //!< Send() calls that took a TLP
-    uint64_t m_postedTaken;            //!< posted TLPs taken by Send()
-    uint64_t m_postedSent;             //!< posted TLPs placed on the wire
-    bool m_refused;                    //!< Send() refused a TLP since the last ready callback
-    EventId m_retry;                   //!< next look at the queues when credits arrive
-    int64_t m_deliveryDelayPs;         //!< owner's processing added to deliveries
-    uint32_t m_holdLimit;              //!< TLPs the device holds, 0: unlimited
-    uint32_t m_held;                   //!< TLPs delivered to the device and not returned
-    std::deque<Ptr<Packet>> m_waiting; //!< delivered, waiting for the device to have room
+    uint32_t m_postedHeader;        //!< PH advertised (0: infinite)
+    uint32_t m_postedData;          //!< PD advertised
+    uint32_t m_nonPostedHeader;     //!< NPH advertised
+    uint32_t m_nonPostedData;       //!< NPD advertised
+    uint32_t m_completionHeader;    //!< CplH advertised
+    uint32_t m_completionData;      //!< CplD advertised
+    uint32_t m_queueSize;           //!< TLPs per class queue
+    Time m_tlpGap;                  //!< idle time after each TLP sent
+    Credits m_credits[3];           //!< what the other end's receiver grants us
+    std::deque<Queued> m_queues[3]; //!< TLPs waiting, per class
+    uint64_t m_nextSeq;             //!< Send() calls that took a TLP
+    uint64_t m_postedTaken;         //!< posted TLPs taken by Send()
+    uint64_t m_postedSent;          //!< posted TLPs placed on the wire
+    bool m_refused;                 //!< Send() refused a TLP since the last ready callback
+    EventId m_retry;                //!< next look at the queues when credits arrive
+    int64_t m_deliveryDelayPs;      //!< owner's processing added to deliveries
+    uint32_t m_holdLimit;           //!< TLPs the device holds, 0: unlimited
+    uint32_t m_held;                //!< TLPs delivered to the device and not returned
+    /// Delivered, waiting for the device to have room.
+    std::deque<std::pair<Ptr<Packet>, TlpHeader::Summary>> m_waiting;
 
     TracedCallback<Ptr<const Packet>> m_txTrace;            //!< TLP placed on the link
     TracedCallback<Ptr<const Packet>> m_rxTrace;            //!< TLP handed to the owner

@@ -156,13 +156,13 @@ PcieRootComplex::IsHostMemory(uint64_t base, uint64_t size) const
 }
 
 bool
-PcieRootComplex::Route(const TlpHeader& h, uint32_t from, uint32_t& to) const
+PcieRootComplex::Route(const TlpHeader::Summary& h, uint32_t from, uint32_t& to) const
 {
-    if (h.IsCompletion())
+    if (h.completion)
     {
-        return RouteCompletion(h.GetRequesterId(), from, to);
+        return RouteCompletion(h.requesterId, from, to);
     }
-    return h.HasMemoryAddress() && DecodeAddress(h.GetAddress(), to) && to != from;
+    return h.memory && DecodeAddress(h.address, to) && to != from;
 }
 
 Ptr<Packet>
@@ -190,8 +190,10 @@ PcieRootComplex::Send(uint32_t agent, Ptr<Packet> tlp, Time delay)
         m_dropTrace(tlp, DROP_MALFORMED);
         return true;
     }
+    TlpHeader::Summary summary;
+    TlpHeader::PeekSummary(tlp, summary);
     uint32_t to = 0;
-    if (!Route(h, agent, to))
+    if (!Route(summary, agent, to))
     {
         if (h.IsCompletion())
         {
@@ -218,7 +220,7 @@ PcieRootComplex::Send(uint32_t agent, Ptr<Packet> tlp, Time delay)
     Ptr<PciePort> port = GetTargetPort(to);
     if (port != nullptr)
     {
-        if (!port->Send(tlp, delay + m_latency))
+        if (!port->SendChecked(tlp, delay + m_latency, summary))
         {
             from.refused = true;
             return false;
@@ -307,27 +309,28 @@ PcieRootComplex::WakeAgent(uint32_t agent)
 }
 
 void
-PcieRootComplex::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp)
+PcieRootComplex::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp, const TlpHeader::Summary& h)
 {
     NS_LOG_FUNCTION(this << from << tlp);
     Ptr<PciePort> port = GetTargetPort(from);
-    TlpHeader h;
-    tlp->PeekHeader(h); // ports deliver well-formed TLPs only
     uint32_t to = 0;
     if (!Route(h, from, to))
     {
-        port->ReleaseCredits(tlp, Simulator::Now());
-        if (h.IsCompletion())
+        port->ReleaseCredits(h, Simulator::Now());
+        if (h.completion)
         {
             m_dropTrace(tlp, DROP_UNCLAIMED_COMPLETION);
         }
-        else if (h.IsPosted())
+        else if (h.posted)
         {
             m_dropTrace(tlp, DROP_UNCLAIMED_POSTED);
         }
         else
         {
-            Forward(from, from, MakeUnsupported(tlp), false);
+            Ptr<Packet> reply = MakeUnsupported(tlp);
+            TlpHeader::Summary s;
+            TlpHeader::PeekSummary(reply, s);
+            Forward(from, from, reply, s, false);
         }
         return;
     }
@@ -337,10 +340,10 @@ PcieRootComplex::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp)
         // The agent frees the buffer when it is done: the memory controller when it has
         // taken the request, later when it is busy.
         Time done = target.receive(tlp);
-        port->ReleaseCredits(tlp, done);
+        port->ReleaseCredits(h, done);
         return;
     }
-    Forward(from, to, tlp, true);
+    Forward(from, to, tlp, h, true);
 }
 
 void

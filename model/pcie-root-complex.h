@@ -125,7 +125,7 @@ class PcieRootComplex : public PcieRoutingElement
 
     // PcieRoutingElement
     bool IsHostMemory(uint64_t base, uint64_t size) const override;
-    void ReceiveFromPort(uint32_t target, Ptr<Packet> tlp) override;
+    void ReceiveFromPort(uint32_t target, Ptr<Packet> tlp, const TlpHeader::Summary& s) override;
     void PortReady(uint32_t target) override;
 
   protected:
@@ -148,12 +148,12 @@ class PcieRootComplex : public PcieRoutingElement
      */
     void SetLatency(Time value);
     /**
-     * \param h a TLP's header
+     * \param h what a TLP is
      * \param from where it came from
      * \param[out] to where it goes
      * \return false when nothing claims it (or only its ingress)
      */
-    bool Route(const TlpHeader& h, uint32_t from, uint32_t& to) const;
+    bool Route(const TlpHeader::Summary& h, uint32_t from, uint32_t& to) const;
     /**
      * \param request a non-posted request nothing claims
      * \return the Unsupported Request completion that answers it

@@ -90,31 +90,35 @@ PcieRoutingElement::GetTargetPort(uint32_t target) const
 }
 
 void
-PcieRoutingElement::Forward(uint32_t from, uint32_t to, Ptr<Packet> tlp, bool release)
+PcieRoutingElement::Forward(uint32_t from,
+                            uint32_t to,
+                            Ptr<Packet> tlp,
+                            const TlpHeader::Summary& s,
+                            bool release)
 {
-    if (m_held[to].empty() && m_ports[to]->Send(tlp))
+    if (m_held[to].empty() && m_ports[to]->SendChecked(tlp, Time(0), s))
     {
         if (release)
         {
-            m_ports[from]->ReleaseCredits(tlp, Simulator::Now());
+            m_ports[from]->ReleaseCredits(s, Simulator::Now());
         }
         return;
     }
     // It stays in the ingress buffer (its credits held) until the egress takes it.
-    m_held[to].push_back({tlp, from, release});
+    m_held[to].push_back({tlp, s, from, release});
 }
 
 void
 PcieRoutingElement::PortReady(uint32_t target)
 {
     std::deque<Held>& held = m_held[target];
-    while (!held.empty() && m_ports[target]->Send(held.front().tlp))
+    while (!held.empty() && m_ports[target]->SendChecked(held.front().tlp, Time(0), held.front().s))
     {
         Held h = held.front();
         held.pop_front();
         if (h.release)
         {
-            m_ports[h.from]->ReleaseCredits(h.tlp, Simulator::Now());
+            m_ports[h.from]->ReleaseCredits(h.s, Simulator::Now());
         }
     }
 }

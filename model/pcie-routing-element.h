@@ -5,6 +5,8 @@
 #ifndef PCIE_ROUTING_ELEMENT_H
 #define PCIE_ROUTING_ELEMENT_H
 
+#include "tlp-header.h"
+
 #include "ns3/object.h"
 #include "ns3/packet.h"
 
@@ -81,8 +83,9 @@ class PcieRoutingElement : public Object
      * element frees the port's receive credits with PciePort::ReleaseCredits()).
      * \param target the port's target index
      * \param tlp the TLP, well formed
+     * \param s what it is
      */
-    virtual void ReceiveFromPort(uint32_t target, Ptr<Packet> tlp) = 0;
+    virtual void ReceiveFromPort(uint32_t target, Ptr<Packet> tlp, const TlpHeader::Summary& s) = 0;
     /**
      * \brief One of the element's ports takes TLPs again after refusing one: forward
      * the TLPs that wait for it.
@@ -121,9 +124,14 @@ class PcieRoutingElement : public Object
      * \param from the target it came from (a port whose credits it holds, or not)
      * \param to the port target
      * \param tlp the TLP
+     * \param s what it is
      * \param release free the receive credits of `from` once the TLP is taken
      */
-    void Forward(uint32_t from, uint32_t to, Ptr<Packet> tlp, bool release);
+    void Forward(uint32_t from,
+                 uint32_t to,
+                 Ptr<Packet> tlp,
+                 const TlpHeader::Summary& s,
+                 bool release);
     /// \return the number of targets
     uint32_t GetNTargets() const;
     /**
@@ -154,9 +162,10 @@ class PcieRoutingElement : public Object
     /// A TLP waiting for its egress port to take it.
     struct Held
     {
-        Ptr<Packet> tlp; //!< the TLP
-        uint32_t from;   //!< where it came from
-        bool release;    //!< free the credits of `from` once sent
+        Ptr<Packet> tlp;      //!< the TLP
+        TlpHeader::Summary s; //!< what it is
+        uint32_t from;        //!< where it came from
+        bool release;         //!< free the credits of `from` once sent
     };
 
     /**

@@ -151,16 +151,14 @@ PcieSwitch::IsHostMemory(uint64_t base, uint64_t size) const
 }
 
 void
-PcieSwitch::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp)
+PcieSwitch::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp, const TlpHeader::Summary& h)
 {
     NS_LOG_FUNCTION(this << from << tlp);
-    TlpHeader h;
-    tlp->PeekHeader(h);
     uint32_t to = 0;
     bool claimed = false;
-    if (h.IsCompletion())
+    if (h.completion)
     {
-        claimed = FindRequester(h.GetRequesterId(), to) && to != from;
+        claimed = FindRequester(h.requesterId, to) && to != from;
         if (!claimed && from != UPSTREAM)
         {
             to = UPSTREAM;
@@ -174,7 +172,7 @@ PcieSwitch::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp)
     }
     else
     {
-        claimed = h.HasMemoryAddress() && DecodeAddress(h.GetAddress(), to) && to != from;
+        claimed = h.memory && DecodeAddress(h.address, to) && to != from;
         if (!claimed && from != UPSTREAM)
         {
             to = UPSTREAM; // what nothing below claims is for the hierarchy above
@@ -183,19 +181,23 @@ PcieSwitch::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp)
     }
     if (claimed)
     {
-        Forward(from, to, tlp, true);
+        Forward(from, to, tlp, h, true);
         return;
     }
-    GetTargetPort(from)->ReleaseCredits(tlp, Simulator::Now());
-    if (h.IsCompletion() || h.IsPosted())
+    GetTargetPort(from)->ReleaseCredits(h, Simulator::Now());
+    if (h.completion || h.posted)
     {
-        m_dropTrace(tlp, h.IsCompletion() ? DROP_UNCLAIMED_COMPLETION : DROP_UNCLAIMED_POSTED);
+        m_dropTrace(tlp, h.completion ? DROP_UNCLAIMED_COMPLETION : DROP_UNCLAIMED_POSTED);
         return;
     }
     m_unsupportedTrace(tlp);
+    TlpHeader request;
+    tlp->PeekHeader(request);
     Ptr<Packet> reply = Create<Packet>();
-    reply->AddHeader(TlpHeader::MakeCompletionFor(h, TlpHeader::UR, m_completerId));
-    Forward(from, from, reply, false);
+    reply->AddHeader(TlpHeader::MakeCompletionFor(request, TlpHeader::UR, m_completerId));
+    TlpHeader::Summary s;
+    TlpHeader::PeekSummary(reply, s);
+    Forward(from, from, reply, s, false);
 }
 
 } // namespace ns3

@@ -66,7 +66,7 @@ class PcieSwitch : public PcieRoutingElement
     void ClaimRequesterId(uint32_t target, uint16_t id) override;
     void SetDefaultCompletionTarget(uint32_t target) override;
     bool IsHostMemory(uint64_t base, uint64_t size) const override;
-    void ReceiveFromPort(uint32_t target, Ptr<Packet> tlp) override;
+    void ReceiveFromPort(uint32_t target, Ptr<Packet> tlp, const TlpHeader::Summary& s) override;
 
   protected:
     void DoDispose() override;

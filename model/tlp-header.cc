@@ -133,6 +133,37 @@ TlpHeader::~TlpHeader()
 {
 }
 
+bool
+TlpHeader::PeekSummary(Ptr<const Packet> tlp, Summary& s)
+{
+    uint8_t b[16];
+    if (tlp->CopyData(b, 16) < 12)
+    {
+        return false;
+    }
+    uint8_t fmt = b[0] >> 5;
+    uint8_t type = b[0] & 0x1F;
+    bool data = (fmt & 2) != 0;
+    uint32_t length = (uint32_t(b[2] & 3) << 8) | b[3];
+    s.completion = type == TYPE_CPL || type == TYPE_CPL_LOCKED;
+    s.posted = IsMessageType(type) || (type == TYPE_MEM && data);
+    s.memory = type == TYPE_MEM || type == TYPE_MEM_LOCKED ||
+               (data && (type == TYPE_FETCH_ADD || type == TYPE_SWAP || type == TYPE_CAS));
+    s.dataBytes = data ? (length == 0 ? 1024 : length) * 4 : 0;
+    s.attr = static_cast<uint8_t>(((b[1] >> 2) & 1) << 2 | ((b[2] >> 4) & 3));
+    uint16_t dw1 = static_cast<uint16_t>(b[4] << 8 | b[5]);
+    s.requesterId = s.completion ? static_cast<uint16_t>(b[8] << 8 | b[9]) : dw1;
+    s.completerId = s.completion ? dw1 : 0;
+    uint64_t low = uint64_t(b[8]) << 24 | uint64_t(b[9]) << 16 | uint64_t(b[10]) << 8 | b[11];
+    if (fmt & 1)
+    {
+        low = low << 32 | uint64_t(b[12]) << 24 | uint64_t(b[13]) << 16 | uint64_t(b[14]) << 8 |
+              b[15];
+    }
+    s.address = s.memory ? low & ~uint64_t(3) : 0;
+    return true;
+}
+
 TypeId
 TlpHeader::GetTypeId()
 {

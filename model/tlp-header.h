@@ -85,8 +85,31 @@ class TlpHeader : public Header
         PARSE_LAST_BE          ///< 1-DW request with Last DW BE set, or longer with it 0000b
     };
 
+    /**
+     * What a PCIe port or a routing element reads of a TLP, decoded from its first
+     * bytes without a full parse: for TLPs already known to be well formed.
+     */
+    struct Summary
+    {
+        bool completion;      //!< Cpl, CplD, CplLk, CplDLk
+        bool posted;          //!< MWr, Msg, MsgD
+        bool memory;          //!< carries a memory address (MRd, MRdLk, MWr, AtomicOps)
+        uint32_t dataBytes;   //!< payload bytes (Length x 4 when it has data)
+        uint8_t attr;         //!< Attr[2:0]
+        uint16_t requesterId; //!< Requester ID
+        uint16_t completerId; //!< Completer ID (completions)
+        uint64_t address;     //!< DW-aligned memory address (memory requests)
+    };
+
     TlpHeader();
     ~TlpHeader() override;
+
+    /**
+     * \param tlp a well-formed TLP (its header parses and its size is consistent)
+     * \param[out] s what it is
+     * \return false when it is shorter than a header
+     */
+    static bool PeekSummary(Ptr<const Packet> tlp, Summary& s);
 
     /**
      * \brief Get the type ID.
