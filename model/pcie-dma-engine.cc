@@ -73,13 +73,13 @@ PcieDmaEngine::GetTypeId()
             .AddAttribute("ReadCost",
                           "Engine time per read transfer started (descriptor handling): the "
                           "engine starts the next transfer ReadCost after a read.",
-                          TimeValue(PicoSeconds(16700)),
+                          TimeValue(NanoSeconds(17)),
                           MakeTimeAccessor(&PcieDmaEngine::m_readCost),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("WriteCost",
                           "Engine time per write transfer started: the engine starts the next "
                           "transfer WriteCost after a write.",
-                          TimeValue(PicoSeconds(21100)),
+                          TimeValue(NanoSeconds(21)),
                           MakeTimeAccessor(&PcieDmaEngine::m_writeCost),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("CopyRate",

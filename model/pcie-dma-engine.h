@@ -39,9 +39,9 @@ namespace ns3
  *
  * The defaults are those of the NFP6000's DMA engine in pcie-bench's measurements
  * (host nfp6000-1.2GHz_hsw-Xeon-E5-2637v3_supermicro): 47.4 million writes and 60
- * million reads started per second at most (WriteCost 21.1 ns, ReadCost 16.7 ns), 33
- * reads in flight, 300 ns of handling and a 6.94 GB/s copy for reads. Set them to 0
- * for an engine without limits.
+ * million reads started per second at most (WriteCost 21 ns, ReadCost 17 ns at the
+ * simulator's nanosecond resolution), 33 reads in flight, 300 ns of handling and a
+ * 6.94 GB/s copy for reads. Set them to 0 for an engine without limits.
  */
 class PcieDmaEngine : public Object
 {
