@@ -12,6 +12,7 @@
 #include "tlp-test-util.h"
 
 #include "ns3/node-container.h"
+#include "ns3/pcie-dma-engine.h"
 #include "ns3/pcie-switch.h"
 #include "ns3/tlp-topology-helper.h"
 #include "ns3/tlp-tunnel-helper.h"
@@ -500,6 +501,59 @@ TEST(PcieSwitch, HelperPutsTheNicBelowASwitch)
     EXPECT_NEAR((with - without).GetPicoSeconds(), extraPs, 4000.0);
 }
 
+TEST(PcieDmaEngine, WritesAndReadsOfAnySizeAndAlignment)
+{
+    // Transfers of 1, 3, 64 and 4097 bytes at unaligned addresses: the writes leave the
+    // engine's pattern in memory byte for byte and nothing around it; the reads end
+    // with SC after the requests Max_Read_Request_Size gives (512: 1 + 1 + 1 + 9).
+    SimulatorGuard guard;
+    Ptr<PcieRootComplex> rc = MakeRootComplex();
+    Ptr<TlpMemory> memory = CreateObject<TlpMemory>();
+    memory->SetAttribute("Size", UintegerValue(1 << 20));
+    memory->Connect(rc);
+    Ptr<PcieDmaEngine> dma = CreateObject<PcieDmaEngine>();
+    dma->Attach(AttachEndpoint(rc, "dma"));
+    const std::vector<std::pair<uint64_t, uint32_t>> transfers = {{0x1001, 1},
+                                                                  {0x2003, 3},
+                                                                  {0x3005, 64},
+                                                                  {0x40FF, 4097}};
+    std::vector<uint8_t> statuses;
+
+    struct Sink
+    {
+        std::vector<uint8_t>* statuses;
+
+        void Done(uint8_t status, Time)
+        {
+            statuses->push_back(status);
+        }
+    } sink{&statuses};
+
+    for (const auto& t : transfers)
+    {
+        dma->Transfer(false, t.first, t.second, MakeCallback(&Sink::Done, &sink));
+        dma->Transfer(true, t.first, t.second, MakeCallback(&Sink::Done, &sink));
+    }
+    Simulator::Run();
+    EXPECT_EQ(statuses, std::vector<uint8_t>(8, TlpHeader::SC));
+    for (const auto& t : transfers)
+    {
+        for (uint64_t a = t.first - 3; a < t.first + t.second + 3; ++a)
+        {
+            bool inside = a >= t.first && a < t.first + t.second;
+            ASSERT_EQ(memory->GetStore().ReadByte(a), inside ? TlpCpu::PatternByte(a, 7) : 0)
+                << std::hex << a;
+        }
+    }
+    // Writes: 1 + 1 + 1 + 17 MWr (MPS 256, aligned boundaries: 4097 bytes from 0x40ff
+    // are 1 byte then 16 x 256); reads: 1 + 1 + 1 + 9 MRd (MRRS 512: 0x101 bytes, 7 x
+    // 512, 256).
+    EXPECT_EQ(dma->GetStatistics().tlps, 20u + 12u);
+    EXPECT_EQ(dma->GetStatistics().transfers, 8u);
+    EXPECT_EQ(dma->GetStatistics().errors, 0u);
+    EXPECT_EQ(dma->GetPending(), 0u);
+}
+
 TEST(PcieRootComplexDeathTest, OverlappingRangesNameBoth)
 {
     EXPECT_DEATH(
@@ -526,4 +580,12 @@ TEST(PcieRootComplexDeathTest, OverlappingRangesNameBoth)
             alone->ClaimAddressRange(0, 0x1000);
         },
         "no root complex or switch at the other end of its link");
+    EXPECT_DEATH(
+        {
+            Ptr<PcieRootComplex> rc = MakeRootComplex();
+            Ptr<PcieDmaEngine> dma = CreateObject<PcieDmaEngine>();
+            dma->SetAttribute("MaxReadRequestSize", UintegerValue(384));
+            dma->Attach(AttachEndpoint(rc, "dma"));
+        },
+        "attribute MaxReadRequestSize=384 must be a power of two");
 }
