@@ -3,8 +3,11 @@
 # serves ns-3.36+ and standalone builds; keep the source lists of both in step.
 
 MODULE_SOURCES = [
+    'helper/full-duplex-ethernet-helper.cc',
     'helper/tlp-topology-helper.cc',
     'helper/tlp-tunnel-helper.cc',
+    'model/full-duplex-ethernet-channel.cc',
+    'model/full-duplex-ethernet-net-device.cc',
     'model/pcie-dma-engine.cc',
     'model/pcie-link.cc',
     'model/pcie-port.cc',
@@ -37,6 +40,8 @@ TEST_SOURCES = [
     'test/tlp-cpu-test.cc',
     'test/tlp-request-tracker-test.cc',
     'test/tlp-tunnel-net-device-test.cc',
+    'test/full-duplex-ethernet-test.cc',
+    'test/tlp-hostile-input-test.cc',
 ]
 
 

@@ -53,14 +53,18 @@ int
 main(int argc, char* argv[])
 {
     std::string transport = "ethernet";
+    std::string link = "ethernet";
     bool pcap = false;
     uint32_t count = 100;
     uint32_t size = 256;
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
-                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 "ethernet (0x88B5 frames through a switch) or udp (UDP/IPv4 through a router)",
                  transport);
+    cmd.AddValue("link",
+                 "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
+                 link);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("count", "reads", count);
     cmd.AddValue("size", "bytes per read", size);
@@ -76,6 +80,7 @@ main(int argc, char* argv[])
     TlpTunnelHelper tunnel;
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
+    topology.SetLinkType(link);
     topology.Connect(hosts, tunnel, transport);
     uint64_t bytes = uint64_t(count) * size;
     uint64_t windowSize = (bytes + 4095) / 4096 * 4096;
@@ -135,8 +140,8 @@ main(int argc, char* argv[])
     bool nicMatch = g_nicStatus == TlpHeader::SC && g_nicData == image && local == image;
 
     const TlpCpu::Statistics& cs = cpu->GetStatistics();
-    std::cout << "remote-read: transport=" << transport << " reads=" << count << " size=" << size
-              << " B\n";
+    std::cout << "remote-read: transport=" << transport << " link=" << link << " reads=" << count
+              << " size=" << size << " B\n";
     std::cout << "operations: " << g_reads.size() << " reads, " << cs.tlpsSent << " MRd TLPs, "
               << cs.completions << " completions, " << cs.bytesRead << " bytes\n";
     std::cout << "latency (CPU read to last completion): mean "

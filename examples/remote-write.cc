@@ -71,6 +71,7 @@ int
 main(int argc, char* argv[])
 {
     std::string transport = "ethernet";
+    std::string link = "ethernet";
     std::string translate = "sender";
     bool pcap = false;
     bool ecrc = false;
@@ -81,8 +82,11 @@ main(int argc, char* argv[])
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
-                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 "ethernet (0x88B5 frames through a switch) or udp (UDP/IPv4 through a router)",
                  transport);
+    cmd.AddValue("link",
+                 "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
+                 link);
     cmd.AddValue("translate", "where addresses are translated: sender or receiver NIC", translate);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("ecrc", "append ECRC digests to the TLPs", ecrc);
@@ -108,6 +112,7 @@ main(int argc, char* argv[])
     tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
+    topology.SetLinkType(link);
     topology.Connect(hosts, tunnel, transport);
 
     uint64_t bytes = uint64_t(count) * size;
@@ -152,8 +157,8 @@ main(int argc, char* argv[])
     }
     const TlpTunnelNetDevice::Statistics& s0 = nic0->GetStatistics();
     const TlpTunnelNetDevice::Statistics& s1 = nic1->GetStatistics();
-    std::cout << "remote-write: transport=" << transport << " translate=" << translate
-              << " writes=" << count << " size=" << size << " B\n";
+    std::cout << "remote-write: transport=" << transport << " link=" << link
+              << " translate=" << translate << " writes=" << count << " size=" << size << " B\n";
     std::cout << "operations: " << cpu->GetStatistics().operationsDone << " writes, "
               << g_issued.size() << " TLPs sent, " << g_landed << " TLPs in remote memory, "
               << cpu->GetStatistics().bytesWritten << " bytes\n";

@@ -6,6 +6,8 @@
 
 #include "ns3/log.h"
 
+#include <limits>
+
 namespace ns3
 {
 
@@ -63,6 +65,12 @@ Ptr<TlpPeerDirectory>
 TlpTransport::GetDirectory() const
 {
     return m_directory;
+}
+
+uint32_t
+TlpTransport::GetMaxPacketSize() const
+{
+    return std::numeric_limits<uint32_t>::max();
 }
 
 } // namespace ns3

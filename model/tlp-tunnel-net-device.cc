@@ -112,9 +112,11 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_aggregationTimeout),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("MaxPacketSize",
-                          "Largest tunnel packet (header and TLPs), bytes: 1472 fits a UDP "
-                          "datagram in a 1500-byte IP MTU.",
-                          UintegerValue(1472),
+                          "Largest tunnel packet (header and TLPs), bytes. The NIC sends at "
+                          "most the smaller of this and what its transport's path carries "
+                          "(the link MTU less the transport's headers: 1500 for Ethernet, "
+                          "1472 for UDP on 1500-byte links).",
+                          UintegerValue(65507),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPacketSize),
                           MakeUintegerChecker<uint32_t>(64, 65507))
             .AddAttribute("Mtu",
@@ -165,7 +167,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_maxReadRequestSize(512),
       m_maxPayloadSize(256),
       m_aggregationLimit(1),
-      m_maxPacketSize(1472),
+      m_maxPacketSize(65507),
       m_pending(0),
       m_inSendQueued(false),
       m_nextOwnRead(1)
@@ -320,6 +322,16 @@ TlpTunnelNetDevice::GetStatistics() const
     return m_stats;
 }
 
+uint32_t
+TlpTunnelNetDevice::GetMaxPacketSize() const
+{
+    if (m_transport == nullptr)
+    {
+        return m_maxPacketSize;
+    }
+    return std::min(m_maxPacketSize, m_transport->GetMaxPacketSize());
+}
+
 uint64_t
 TlpTunnelNetDevice::RegionKey(uint32_t node, uint16_t window)
 {
@@ -330,7 +342,7 @@ void
 TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
 {
     NS_LOG_LOGIC("drop, reason " << +reason);
-    if (reason == DROP_MALFORMED_PACKET)
+    if (reason == DROP_MALFORMED_PACKET || reason == DROP_UNKNOWN_SOURCE)
     {
         m_stats.malformedPackets++;
     }
@@ -398,6 +410,14 @@ TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
     {
         Refuse(tlp, DROP_NO_REGION, UINT32_MAX);
         m_port->ReturnCredits(1);
+        return;
+    }
+    if (!w->pending.empty())
+    {
+        // Behind the TLPs held for the grant (or still being sent since it came).
+        w->pending.emplace_back(tlp, 1);
+        m_pending++;
+        m_stats.maxPending = std::max(m_stats.maxPending, m_pending);
         return;
     }
     SendThroughWindow(*w, tlp, h, 1);
@@ -491,10 +511,13 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
     // A batch holds TLPs of one window and one translation, in arrival order.
     uint16_t count = batch.header.GetCount();
     uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (count + 1) + 3;
+    Outgoing full{nullptr, peer, 0, 0};
     if (count != 0 && (batch.header.GetWindow() != window || batch.header.GetFlags() != flags ||
-                       header + batch.bytes.size() + size > m_maxPacketSize))
+                       header + batch.bytes.size() + size > GetMaxPacketSize()))
     {
-        FlushBatch(peer);
+        // Sent once this TLP is in the next batch: sending returns credits, and the
+        // interconnect may deliver the next TLP from within, which must come after.
+        full = TakeBatch(peer);
     }
     if (batch.header.GetCount() == 0)
     {
@@ -507,6 +530,11 @@ TlpTunnelNetDevice::Encapsulate(uint32_t peer,
     batch.bytes.resize(offset + size);
     tlp->CopyData(batch.bytes.data() + offset, size);
     batch.credits += credits;
+    if (full.packet != nullptr)
+    {
+        m_toNetwork.push_back(full);
+        SendQueued();
+    }
     if (batch.header.GetCount() >= m_aggregationLimit)
     {
         FlushBatch(peer);
@@ -523,14 +551,10 @@ TlpTunnelNetDevice::DataHeader(uint16_t window, uint8_t flags)
     return th;
 }
 
-void
-TlpTunnelNetDevice::FlushBatch(uint32_t peer)
+TlpTunnelNetDevice::Outgoing
+TlpTunnelNetDevice::TakeBatch(uint32_t peer)
 {
     Batch& batch = m_batches[peer];
-    if (batch.header.GetCount() == 0)
-    {
-        return;
-    }
     batch.timer.Cancel();
     Ptr<Packet> packet = Create<Packet>(batch.bytes.data(), batch.bytes.size());
     Stamp(peer, batch.header);
@@ -539,7 +563,17 @@ TlpTunnelNetDevice::FlushBatch(uint32_t peer)
     batch.header = TunnelHeader();
     batch.bytes.clear();
     batch.credits = 0;
-    m_toNetwork.push_back(out);
+    return out;
+}
+
+void
+TlpTunnelNetDevice::FlushBatch(uint32_t peer)
+{
+    if (m_batches[peer].header.GetCount() == 0)
+    {
+        return;
+    }
+    m_toNetwork.push_back(TakeBatch(peer));
     SendQueued();
 }
 
@@ -572,6 +606,17 @@ TlpTunnelNetDevice::SendQueued()
     {
         Outgoing out = m_toNetwork.front();
         m_toNetwork.pop_front();
+        // TLPs come from this node's own requesters and memory, so a packet too large
+        // for the path is a configuration error, not traffic to drop.
+        NS_ABORT_MSG_IF(out.packet->GetSize() > GetMaxPacketSize(),
+                        "TlpTunnelNetDevice (node "
+                            << m_node->GetId() << "): a tunnel packet of " << out.packet->GetSize()
+                            << " bytes exceeds the largest the path "
+                            << "carries: MaxPacketSize=" << m_maxPacketSize << ", "
+                            << m_transport->GetInstanceTypeId().GetName() << " "
+                            << m_transport->GetMaxPacketSize()
+                            << " (the link's Mtu less its headers); lower MaxPayloadSize of "
+                               "the CPU and memory or raise the links' Mtu (jumbo frames)");
         m_macTxTrace(out.packet);
         if (m_transport->Send(out.packet, out.peer))
         {
@@ -633,15 +678,26 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
         return;
     }
     uint32_t source = th.GetSource();
-    auto seq = m_rxSequence.find(source);
-    if (seq != m_rxSequence.end() && th.GetSequence() > seq->second)
+    Ptr<TlpPeerDirectory> peers = m_transport->GetDirectory();
+    if (peers == nullptr || !peers->Contains(source))
     {
-        m_stats.sequenceGaps += th.GetSequence() - seq->second;
+        // Nothing to answer it with, and nothing it asks for may happen.
+        NS_LOG_LOGIC("tunnel packet from node " << source << ", which has no NIC in the fabric");
+        Drop(packet, DROP_UNKNOWN_SOURCE);
+        return;
     }
-    if (seq == m_rxSequence.end() || th.GetSequence() >= seq->second)
-    {
-        m_rxSequence[source] = th.GetSequence() + 1;
-    }
+    // Recorded only once the packet proved well formed: a rejected packet changes nothing.
+    auto recordSequence = [this, &th, source]() {
+        auto seq = m_rxSequence.find(source);
+        if (seq != m_rxSequence.end() && th.GetSequence() > seq->second)
+        {
+            m_stats.sequenceGaps += th.GetSequence() - seq->second;
+        }
+        if (seq == m_rxSequence.end() || th.GetSequence() >= seq->second)
+        {
+            m_rxSequence[source] = th.GetSequence() + 1;
+        }
+    };
     switch (th.GetKind())
     {
     case TunnelHeader::DATA: {
@@ -651,6 +707,7 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
             Drop(packet, DROP_MALFORMED_PACKET);
             return;
         }
+        recordSequence();
         m_stats.tunnelTlpsReceived += th.GetCount();
         uint32_t offset = headerSize;
         for (uint16_t i = 0; i < th.GetCount(); ++i)
@@ -672,15 +729,21 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
         }
         if (th.GetKind() == TunnelHeader::GRANT_REQUEST)
         {
+            recordSequence();
             HandleGrantRequest(th, body);
         }
-        else if (!HandleGrant(th, body))
+        else if (HandleGrant(th, body))
+        {
+            recordSequence();
+        }
+        else
         {
             Drop(packet, DROP_MALFORMED_PACKET);
         }
         return;
     }
     default:
+        recordSequence();
         return; // acknowledgements carry nothing to act on here
     }
 }
@@ -867,11 +930,13 @@ TlpTunnelNetDevice::HandleGrant(const TunnelHeader& th, const TunnelGrantHeader&
         w->refused = true;
         NS_LOG_WARN("node " << w->peer << " refused the region for window " << w->id);
     }
-    std::deque<std::pair<Ptr<Packet>, uint32_t>> pending;
-    pending.swap(w->pending);
-    m_pending -= pending.size();
-    for (auto& entry : pending)
+    // One at a time: sending returns credits, and the TLPs the interconnect then
+    // delivers queue behind the held ones (ReceiveFromInterconnect), in order.
+    while (!w->pending.empty())
     {
+        std::pair<Ptr<Packet>, uint32_t> entry = w->pending.front();
+        w->pending.pop_front();
+        m_pending--;
         SendThroughWindow(*w, entry.first, entry.second);
     }
     return true;

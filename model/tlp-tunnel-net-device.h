@@ -64,7 +64,8 @@ class TlpTunnelNetDevice : public NetDevice
         DROP_NO_REGION,            ///< request outside any region granted to the sender
         DROP_UNKNOWN_REQUESTER,    ///< completion for a requester of no known node
         DROP_REFUSED,              ///< posted request to a window whose grant was refused
-        DROP_TRANSPORT             ///< the transport refused the packet
+        DROP_TRANSPORT,            ///< the transport refused the packet
+        DROP_UNKNOWN_SOURCE        ///< packet from a node that has no NIC in the fabric
     };
 
     /// Callback of ReadRemote(): (status, data).
@@ -82,7 +83,7 @@ class TlpTunnelNetDevice : public NetDevice
         uint64_t tunnelTlpsReceived = 0;  //!< TLPs inside the DATA packets received
         uint64_t grantRequests = 0;       //!< GRANT_REQUEST packets sent
         uint64_t grantsSent = 0;          //!< GRANT packets sent
-        uint64_t malformedPackets = 0;    //!< packets dropped as malformed
+        uint64_t malformedPackets = 0;    //!< packets dropped as malformed or of unknown source
         uint64_t tlpDrops = 0;            //!< TLPs dropped (any reason)
         uint64_t unsupportedRequests = 0; //!< UR completions the NIC generated
         uint64_t sequenceGaps = 0;        //!< missing sequence numbers seen
@@ -175,6 +176,11 @@ class TlpTunnelNetDevice : public NetDevice
     Ptr<PciePort> GetPort() const;
     /// \return the counters
     const Statistics& GetStatistics() const;
+    /**
+     * \return the largest tunnel packet the NIC sends: the smaller of MaxPacketSize
+     *         and what the transport's path carries (TlpTransport::GetMaxPacketSize)
+     */
+    uint32_t GetMaxPacketSize() const;
 
     // NetDevice
     void SetIfIndex(const uint32_t index) override;
@@ -293,6 +299,12 @@ class TlpTunnelNetDevice : public NetDevice
      * \param peer destination node
      */
     void FlushBatch(uint32_t peer);
+    /**
+     * \brief Make the TLPs gathered for a peer one packet and start a new batch.
+     * \param peer destination node (its batch holds a TLP at least)
+     * \return the packet, for the transport
+     */
+    Outgoing TakeBatch(uint32_t peer);
     /**
      * \brief Queue a control packet (GRANT_REQUEST, GRANT) for the transport.
      * \param peer destination node
