@@ -6,6 +6,7 @@ MODULE_SOURCES = [
     'helper/full-duplex-ethernet-helper.cc',
     'helper/tlp-topology-helper.cc',
     'helper/tlp-tunnel-helper.cc',
+    'model/exact-time.cc',
     'model/full-duplex-ethernet-channel.cc',
     'model/full-duplex-ethernet-net-device.cc',
     'model/pcie-dma-engine.cc',

@@ -451,18 +451,6 @@ PcieLink::GetStatistics(Direction dir) const
     return m_wire[dir].stats;
 }
 
-Time
-PcieLink::DelayUntil(int64_t ps)
-{
-    Time at = PicoSeconds(ps);
-    if (at.GetPicoSeconds() < ps)
-    {
-        at += TimeStep(1);
-    }
-    Time now = Simulator::Now();
-    return at > now ? at - now : Time(0);
-}
-
 void
 PcieLink::Attach(Ptr<PciePort> upstream, Ptr<PciePort> downstream)
 {

@@ -153,13 +153,6 @@ class PcieLink : public Channel
     static uint32_t GetSpecLatencySymbols(uint32_t generation, uint32_t width, uint32_t mps);
 
     /**
-     * \param ps a time in picoseconds
-     * \return the delay from now to that time, rounded up to the simulator's
-     *         resolution so that no event fires before its cause
-     */
-    static Time DelayUntil(int64_t ps);
-
-    /**
      * \brief Place a TLP on one direction (used by the ports).
      * \param dir the direction
      * \param readyPs earliest start, ps

@@ -4,6 +4,7 @@
 
 #include "pcie-port.h"
 
+#include "exact-time.h"
 #include "pcie-routing-element.h"
 #include "tlp-ecrc-trailer.h"
 #include "tlp-header.h"
@@ -472,7 +473,7 @@ PciePort::Transmit(Ptr<Packet> tlp,
                                          tlp->GetSize(),
                                          m_tlpGap.GetPicoSeconds());
     m_txTrace(tlp);
-    Simulator::Schedule(PcieLink::DelayUntil(arrivalPs + m_peer->m_deliveryDelayPs),
+    Simulator::Schedule(DelayUntilPicoSeconds(arrivalPs + m_peer->m_deliveryDelayPs),
                         &PciePort::Deliver,
                         m_peer,
                         tlp,
@@ -529,7 +530,7 @@ PciePort::TransmitQueued()
     {
         m_retry.Cancel();
         m_retry =
-            Simulator::Schedule(PcieLink::DelayUntil(nextPs), &PciePort::TransmitQueued, this);
+            Simulator::Schedule(DelayUntilPicoSeconds(nextPs), &PciePort::TransmitQueued, this);
     }
     if (freed && m_refused)
     {

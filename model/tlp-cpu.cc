@@ -4,6 +4,7 @@
 
 #include "tlp-cpu.h"
 
+#include "exact-time.h"
 #include "tlp-ecrc-trailer.h"
 
 #include "ns3/abort.h"
@@ -680,7 +681,7 @@ TlpCpu::IssueStream()
             if (due > Simulator::Now().GetPicoSeconds())
             {
                 m_streamEvent =
-                    Simulator::Schedule(PcieLink::DelayUntil(due), &TlpCpu::IssueStream, this);
+                    Simulator::Schedule(DelayUntilPicoSeconds(due), &TlpCpu::IssueStream, this);
                 break;
             }
         }

@@ -4,6 +4,7 @@
 
 #include "tlp-memory.h"
 
+#include "exact-time.h"
 #include "tlp-ecrc-trailer.h"
 #include "tlp-header.h"
 
@@ -506,7 +507,7 @@ TlpMemory::Drain()
     // The root complex holds a completion until it is due: no event of our own.
     while (!m_outbox.empty())
     {
-        Time delay = PcieLink::DelayUntil(m_outbox.front().duePs);
+        Time delay = DelayUntilPicoSeconds(m_outbox.front().duePs);
         if (m_rc == nullptr || !m_rc->Send(m_agent, m_outbox.front().tlp, delay))
         {
             return; // the ready callback resumes
