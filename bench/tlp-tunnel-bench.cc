@@ -715,7 +715,9 @@ main(int argc, char* argv[])
          "read-udp",
          "baseline-ethernet-fd",
          "read-ethernet",
-         "baseline-ethernet-csma"},
+         "baseline-ethernet-csma",
+         "local-write",
+         "local-read"},
     };
     std::vector<Ratio> ratios = {
         {"write-ethernet", "baseline-udp-p2p", 0},

@@ -190,10 +190,9 @@ RunBandwidth(const Scenario& c, uint64_t* errors)
     *errors = h.dma->GetStatistics().errors + (h.dma->GetStatistics().transfers != c.count);
     if (!c.read)
     {
-        // The window holds what the last transfers wrote: the engine's pattern.
-        for (uint64_t a = BufferBase(c);
-             a < BufferBase(c) + std::min<uint64_t>(window, c.count * c.size);
-             ++a)
+        // The window's slots hold what the last transfers wrote: the engine's pattern.
+        uint64_t written = std::min<uint64_t>(window / c.size, c.count) * c.size;
+        for (uint64_t a = BufferBase(c); a < BufferBase(c) + written; ++a)
         {
             *errors += h.memory->GetStore().ReadByte(a) != TlpCpu::PatternByte(a, 7);
         }
@@ -275,22 +274,37 @@ struct Analytical
     double latencyPs = 0; //!< one transfer alone
 };
 
+/// A piece of a transfer: its first byte and its length.
+struct Chunk
+{
+    uint64_t address; //!< first byte
+    uint32_t bytes;   //!< length
+};
+
 /**
  * Pieces of a transfer of `size` bytes at `address`: none longer than `most`, each
  * but the last ending on a multiple of `boundary` (requests: most = boundary = MPS or
  * MRRS; completions: most = MPS, boundary = RCB).
  */
-std::vector<uint32_t>
+std::vector<Chunk>
 Chunks(uint64_t address, uint32_t size, uint32_t most, uint32_t boundary)
 {
-    std::vector<uint32_t> chunks;
+    std::vector<Chunk> chunks;
     for (uint64_t a = address, end = address + size; a < end;)
     {
         uint64_t stop = std::min(end, (a + most) / boundary * boundary);
-        chunks.push_back(static_cast<uint32_t>(stop - a));
+        chunks.push_back({a, static_cast<uint32_t>(stop - a)});
         a = stop;
     }
     return chunks;
+}
+
+/// \return the data bytes a TLP carries for a chunk: the whole DWs it touches
+uint32_t
+DataBytes(const Chunk& chunk)
+{
+    return static_cast<uint32_t>(TlpHeader::AlignUp(chunk.address + chunk.bytes, 4) -
+                                 TlpHeader::AlignDown(chunk.address, 4));
 }
 
 /**
@@ -303,6 +317,16 @@ DllpsPerTransfer(double latencyPs, double periodPs)
 {
     return 1.0 / (std::floor(latencyPs / periodPs) + 1);
 }
+
+/// What one transfer puts on the link, by direction, picoseconds and TLPs.
+struct Load
+{
+    double upPs = 0;        //!< the device's direction: its TLPs and their gaps
+    double downPs = 0;      //!< the root port's direction
+    double requests = 0;    //!< reads: requests
+    double completions = 0; //!< reads: completions
+    double latencyPs = 0;   //!< one transfer alone: from its start to its end
+};
 
 Analytical
 Analyze(const Scenario& c, const Host& h)
@@ -349,73 +373,91 @@ Analyze(const Scenario& c, const Host& h)
     h.dma->GetAttribute("MaxOutstanding", outstanding);
     UintegerValue tags;
     h.dma->GetAttribute("Tags", tags);
-
-    uint64_t base = BufferBase(c);
-    Analytical a;
     double memoryPs = TlpHeader::AlignUp(c.size, 4) * memoryPsPerByte;
+
+    // One transfer at `address`: its TLPs on each direction and, alone, its latency.
+    auto load = [&](uint64_t address) {
+        Load l;
+        if (!c.read)
+        {
+            // The writes' direction carries the MWr TLPs alone (their Acks and
+            // UpdateFCs go the other way).
+            for (const Chunk& chunk : Chunks(address, c.size, c.mps, c.mps))
+            {
+                l.upPs += (header + framing + DataBytes(chunk)) * psPerByte + upGapPs;
+            }
+            l.latencyPs = copyPs + l.upPs - upGapPs + linkPs + rcPs;
+            return l;
+        }
+        // Reads: the unloaded latency, stage by stage.
+        double memoryFree = 0;
+        double downFree = 0;
+        double lastArrival = 0;
+        for (const Chunk& request : Chunks(address, c.size, c.mrrs, c.mrrs))
+        {
+            double atMemory = l.upPs + (header + framing) * psPerByte + linkPs + rcPs;
+            l.upPs += (header + framing) * psPerByte + upGapPs;
+            l.requests++;
+            double start = std::max(atMemory, memoryFree);
+            memoryFree = start + TlpHeader::AlignUp(request.bytes, 4) * memoryPsPerByte;
+            double moved = 0;
+            for (const Chunk& chunk : Chunks(request.address, request.bytes, c.mps, c.rcb))
+            {
+                moved += chunk.bytes;
+                double due = start + moved * memoryPsPerByte + access.Get().GetPicoSeconds();
+                double wire = (12 + framing + DataBytes(chunk)) * psPerByte;
+                double leave = std::max(due + rcPs, downFree);
+                lastArrival = leave + wire + linkPs;
+                downFree = leave + wire + downGapPs;
+                l.downPs += wire + downGapPs;
+                l.completions++;
+            }
+        }
+        l.latencyPs = lastArrival + deviceLatency.Get().GetPicoSeconds() + copyPs;
+        return l;
+    };
+
+    // The stream takes the window's size-byte slots in turn: its load per transfer
+    // is their mean (transfers at unaligned slots take more TLPs); the latency is
+    // that of a transfer at the window's base, where the latency run places them.
+    uint64_t base = BufferBase(c);
+    uint64_t slots = std::min<uint64_t>(std::max<uint64_t>(8192, c.size) / c.size, c.count);
+    Load mean;
+    for (uint64_t i = 0; i < slots; ++i)
+    {
+        Load l = load(base + i * c.size);
+        mean.upPs += l.upPs / slots;
+        mean.downPs += l.downPs / slots;
+        mean.requests += l.requests / slots;
+        mean.completions += l.completions / slots;
+    }
+    Analytical a;
+    a.latencyPs = load(base).latencyPs;
     if (!c.read)
     {
-        // The writes' direction carries the MWr TLPs alone (their Acks and UpdateFCs
-        // go the other way).
-        double upPs = 0;
-        for (uint32_t chunk : Chunks(base, c.size, c.mps, c.mps))
-        {
-            upPs += (header + framing + TlpHeader::AlignUp(chunk, 4)) * psPerByte + upGapPs;
-        }
-        a.bandwidth = c.size * 1e12 / std::max({upPs, costPs, memoryPs});
-        a.latencyPs = copyPs + upPs - upGapPs + linkPs + rcPs;
+        a.bandwidth = c.size * 1e12 / std::max({mean.upPs, costPs, memoryPs});
         return a;
     }
-    // Reads: the unloaded latency, stage by stage.
-    std::vector<uint32_t> requests = Chunks(base, c.size, c.mrrs, c.mrrs);
-    double upPs = 0;
-    double memoryFree = 0;
-    double downFree = 0;
-    double lastArrival = 0;
-    double downBytes = 0;
-    uint32_t completions = 0;
-    uint64_t address = base;
-    for (uint32_t bytes : requests)
-    {
-        double atMemory = upPs + (header + framing) * psPerByte + linkPs + rcPs;
-        upPs += (header + framing) * psPerByte + upGapPs;
-        double start = std::max(atMemory, memoryFree);
-        memoryFree = start + TlpHeader::AlignUp(bytes, 4) * memoryPsPerByte;
-        double moved = 0;
-        for (uint32_t chunk : Chunks(address, bytes, c.mps, c.rcb))
-        {
-            moved += chunk;
-            double due = start + moved * memoryPsPerByte + access.Get().GetPicoSeconds();
-            double wire = (12 + framing + TlpHeader::AlignUp(chunk, 4)) * psPerByte;
-            double start = std::max(due + rcPs, downFree);
-            lastArrival = start + wire + linkPs;
-            downFree = start + wire + downGapPs;
-            downBytes += 12 + framing + TlpHeader::AlignUp(chunk, 4);
-            completions++;
-        }
-        address += bytes;
-    }
-    a.latencyPs = lastArrival + deviceLatency.Get().GetPicoSeconds() + copyPs;
-    double downPs = downBytes * psPerByte + completions * downGapPs;
     // Bandwidth: the busiest of the completions' direction (with, in spec
     // accounting, the Acks of the read requests and the root port's UpdateFCs for
     // their credits), the requests' direction (with the Acks of the completions),
     // the engine, the memory, and the reads in flight over their latency.
-    uint32_t inFlight = static_cast<uint32_t>(tags.Get() / requests.size());
+    double inFlight = std::floor(tags.Get() / mean.requests);
     if (outstanding.Get() != 0)
     {
-        inFlight = std::min(inFlight, static_cast<uint32_t>(outstanding.Get()));
+        inFlight = std::min(inFlight, static_cast<double>(outstanding.Get()));
     }
     // An engine limited by its tags alone issues a request whenever a tag frees, so
     // the requests arrive evenly spread; one that starts whole transfers sends each
     // transfer's requests together.
-    double burstsPerTransfer = outstanding.Get() == 0 && costPs == 0 ? requests.size() : 1;
-    double periodPs = std::max({downPs, upPs, costPs, memoryPs});
+    double burstsPerTransfer = outstanding.Get() == 0 && costPs == 0 ? mean.requests : 1;
+    double periodPs = std::max({mean.downPs, mean.upPs, costPs, memoryPs});
     for (int i = 0; i < 20 && !c.pcieBench; ++i)
     {
-        double down = downPs + 2 * dllpPs * burstsPerTransfer *
-                                   DllpsPerTransfer(ackPs, periodPs / burstsPerTransfer);
-        double up = upPs + dllpPs * completions * DllpsPerTransfer(ackPs, periodPs / completions);
+        double down = mean.downPs + 2 * dllpPs * burstsPerTransfer *
+                                        DllpsPerTransfer(ackPs, periodPs / burstsPerTransfer);
+        double up = mean.upPs + dllpPs * mean.completions *
+                                    DllpsPerTransfer(ackPs, periodPs / mean.completions);
         periodPs = std::max({down, up, costPs, memoryPs, a.latencyPs / inFlight});
     }
     periodPs = std::max(periodPs, a.latencyPs / inFlight);
