@@ -131,6 +131,20 @@ BufferBase(const Scenario& c)
     return c.addr64 ? 0x100000000ULL : 0x10000000ULL;
 }
 
+/// The stream's window: 8 KiB, or one slot.
+uint64_t
+WindowSize(const Scenario& c)
+{
+    return std::max<uint64_t>(8192, TlpHeader::AlignUp(c.size, PcieDmaEngine::CACHE_LINE));
+}
+
+/// The stream's slots: the size rounded up to a cache line (PcieDmaEngine::Stream).
+uint64_t
+SlotSize(const Scenario& c)
+{
+    return TlpHeader::AlignUp(c.size, PcieDmaEngine::CACHE_LINE);
+}
+
 /// Bytes moved, observed at one place: payload after the first TLP over the time span.
 struct Meter
 {
@@ -184,17 +198,21 @@ RunBandwidth(const Scenario& c, uint64_t* errors)
     {
         h.memory->TraceConnectWithoutContext("Write", MakeCallback(&Meter::Write, &meter));
     }
-    uint64_t window = std::max<uint64_t>(8192, c.size);
+    uint64_t window = WindowSize(c);
     h.dma->Stream(c.read, BufferBase(c), window, c.size, c.count);
     Simulator::Run();
     *errors = h.dma->GetStatistics().errors + (h.dma->GetStatistics().transfers != c.count);
     if (!c.read)
     {
-        // The window's slots hold what the last transfers wrote: the engine's pattern.
-        uint64_t written = std::min<uint64_t>(window / c.size, c.count) * c.size;
-        for (uint64_t a = BufferBase(c); a < BufferBase(c) + written; ++a)
+        // Each slot holds what the last transfer to it wrote: the engine's pattern.
+        uint64_t unit = SlotSize(c);
+        for (uint64_t slot = 0; slot < std::min<uint64_t>(window / unit, c.count); ++slot)
         {
-            *errors += h.memory->GetStore().ReadByte(a) != TlpCpu::PatternByte(a, 7);
+            for (uint64_t a = BufferBase(c) + slot * unit; a < BufferBase(c) + slot * unit + c.size;
+                 ++a)
+            {
+                *errors += h.memory->GetStore().ReadByte(a) != TlpCpu::PatternByte(a, 7);
+            }
         }
     }
     Simulator::Destroy();
@@ -417,15 +435,15 @@ Analyze(const Scenario& c, const Host& h)
         return l;
     };
 
-    // The stream takes the window's size-byte slots in turn: its load per transfer
-    // is their mean (transfers at unaligned slots take more TLPs); the latency is
-    // that of a transfer at the window's base, where the latency run places them.
+    // The stream takes the window's slots in turn: its load per transfer is their
+    // mean (a transfer that is not aligned as its size takes more TLPs); the latency
+    // is that of a transfer at the window's base, where the latency run places them.
     uint64_t base = BufferBase(c);
-    uint64_t slots = std::min<uint64_t>(std::max<uint64_t>(8192, c.size) / c.size, c.count);
+    uint64_t slots = std::min<uint64_t>(WindowSize(c) / SlotSize(c), c.count);
     Load mean;
     for (uint64_t i = 0; i < slots; ++i)
     {
-        Load l = load(base + i * c.size);
+        Load l = load(base + i * SlotSize(c));
         mean.upPs += l.upPs / slots;
         mean.downPs += l.downPs / slots;
         mean.requests += l.requests / slots;

@@ -195,12 +195,16 @@ PcieDmaEngine::Transfer(bool read, uint64_t address, uint32_t size, DoneCallback
 void
 PcieDmaEngine::Stream(bool read, uint64_t base, uint64_t window, uint32_t size, uint64_t count)
 {
-    NS_ABORT_MSG_IF(window < size,
-                    "PcieDmaEngine: window of " << window << " bytes for transfers of " << size);
-    uint64_t slots = window / size;
+    // Slots of the size rounded up to a cache line, as pcie-bench places its DMAs
+    // (with a host offset of 0).
+    uint64_t unit = TlpHeader::AlignUp(size, CACHE_LINE);
+    NS_ABORT_MSG_IF(size == 0 || window < unit,
+                    "PcieDmaEngine: window of " << window << " bytes for transfers of " << size
+                                                << " (slots of " << unit << ")");
+    uint64_t slots = window / unit;
     for (uint64_t i = 0; i < count; ++i)
     {
-        Transfer(read, base + (i % slots) * size, size, DoneCallback());
+        Transfer(read, base + (i % slots) * unit, size, DoneCallback());
     }
 }
 

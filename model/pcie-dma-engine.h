@@ -35,7 +35,7 @@ namespace ns3
  * the link at CopyRate (store and forward): a write's requests leave once copied, a
  * read ends when its last completion has arrived, Latency has passed (the device's
  * handling) and its data is copied. A write ends when its last MWr is on the link.
- * Streams of transfers walk a window of host memory.
+ * Streams of transfers walk a window of host memory in slots of cache lines.
  *
  * The defaults are those of the NFP6000's DMA engine in pcie-bench's measurements
  * (host nfp6000-1.2GHz_hsw-Xeon-E5-2637v3_supermicro): 47.4 million writes and 60
@@ -48,6 +48,9 @@ class PcieDmaEngine : public Object
   public:
     /// Callback when a transfer ends: (status, latency from its start).
     typedef Callback<void, uint8_t, Time> DoneCallback;
+
+    /// Bytes of a host cache line: Stream()'s slots are multiples of it.
+    static constexpr uint32_t CACHE_LINE = 64;
 
     /// Counters of what the engine did.
     struct Statistics
@@ -91,11 +94,12 @@ class PcieDmaEngine : public Object
      */
     void Transfer(bool read, uint64_t address, uint32_t size, DoneCallback done);
     /**
-     * \brief Queue `count` transfers of `size` bytes, each at the next `size`-byte
-     * slot of the window [base, base + window), wrapping.
+     * \brief Queue `count` transfers of `size` bytes, each at the next slot of the
+     * window [base, base + window), wrapping; slots are `size` rounded up to CACHE_LINE
+     * bytes, as pcie-bench places its DMAs.
      * \param read true to read host memory, false to write it
      * \param base window base
-     * \param window window bytes (at least size)
+     * \param window window bytes (at least one slot)
      * \param size bytes per transfer
      * \param count transfers
      */

@@ -554,6 +554,35 @@ TEST(PcieDmaEngine, WritesAndReadsOfAnySizeAndAlignment)
     EXPECT_EQ(dma->GetPending(), 0u);
 }
 
+TEST(PcieDmaEngine, StreamsTakeCacheLineSlotsInTurn)
+{
+    // 100-byte writes over a 1 KiB window: slots of 128 bytes (as pcie-bench places
+    // its DMAs), 8 of them, the ninth transfer back at the base. Each slot holds the
+    // pattern in its first 100 bytes and nothing in its last 28.
+    SimulatorGuard guard;
+    Ptr<PcieRootComplex> rc = MakeRootComplex();
+    Ptr<TlpMemory> memory = CreateObject<TlpMemory>();
+    memory->Connect(rc);
+    Ptr<PcieDmaEngine> dma = CreateObject<PcieDmaEngine>();
+    dma->Attach(AttachEndpoint(rc, "dma"));
+    AddressLog starts;
+    memory->TraceConnectWithoutContext("Write", MakeCallback(&AddressLog::Tlp, &starts));
+    dma->Stream(false, 0x10000, 1024, 100, 9);
+    Simulator::Run();
+    std::vector<uint64_t> expected;
+    for (uint64_t i = 0; i < 9; ++i)
+    {
+        expected.push_back(0x10000 + (i % 8) * 128);
+    }
+    EXPECT_EQ(starts.addresses, expected);
+    for (uint64_t a = 0x10000; a < 0x10000 + 1024; ++a)
+    {
+        bool written = (a - 0x10000) % 128 < 100;
+        ASSERT_EQ(memory->GetStore().ReadByte(a), written ? TlpCpu::PatternByte(a, 7) : 0)
+            << std::hex << a;
+    }
+}
+
 TEST(PcieRootComplexDeathTest, OverlappingRangesNameBoth)
 {
     EXPECT_DEATH(
@@ -588,4 +617,12 @@ TEST(PcieRootComplexDeathTest, OverlappingRangesNameBoth)
             dma->Attach(AttachEndpoint(rc, "dma"));
         },
         "attribute MaxReadRequestSize=384 must be a power of two");
+    EXPECT_DEATH(
+        {
+            Ptr<PcieRootComplex> rc = MakeRootComplex();
+            Ptr<PcieDmaEngine> dma = CreateObject<PcieDmaEngine>();
+            dma->Attach(AttachEndpoint(rc, "dma"));
+            dma->Stream(false, 0, 100, 100, 1);
+        },
+        "window of 100 bytes for transfers of 100 \\(slots of 128\\)");
 }

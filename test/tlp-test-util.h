@@ -186,6 +186,20 @@ AttachEndpoint(Ptr<PcieRootComplex> rc,
     return endpoint;
 }
 
+/// Addresses of the TLPs a memory executed, in order.
+struct AddressLog
+{
+    std::vector<uint64_t> addresses; //!< their Address fields
+
+    /// Trace sink.
+    void Tlp(Ptr<const Packet> tlp)
+    {
+        TlpHeader h;
+        tlp->PeekHeader(h);
+        addresses.push_back(h.GetAddress());
+    }
+};
+
 /// Ends the simulation when a test leaves scope.
 struct SimulatorGuard
 {

@@ -164,19 +164,6 @@ struct Largest
     }
 };
 
-/// Addresses of the TLPs a memory executed, in order.
-struct AddressLog
-{
-    std::vector<uint64_t> addresses;
-
-    void Tlp(Ptr<const Packet> tlp)
-    {
-        TlpHeader h;
-        tlp->PeekHeader(h);
-        addresses.push_back(h.GetAddress());
-    }
-};
-
 /// Counts drop reasons of a NIC.
 struct DropTap
 {
