@@ -41,6 +41,14 @@ struct Pair
         down = std::make_unique<Probe>(downPort);
     }
 
+    ~Pair()
+    {
+        // Bare ports belong to no node, root complex or device that would dispose them:
+        // break the references between the link and its ends here.
+        up->Port()->Dispose();
+        down->Port()->Dispose();
+    }
+
     SimulatorGuard guard;
     Ptr<PcieLink> link;
     std::unique_ptr<Probe> up;
