@@ -159,7 +159,6 @@ TlpTunnelNetDevice::GetTypeId()
 TlpTunnelNetDevice::TlpTunnelNetDevice()
     : m_ifIndex(0),
       m_mtu(1500),
-      m_port(UINT32_MAX),
       m_requesterId(2),
       m_rxCredits(64),
       m_exportBase(uint64_t(1) << 32),
@@ -198,7 +197,7 @@ TlpTunnelNetDevice::DoDispose()
     m_batches.clear();
     m_toInterconnect.clear();
     m_ownReads.clear();
-    m_lpi = nullptr;
+    m_port = nullptr;
     m_transport = nullptr;
     m_node = nullptr;
     NetDevice::DoDispose();
@@ -208,32 +207,33 @@ void
 TlpTunnelNetDevice::DoInitialize()
 {
     m_exportNext = std::max(m_exportNext, m_exportBase);
-    if (m_lpi != nullptr)
+    if (m_port != nullptr)
     {
-        m_lpi->SetDeliveryDelay(m_port, m_processingDelay);
+        m_port->SetDeliveryDelay(m_processingDelay);
     }
     NetDevice::DoInitialize();
 }
 
 void
-TlpTunnelNetDevice::Attach(Ptr<LocalInterconnectChannel> lpi)
+TlpTunnelNetDevice::Attach(Ptr<PciePort> port)
 {
-    NS_LOG_FUNCTION(this << lpi);
-    NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpTunnelNetDevice: already attached to an interconnect");
-    m_lpi = lpi;
-    m_port =
-        lpi->AddPort("nic", MakeCallback(&TlpTunnelNetDevice::ReceiveFromInterconnect, this), this);
-    lpi->SetReadyCallback(m_port, MakeCallback(&TlpTunnelNetDevice::DrainToInterconnect, this));
-    lpi->ClaimRequesterId(m_port, m_requesterId);
-    lpi->SetDefaultCompletionPort(m_port);
-    lpi->SetReceiveCredits(m_port, m_rxCredits);
+    NS_LOG_FUNCTION(this << port);
+    NS_ABORT_MSG_IF(m_port != nullptr, "TlpTunnelNetDevice: already attached to a PCIe link");
+    m_port = port;
+    port->SetDevice(this);
+    port->SetReceiveCallback(MakeCallback(&TlpTunnelNetDevice::ReceiveFromInterconnect, this));
+    port->SetReadyCallback(MakeCallback(&TlpTunnelNetDevice::DrainToInterconnect, this));
+    port->ClaimRequesterId(m_requesterId);
+    port->SetDefaultCompletionRoute();
+    port->SetReceiveCredits(m_rxCredits);
     // The NIC's processing of TLPs from the interconnect is part of their delivery.
-    lpi->SetDeliveryDelay(m_port, m_processingDelay);
+    port->SetDeliveryDelay(m_processingDelay);
     m_exportNext = m_exportBase;
     m_tracker.Configure(256,
                         MilliSeconds(50),
                         MakeCallback(&TlpTunnelNetDevice::OwnReadData, this),
                         MakeCallback(&TlpTunnelNetDevice::OwnReadEnded, this));
+    m_tracker.SetFreedCallback(MakeCallback(&TlpTunnelNetDevice::SendOwnReads, this));
 }
 
 void
@@ -259,7 +259,7 @@ TlpTunnelNetDevice::AddWindow(uint64_t base,
                               TlpWindow::TranslateAt translateAt)
 {
     NS_LOG_FUNCTION(this << base << size << peer << regionBase);
-    NS_ABORT_MSG_IF(m_lpi == nullptr || m_transport == nullptr || m_node == nullptr,
+    NS_ABORT_MSG_IF(m_port == nullptr || m_transport == nullptr || m_node == nullptr,
                     "TlpTunnelNetDevice: AddWindow before Attach() and SetTransport()");
     NS_ABORT_MSG_IF(base % PAGE != 0 || size % PAGE != 0 || size == 0,
                     "TlpTunnelNetDevice: window base 0x" << std::hex << base << " and size 0x"
@@ -283,7 +283,7 @@ TlpTunnelNetDevice::AddWindow(uint64_t base,
     w.requestedBase = regionBase;
     w.translateAt = translateAt;
     uint16_t id = m_windows.Add(w);
-    m_lpi->ClaimAddressRange(m_port, base, size);
+    m_port->ClaimAddressRange(base, size);
     Simulator::ScheduleWithContext(m_node->GetId(),
                                    Time(0),
                                    &TlpTunnelNetDevice::RequestGrant,
@@ -310,7 +310,7 @@ TlpTunnelNetDevice::GetRequesterId() const
     return m_requesterId;
 }
 
-uint32_t
+Ptr<PciePort>
 TlpTunnelNetDevice::GetPort() const
 {
     return m_port;
@@ -392,14 +392,14 @@ TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
             {
                 Drop(tlp, DROP_UNKNOWN_REQUESTER);
             }
-            m_lpi->ReturnCredits(m_port, 1);
+            m_port->ReturnCredits(1);
             return;
         }
         auto it = m_requesters.find(h.GetRequesterId());
         if (it == m_requesters.end())
         {
             Drop(tlp, DROP_UNKNOWN_REQUESTER);
-            m_lpi->ReturnCredits(m_port, 1);
+            m_port->ReturnCredits(1);
             return;
         }
         Encapsulate(it->second, 0, 0, tlp, 1);
@@ -409,7 +409,7 @@ TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
     if (w == nullptr)
     {
         Refuse(tlp, DROP_NO_REGION, UINT32_MAX);
-        m_lpi->ReturnCredits(m_port, 1);
+        m_port->ReturnCredits(1);
         return;
     }
     if (!w->pending.empty())
@@ -442,7 +442,7 @@ TlpTunnelNetDevice::SendThroughWindow(TlpWindow& w,
         Refuse(tlp, DROP_REFUSED, UINT32_MAX);
         if (credits)
         {
-            m_lpi->ReturnCredits(m_port, credits);
+            m_port->ReturnCredits(credits);
         }
         return;
     }
@@ -629,7 +629,7 @@ TlpTunnelNetDevice::SendQueued()
         }
         if (out.credits != 0)
         {
-            m_lpi->ReturnCredits(m_port, out.credits);
+            m_port->ReturnCredits(out.credits);
         }
     }
     m_inSendQueued = false;
@@ -843,7 +843,7 @@ TlpTunnelNetDevice::DrainToInterconnect()
         Ptr<Packet> tlp = m_toInterconnect.front().first;
         Time now = Simulator::Now();
         Time ready = m_toInterconnect.front().second;
-        if (!m_lpi->Send(m_port, tlp, ready > now ? ready - now : Time(0)))
+        if (!m_port->Send(tlp, ready > now ? ready - now : Time(0)))
         {
             return; // the ready callback resumes
         }
@@ -881,10 +881,7 @@ TlpTunnelNetDevice::HandleGrantRequest(const TunnelHeader& th, const TunnelGrant
             ok = base % PAGE == 0 && base + (body.size - 1) >= base;
         }
         // The region must be memory of this node, not one of our own windows.
-        uint32_t first = 0;
-        uint32_t last = 0;
-        ok = ok && m_lpi->DecodeAddress(base, first) &&
-             m_lpi->DecodeAddress(base + body.size - 1, last) && first == last && first != m_port;
+        ok = ok && m_port->IsHostMemory(base, body.size);
         reply.status = ok ? 0 : 1;
         if (ok)
         {
@@ -1071,7 +1068,7 @@ TlpTunnelNetDevice::GetIfIndex() const
 Ptr<Channel>
 TlpTunnelNetDevice::GetChannel() const
 {
-    return m_lpi;
+    return m_port != nullptr ? m_port->GetLink() : nullptr;
 }
 
 void
@@ -1102,7 +1099,7 @@ TlpTunnelNetDevice::GetMtu() const
 bool
 TlpTunnelNetDevice::IsLinkUp() const
 {
-    return m_lpi != nullptr && m_transport != nullptr;
+    return m_port != nullptr && m_transport != nullptr;
 }
 
 void

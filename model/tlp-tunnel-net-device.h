@@ -5,7 +5,7 @@
 #ifndef TLP_TUNNEL_NET_DEVICE_H
 #define TLP_TUNNEL_NET_DEVICE_H
 
-#include "local-interconnect-channel.h"
+#include "pcie-port.h"
 #include "tlp-header.h"
 #include "tlp-request-tracker.h"
 #include "tlp-transport.h"
@@ -29,8 +29,8 @@ namespace ns3
  * \ingroup tlp-tunnel
  * \brief The NIC that tunnels TLPs between compute nodes.
  *
- * The NIC is a port of its node's LocalInterconnectChannel and claims address
- * windows on it. A TLP that reaches it through a window is translated (at this NIC
+ * The NIC is an endpoint on a PCIe link of its node (its PciePort) and claims
+ * address windows through it. A TLP that reaches it through a window is translated (at this NIC
  * or at the receiving one, per window), encapsulated behind a TunnelHeader and
  * handed to a TlpTransport (Ethernet frames or UDP datagrams) towards the node the
  * window maps to. The receiving NIC extracts the TLP, translates its address if
@@ -118,10 +118,10 @@ class TlpTunnelNetDevice : public NetDevice
     ~TlpTunnelNetDevice() override;
 
     /**
-     * \brief Become a port of the node's interconnect.
-     * \param lpi the interconnect
+     * \brief Become the endpoint of a PCIe link of the node.
+     * \param port the endpoint's end of the link
      */
-    void Attach(Ptr<LocalInterconnectChannel> lpi);
+    void Attach(Ptr<PciePort> port);
     /**
      * \brief Use a transport towards the other NICs.
      * \param transport the transport, attached to its lower device or socket
@@ -172,8 +172,8 @@ class TlpTunnelNetDevice : public NetDevice
 
     /// \return the NIC's bus/device/function (Requester ID of its own requests)
     uint16_t GetRequesterId() const;
-    /// \return the interconnect port, UINT32_MAX before Attach()
-    uint32_t GetPort() const;
+    /// \return the NIC's end of its PCIe link, null before Attach()
+    Ptr<PciePort> GetPort() const;
     /// \return the counters
     const Statistics& GetStatistics() const;
     /**
@@ -411,13 +411,12 @@ class TlpTunnelNetDevice : public NetDevice
      */
     static uint64_t RegionKey(uint32_t node, uint16_t window);
 
-    Ptr<Node> m_node;                    //!< the node
-    uint32_t m_ifIndex;                  //!< interface index
-    Mac48Address m_address;              //!< a locally administered MAC, for NetDevice
-    uint16_t m_mtu;                      //!< NetDevice MTU (unused by the tunnel)
-    Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
-    uint32_t m_port;                     //!< our port on it
-    Ptr<TlpTransport> m_transport;       //!< the network side
+    Ptr<Node> m_node;              //!< the node
+    uint32_t m_ifIndex;            //!< interface index
+    Mac48Address m_address;        //!< a locally administered MAC, for NetDevice
+    uint16_t m_mtu;                //!< NetDevice MTU (unused by the tunnel)
+    Ptr<PciePort> m_port;          //!< our end of the PCIe link
+    Ptr<TlpTransport> m_transport; //!< the network side
 
     uint16_t m_requesterId; //!< our bus/device/function
     uint32_t m_rxCredits;   //!< TLPs we accept from the interconnect before returning credits
