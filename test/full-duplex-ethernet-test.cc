@@ -376,6 +376,10 @@ TEST(FullDuplexEthernet, FramesOnTheWireAndInPcap)
         Config::SetGlobal("ChecksumEnabled", BooleanValue(checksums));
         {
             Link link;
+            // Fixed addresses: ns-3 before 3.36 does not restart Mac48Address::Allocate()
+            // with each simulation.
+            link.a.device->SetAddress(Mac48Address("00:00:00:00:00:01"));
+            link.b.device->SetAddress(Mac48Address("00:00:00:00:00:02"));
             FullDuplexEthernetHelper().EnablePcap(name, link.devices.Get(0), false, true);
             std::vector<uint8_t> data = {1, 2, 3};
             link.a.device->Send(Create<Packet>(data.data(), data.size()),
@@ -467,7 +471,7 @@ TEST(FullDuplexEthernet, TraceSourcesAndAsciiTrace)
         FullDuplexEthernetHelper().EnableAscii(name, link.devices.Get(1), true);
         link.Send(3, 100);
         link.a.device->Send(Create<Packet>(2000), link.b.device->GetAddress(), TYPE);
-        link.a.device->Send(Create<Packet>(100), Mac48Address("00:00:00:00:00:99"), TYPE);
+        link.a.device->Send(Create<Packet>(100), Mac48Address("02:00:00:00:00:99"), TYPE);
         link.b.device->Send(Create<Packet>(100), link.a.device->GetAddress(), TYPE);
         Simulator::Run();
     }
