@@ -88,7 +88,7 @@ CheckGranted(Measure* m)
         Ptr<TlpTunnelNetDevice> nic = TlpTunnelHelper::GetNic(NodeList::GetNode(i));
         for (uint16_t w = 0; nic != nullptr && w < nic->GetNWindows(); ++w)
         {
-            m->ok = m->ok && nic->GetWindow(w)->granted;
+            m->ok = m->ok && nic->GetWindow(w)->IsGranted();
         }
     }
 }

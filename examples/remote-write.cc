@@ -143,7 +143,7 @@ main(int argc, char* argv[])
     }
     Simulator::Run();
 
-    bool match = g_landed == g_issued.size() && nic0->GetWindow(0)->granted;
+    bool match = g_landed == g_issued.size() && nic0->GetWindow(0)->IsGranted();
     uint32_t seed = 1;
     for (uint64_t offset = 0; match && offset < bytes; ++offset)
     {
@@ -163,7 +163,7 @@ main(int argc, char* argv[])
     std::cout << "region: node " << hosts.Get(1)->GetId() << " granted 0x" << std::hex
               << g_regionBase << std::dec << " for window 0x" << std::hex << WINDOW << std::dec
               << " (" << windowSize << " bytes)\n";
-    std::cout << "nic 0: " << s0.packetsSent << " packets sent, " << s0.maxPending
+    std::cout << "nic 0: " << s0.packetsSent << " packets sent, " << s0.maxQueued
               << " TLPs held for the grant at most; nic 1: " << s1.packetsReceived
               << " packets received, " << s1.malformedPackets + s1.tlpDrops << " dropped\n";
     TlpTunnelHelper::PrintCounters(std::cout, hosts);

@@ -138,4 +138,11 @@ TlpEthernetTransport::GetWireSize(uint32_t payload) const
     return 14 + std::max<uint32_t>(payload, 46) + 4;
 }
 
+uint32_t
+TlpEthernetTransport::GetMaxPacketSize() const
+{
+    // The tunnel packet is the frame's payload.
+    return m_lower->GetMtu();
+}
+
 } // namespace ns3

@@ -49,6 +49,7 @@ class TlpEthernetTransport : public TlpTransport
     bool CanSend(uint32_t peer) override;
     Address GetLocalAddress() const override;
     uint32_t GetWireSize(uint32_t payload) const override;
+    uint32_t GetMaxPacketSize() const override;
 
   protected:
     void DoDispose() override;

@@ -65,4 +65,10 @@ TlpTransport::GetDirectory() const
     return m_directory;
 }
 
+uint32_t
+TlpTransport::GetMaxPacketSize() const
+{
+    return 65535;
+}
+
 } // namespace ns3

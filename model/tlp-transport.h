@@ -69,6 +69,12 @@ class TlpTransport : public Object
      * \return bytes on the first link, with every header, trailer and padding
      */
     virtual uint32_t GetWireSize(uint32_t payload) const = 0;
+    /**
+     * \return the largest tunnel packet the transport's path carries: the device
+     *         MTU minus the transport's own headers (65535 unless a transport knows
+     *         better)
+     */
+    virtual uint32_t GetMaxPacketSize() const;
 
   protected:
     void DoDispose() override;

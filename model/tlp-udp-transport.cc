@@ -231,4 +231,13 @@ TlpUdpTransport::GetWireSize(uint32_t payload) const
     return 20 + 8 + payload;
 }
 
+uint32_t
+TlpUdpTransport::GetMaxPacketSize() const
+{
+    // A datagram that the first link carries without IP fragmentation.
+    Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
+    int32_t interface = ipv4->GetInterfaceForAddress(m_local);
+    return ipv4->GetMtu(interface) - 20 - 8;
+}
+
 } // namespace ns3
