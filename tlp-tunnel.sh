@@ -14,9 +14,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Debian packages the build and the tests need ("ns3" holds helper programs that
-# the installed CMake package file of libns3-dev checks for).
-packages=(libns3-dev ns3 libgsl-dev libboost-dev libgtest-dev cmake ninja-build g++ make pkg-config)
-test_packages=(tshark python3)
+# the installed CMake package file of libns3-dev checks for; tshark and python3
+# run the Wireshark checks). Every command installs all of them before it
+# configures a build, so a build configured by any command runs every test.
+packages=(libns3-dev ns3 libgsl-dev libboost-dev libgtest-dev cmake ninja-build g++ make pkg-config
+    tshark python3)
 
 die() {
     echo "tlp-tunnel.sh: $*" >&2
@@ -53,6 +55,26 @@ configure_build() {
     cmake --build "$dir" -j "$jobs"
 }
 
+# What ran, by kind, with the Wireshark checks named, so that a reader sees at a
+# glance that none was left out.
+summarize_tests() {
+    local dir=$1 status=$2
+    local names
+    names=$(ctest --test-dir "$dir" -N | sed -n 's/^ *Test *#[0-9]*: //p')
+    local total examples wireshark gtests
+    total=$(grep -c . <<<"$names" || true)
+    examples=$(grep -c '^example\.' <<<"$names" || true)
+    wireshark=$(grep '^wireshark\.' <<<"$names" | paste -sd, - | sed 's/,/, /g')
+    gtests=$((total - examples - $(grep -c '^wireshark\.' <<<"$names" || true)))
+    echo "tlp-tunnel.sh: $total tests ran: $gtests GoogleTest cases, $examples example runs," \
+        "Wireshark checks: ${wireshark:-none}"
+    if [ "$status" -eq 0 ]; then
+        echo "tlp-tunnel.sh: all $total passed"
+    else
+        echo "tlp-tunnel.sh: some tests FAILED (ctest exit status $status; see above)"
+    fi
+}
+
 example_path() {
     local dir=$1 name=$2
     [ -x "$dir/examples/$name" ] || die "no example '$name' (try: ./tlp-tunnel.sh list)"
@@ -73,10 +95,13 @@ demo)
     echo "open them with: tshark -X lua_script:$here/wireshark/tlp-tunnel.lua -r FILE)"
     ;;
 test)
-    ensure_packages "${packages[@]}" "${test_packages[@]}"
+    ensure_packages "${packages[@]}"
     dir=${BUILD_DIR:-$here/build}
     configure_build "$dir" RelWithDebInfo
-    ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+    status=0
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" || status=$?
+    summarize_tests "$dir" "$status"
+    exit "$status"
     ;;
 run)
     [ $# -ge 1 ] || die "usage: ./tlp-tunnel.sh run NAME [ns-3 arguments]"

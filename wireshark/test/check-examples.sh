@@ -16,6 +16,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="$(cd "${1:?usage: check-examples.sh BUILD_DIR}" && pwd)"
 PY="${PYTHON:-python3}"
+# shellcheck source=require-tools.sh
+. "$HERE/require-tools.sh"
+require_tools check-examples.sh "tshark=${TSHARK:-tshark}" "python3=$PY"
 CHECK=("$PY" "$HERE/check-pcap.py" --dissector "$(cd "$HERE/.." && pwd)/tlp-tunnel.lua")
 
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/tlp-tunnel-examples.XXXXXX")"

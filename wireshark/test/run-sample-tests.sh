@@ -17,10 +17,9 @@ DISSECTOR="$(cd "$HERE/.." && pwd)/tlp-tunnel.lua"
 TSHARK="${TSHARK:-tshark}"
 PY="${PYTHON:-python3}"
 
-if ! command -v "$TSHARK" >/dev/null 2>&1; then
-    echo "run-sample-tests.sh: $TSHARK not found" >&2
-    exit 2
-fi
+# shellcheck source=require-tools.sh
+. "$HERE/require-tools.sh"
+require_tools run-sample-tests.sh "tshark=$TSHARK" "python3=$PY"
 
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/tlp-tunnel-pcaps.XXXXXX")"
 if [[ -z "${KEEP:-}" ]]; then
