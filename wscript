@@ -3,6 +3,7 @@
 # serves ns-3.36+ and standalone builds; keep the source lists of both in step.
 
 MODULE_SOURCES = [
+    'helper/tlp-fault-helper.cc',
     'helper/tlp-topology-helper.cc',
     'helper/tlp-tunnel-helper.cc',
     'model/local-interconnect-channel.cc',
@@ -15,6 +16,7 @@ MODULE_SOURCES = [
     'model/tlp-grant-agent.cc',
     'model/tlp-header.cc',
     'model/tlp-interconnect-port.cc',
+    'model/tlp-link-impairment.cc',
     'model/tlp-memory.cc',
     'model/tlp-packer.cc',
     'model/tlp-peer-directory.cc',
@@ -41,6 +43,8 @@ TEST_SOURCES = [
     'test/tlp-memory-test.cc',
     'test/tlp-cpu-test.cc',
     'test/tlp-tunnel-net-device-test.cc',
+    'test/tlp-reliability-test.cc',
+    'test/tlp-hostile-test.cc',
 ]
 
 

@@ -501,9 +501,16 @@ TlpPeerSession::RtoExpired()
     }
     else
     {
+        // Everything not SACKed is taken for lost. The first unacknowledged packet is
+        // sent again even when SACKed: when the acknowledgements of a tail that arrived
+        // whole were lost, its duplicate makes the peer acknowledge again.
         for (uint32_t i = 0; i < m_firstUnsent; ++i)
         {
             Segment& seg = m_buffer[i];
+            if (i == 0)
+            {
+                seg.sacked = false;
+            }
             if (!seg.sacked && !seg.lost)
             {
                 seg.lost = true;

@@ -188,8 +188,10 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_ackDelay),
                           MakeTimeChecker(NanoSeconds(1)))
             .AddAttribute("InitialRto",
-                          "Retransmission timeout before the first round-trip sample.",
-                          TimeValue(MicroSeconds(100)),
+                          "Retransmission timeout before the first round-trip sample (RFC 6298 "
+                          "asks 1 s of the Internet; above the round trip of a loaded fabric, "
+                          "queues included).",
+                          TimeValue(MilliSeconds(1)),
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_initialRto),
                           MakeTimeChecker(NanoSeconds(1)))
             .AddAttribute("MinRto",

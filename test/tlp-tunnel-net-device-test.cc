@@ -10,7 +10,7 @@
  * refused windows, the latency formula, pcap output and bad configuration.
  */
 
-#include "tlp-test-util.h"
+#include "tlp-nic-test-util.h"
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
@@ -44,7 +44,7 @@ const uint64_t WINDOW = 0x0000100000000000ULL;
 const uint64_t REGION = 0x0000000040000000ULL;
 
 /// Compute nodes joined by a star of the given transport.
-struct Fabric
+struct Fabric : public ComputeNodes
 {
     Fabric(const std::string& transport,
            uint32_t n = 2,
@@ -56,26 +56,6 @@ struct Fabric
         nics = tunnel.Install(hosts);
         topology.SetQueueSize(linkQueue);
         topology.Connect(hosts, tunnel, transport);
-    }
-
-    Ptr<TlpCpu> Cpu(uint32_t i)
-    {
-        return TlpTunnelHelper::GetCpu(hosts.Get(i));
-    }
-
-    Ptr<TlpMemory> Memory(uint32_t i)
-    {
-        return TlpTunnelHelper::GetMemory(hosts.Get(i));
-    }
-
-    Ptr<TlpTunnelNetDevice> Nic(uint32_t i)
-    {
-        return TlpTunnelHelper::GetNic(hosts.Get(i));
-    }
-
-    Ptr<LocalInterconnectChannel> Lpi(uint32_t i)
-    {
-        return TlpTunnelHelper::GetInterconnect(hosts.Get(i));
     }
 
     /**
@@ -95,13 +75,6 @@ struct Fabric
         return cpu;
     }
 
-    std::vector<uint8_t> Image(uint32_t i, uint64_t address, uint32_t size)
-    {
-        std::vector<uint8_t> bytes(size);
-        Memory(i)->GetStore().Read(address, bytes.data(), size);
-        return bytes;
-    }
-
     void OnDone(const TlpCpu::Result& r)
     {
         results.push_back(r);
@@ -112,8 +85,6 @@ struct Fabric
         return MakeCallback(&Fabric::OnDone, this);
     }
 
-    SimulatorGuard guard;
-    NodeContainer hosts;
     TlpTunnelHelper tunnel;
     TlpTopologyHelper topology;
     NetDeviceContainer nics;

@@ -1,0 +1,321 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "tlp-fault-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/csma-net-device.h"
+#include "ns3/double.h"
+#include "ns3/ethernet-header.h"
+#include "ns3/ipv4-header.h"
+#include "ns3/log.h"
+#include "ns3/loopback-net-device.h"
+#include "ns3/node.h"
+#include "ns3/point-to-point-net-device.h"
+#include "ns3/pointer.h"
+#include "ns3/ppp-header.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/tlp-ethernet-transport.h"
+#include "ns3/tlp-tunnel-net-device.h"
+#include "ns3/tlp-udp-transport.h"
+#include "ns3/tunnel-header.h"
+#include "ns3/udp-header.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("TlpFaultHelper");
+
+namespace
+{
+
+/// Receives a CSMA frame again, as if from the other end of the channel.
+void
+ReinjectCsma(Ptr<CsmaNetDevice> device, Ptr<CsmaNetDevice> sender, Ptr<Packet> p)
+{
+    device->Receive(p, sender);
+}
+
+/// Receives a PPP frame again.
+void
+ReinjectPointToPoint(Ptr<PointToPointNetDevice> device, Ptr<Packet> p)
+{
+    device->Receive(p);
+}
+
+/// Turns an impairment's link down or up.
+void
+SetDown(Ptr<TlpLinkImpairment> impairment, bool down)
+{
+    impairment->SetDown(down);
+}
+
+} // namespace
+
+TlpFaultHelper::TlpFaultHelper()
+    : m_lossRate(0),
+      m_burstRate(0),
+      m_maxBurst(1),
+      m_reorderRate(0),
+      m_duplicateRate(0),
+      m_stream(1000)
+{
+}
+
+void
+TlpFaultHelper::SetLossRate(double rate)
+{
+    NS_ABORT_MSG_IF(rate < 0 || rate > 1, "TlpFaultHelper: loss rate " << rate << " not in 0..1");
+    m_lossRate = rate;
+}
+
+void
+TlpFaultHelper::SetBurstLoss(double rate, uint32_t maxBurst)
+{
+    NS_ABORT_MSG_IF(rate < 0 || rate > 1 || maxBurst == 0,
+                    "TlpFaultHelper: burst rate " << rate << " not in 0..1 or burst size "
+                                                  << maxBurst << " not positive");
+    m_burstRate = rate;
+    m_maxBurst = maxBurst;
+}
+
+void
+TlpFaultHelper::SetReordering(double rate, Time delay)
+{
+    NS_ABORT_MSG_IF(rate < 0 || rate > 1,
+                    "TlpFaultHelper: reorder rate " << rate << " not in 0..1");
+    m_reorderRate = rate;
+    m_reorderDelay = delay;
+}
+
+void
+TlpFaultHelper::SetDuplication(double rate, Time delay)
+{
+    NS_ABORT_MSG_IF(rate < 0 || rate > 1,
+                    "TlpFaultHelper: duplicate rate " << rate << " not in 0..1");
+    m_duplicateRate = rate;
+    m_duplicateDelay = delay;
+}
+
+void
+TlpFaultHelper::SetStream(int64_t stream)
+{
+    m_stream = stream;
+}
+
+std::vector<Ptr<TlpLinkImpairment>>
+TlpFaultHelper::Install(NodeContainer hosts)
+{
+    std::vector<Ptr<TlpLinkImpairment>> installed;
+    for (uint32_t h = 0; h < hosts.GetN(); ++h)
+    {
+        Ptr<Node> node = hosts.Get(h);
+        for (uint32_t d = 0; d < node->GetNDevices(); ++d)
+        {
+            Ptr<NetDevice> device = node->GetDevice(d);
+            if (DynamicCast<TlpTunnelNetDevice>(device) || DynamicCast<LoopbackNetDevice>(device))
+            {
+                continue;
+            }
+            Ptr<TlpLinkImpairment> impairment = CreateObject<TlpLinkImpairment>();
+            if (m_burstRate > 0)
+            {
+                Ptr<BurstErrorModel> burst = CreateObject<BurstErrorModel>();
+                burst->SetAttribute("ErrorRate", DoubleValue(m_burstRate));
+                std::ostringstream size;
+                size << "ns3::UniformRandomVariable[Min=1|Max=" << m_maxBurst << "]";
+                burst->SetAttribute("BurstSize", StringValue(size.str()));
+                impairment->SetAttribute("Loss", PointerValue(burst));
+            }
+            else if (m_lossRate > 0)
+            {
+                Ptr<RateErrorModel> rate = CreateObject<RateErrorModel>();
+                rate->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+                rate->SetRate(m_lossRate);
+                impairment->SetAttribute("Loss", PointerValue(rate));
+            }
+            double reorder = m_reorderRate;
+            double duplicate = m_duplicateRate;
+            impairment->SetAttribute("ReorderRate", DoubleValue(reorder));
+            impairment->SetAttribute("DuplicateRate", DoubleValue(duplicate));
+            impairment->SetAttribute("Delay",
+                                     TimeValue(reorder > 0 ? m_reorderDelay : m_duplicateDelay));
+            m_stream += impairment->AssignStreams(m_stream);
+            Ptr<CsmaNetDevice> csma = DynamicCast<CsmaNetDevice>(device);
+            Ptr<PointToPointNetDevice> p2p = DynamicCast<PointToPointNetDevice>(device);
+            if (csma != nullptr)
+            {
+                // The other end of a two-node channel sends what this device receives.
+                Ptr<Channel> channel = csma->GetChannel();
+                Ptr<CsmaNetDevice> sender;
+                for (std::size_t i = 0; i < channel->GetNDevices(); ++i)
+                {
+                    if (channel->GetDevice(i) != device)
+                    {
+                        sender = DynamicCast<CsmaNetDevice>(channel->GetDevice(i));
+                    }
+                }
+                impairment->SetReinjectCallback(MakeBoundCallback(&ReinjectCsma, csma, sender));
+                csma->SetReceiveErrorModel(impairment);
+            }
+            else if (p2p != nullptr)
+            {
+                impairment->SetReinjectCallback(MakeBoundCallback(&ReinjectPointToPoint, p2p));
+                p2p->SetReceiveErrorModel(impairment);
+            }
+            else
+            {
+                // Any device with a receive error model attribute (loss and link down).
+                device->SetAttribute("ReceiveErrorModel", PointerValue(impairment));
+            }
+            impairment->TraceConnectWithoutContext("Lost", MakeBoundCallback(&Count, &m_lost));
+            impairment->TraceConnectWithoutContext("Reordered",
+                                                   MakeBoundCallback(&Count, &m_reordered));
+            impairment->TraceConnectWithoutContext("Duplicated",
+                                                   MakeBoundCallback(&Count, &m_duplicated));
+            installed.push_back(impairment);
+            m_installed.push_back(impairment);
+        }
+    }
+    return installed;
+}
+
+void
+TlpFaultHelper::LinkDown(Time at, Time duration)
+{
+    for (Ptr<TlpLinkImpairment>& impairment : m_installed)
+    {
+        Simulator::Schedule(at, &SetDown, impairment, true);
+        if (duration != Time::Max())
+        {
+            Simulator::Schedule(at + duration, &SetDown, impairment, false);
+        }
+    }
+}
+
+void
+TlpFaultHelper::SetInterconnectLoss(Ptr<Node> host, double rate, int64_t stream)
+{
+    NS_ABORT_MSG_IF(rate < 0 || rate > 1,
+                    "TlpFaultHelper: interconnect loss rate " << rate << " not in 0..1");
+    for (uint32_t d = 0; d < host->GetNDevices(); ++d)
+    {
+        Ptr<TlpTunnelNetDevice> nic = DynamicCast<TlpTunnelNetDevice>(host->GetDevice(d));
+        if (nic != nullptr)
+        {
+            Ptr<RateErrorModel> model = CreateObject<RateErrorModel>();
+            model->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+            model->SetRate(rate);
+            model->AssignStreams(stream);
+            nic->SetAttribute("InterconnectErrorModel", PointerValue(model));
+        }
+    }
+}
+
+void
+TlpFaultHelper::WatchNetwork(NodeContainer nodes)
+{
+    for (uint32_t n = 0; n < nodes.GetN(); ++n)
+    {
+        Ptr<Node> node = nodes.Get(n);
+        for (uint32_t d = 0; d < node->GetNDevices(); ++d)
+        {
+            Ptr<NetDevice> device = node->GetDevice(d);
+            if (DynamicCast<TlpTunnelNetDevice>(device) || DynamicCast<LoopbackNetDevice>(device))
+            {
+                continue;
+            }
+            for (const char* source : {"MacTxDrop", "PhyTxDrop"})
+            {
+                device->TraceConnectWithoutContext(source,
+                                                   MakeBoundCallback(&Count, &m_networkDrops));
+            }
+        }
+    }
+}
+
+const TlpFaultHelper::Counts&
+TlpFaultHelper::GetLost() const
+{
+    return m_lost;
+}
+
+const TlpFaultHelper::Counts&
+TlpFaultHelper::GetNetworkDrops() const
+{
+    return m_networkDrops;
+}
+
+const TlpFaultHelper::Counts&
+TlpFaultHelper::GetReordered() const
+{
+    return m_reordered;
+}
+
+const TlpFaultHelper::Counts&
+TlpFaultHelper::GetDuplicated() const
+{
+    return m_duplicated;
+}
+
+bool
+TlpFaultHelper::ParseTunnel(Ptr<const Packet> frame, TunnelHeader& header)
+{
+    Ptr<Packet> p = frame->Copy();
+    uint8_t first[2] = {0, 0};
+    p->CopyData(first, 2);
+    if (first[0] == 0x00 && first[1] == 0x21) // a PPP frame carrying IPv4
+    {
+        PppHeader ppp;
+        Ipv4Header ip;
+        UdpHeader udp;
+        p->RemoveHeader(ppp);
+        if (p->GetSize() < 28 || p->RemoveHeader(ip) == 0 || ip.GetProtocol() != 17 ||
+            p->RemoveHeader(udp) == 0 ||
+            (udp.GetDestinationPort() != TlpUdpTransport::DEFAULT_PORT &&
+             udp.GetSourcePort() != TlpUdpTransport::DEFAULT_PORT))
+        {
+            return false;
+        }
+    }
+    else
+    {
+        EthernetHeader eth(false);
+        if (p->GetSize() < 14 || p->RemoveHeader(eth) == 0 ||
+            eth.GetLengthType() != TlpEthernetTransport::ETHERTYPE)
+        {
+            return false;
+        }
+    }
+    return p->PeekHeader(header) != 0;
+}
+
+void
+TlpFaultHelper::Count(Counts* counts, Ptr<const Packet> frame)
+{
+    TunnelHeader th;
+    if (!ParseTunnel(frame, th))
+    {
+        counts->other++;
+        return;
+    }
+    switch (th.GetKind())
+    {
+    case TunnelHeader::DATA:
+        counts->data++;
+        break;
+    case TunnelHeader::COMPLETION:
+        counts->completion++;
+        break;
+    case TunnelHeader::ACK:
+        counts->ack++;
+        break;
+    default:
+        counts->grant++;
+        break;
+    }
+}
+
+} // namespace ns3
