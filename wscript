@@ -45,6 +45,7 @@ TEST_SOURCES = [
     'test/tlp-tunnel-net-device-test.cc',
     'test/tlp-reliability-test.cc',
     'test/tlp-hostile-test.cc',
+    'test/tlp-confirmation-test.cc',
 ]
 
 

@@ -371,9 +371,14 @@ LocalInterconnectChannel::Route(Ptr<Packet> tlp, uint32_t from, uint32_t& to, in
         m_dropTrace(tlp, from, DROP_MALFORMED);
         return false;
     }
-    if (h.IsCompletion())
+    // Completions, and messages routed by ID (Type 10010b: a target ID in bytes 8-9),
+    // go to the port that claims the ID, or upstream to the default port.
+    bool byId = (h.GetKind() == TlpHeader::MESSAGE || h.GetKind() == TlpHeader::MESSAGE_DATA) &&
+                (h.GetFmtType() & 0x1F) == 0x12;
+    if (h.IsCompletion() || byId)
     {
-        auto it = m_requesterPorts.find(h.GetRequesterId());
+        uint16_t target = byId ? static_cast<uint16_t>(h.GetAddress() >> 48) : h.GetRequesterId();
+        auto it = m_requesterPorts.find(target);
         if (it != m_requesterPorts.end())
         {
             to = it->second;

@@ -6,6 +6,7 @@
 
 #include "tlp-ecrc-trailer.h"
 #include "tlp-header.h"
+#include "tlp-write-confirmation.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -333,6 +334,16 @@ TlpMemory::DoWrite(const TlpHeader& h, Ptr<const Packet> tlp)
         }
     }
     m_writeTrace(tlp);
+    if (TlpWriteConfirmation::IsRequested(h))
+    {
+        // The write asks for a confirmation (its TPH steering tag): confirmed once stored.
+        m_outbox.push_back(
+            {Simulator::Now() + m_accessLatency, TlpWriteConfirmation::Confirm(h, m_completerId)});
+        if (!m_drainEvent.IsRunning())
+        {
+            m_drainEvent = Simulator::Schedule(m_accessLatency, &TlpMemory::Drain, this);
+        }
+    }
 }
 
 void

@@ -49,22 +49,6 @@ Inside(uint64_t address, uint64_t span, uint64_t base, uint64_t size)
     return address >= base && span <= size && address - base <= size - span;
 }
 
-/// Bytes a memory write writes, from its first enabled byte to its last.
-uint32_t
-WrittenBytes(const TlpHeader& h)
-{
-    uint64_t first = h.GetFirstByteAddress();
-    uint32_t dw = h.GetLengthDw();
-    uint8_t last = dw == 1 ? h.GetFirstByteEnable() : h.GetLastByteEnable();
-    uint32_t top = 4;
-    while (top > 0 && !(last & (1 << (top - 1))))
-    {
-        --top;
-    }
-    uint64_t end = h.GetAddress() + uint64_t(dw - 1) * 4 + top;
-    return end > first ? static_cast<uint32_t>(end - first) : 0;
-}
-
 } // namespace
 
 TypeId
@@ -740,10 +724,7 @@ TlpTunnelNetDevice::Prepare(uint32_t peer, TlpPeerSession::Item& item)
         {
             // Claims 12-13: confirmed now; the retransmission buffer keeps the copy and
             // the timer.
-            Ptr<Packet> c = TlpWriteConfirmation::Make(nic,
-                                                       item.header.GetRequesterId(),
-                                                       item.header.GetFirstByteAddress(),
-                                                       WrittenBytes(item.header));
+            Ptr<Packet> c = TlpWriteConfirmation::Confirm(item.header, nic);
             m_stats.confirmationsSent++;
             m_stats.confirmationsPlaced++;
             m_port.SendGenerated(c);
@@ -1172,7 +1153,7 @@ TlpTunnelNetDevice::HandleRequest(uint32_t peer,
             // Claim 17: confirmed now, with the sender's window address; claim 18: the
             // copy is kept until this node's memory confirms it.
             uint64_t first = placed.GetFirstByteAddress();
-            uint32_t bytes = WrittenBytes(placed);
+            uint32_t bytes = TlpWriteConfirmation::WrittenBytes(placed);
             Ptr<Packet> c = TlpWriteConfirmation::Make(m_requesterId,
                                                        placed.GetRequesterId(),
                                                        g->windowBase + (first - regionBase),

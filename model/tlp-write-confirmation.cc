@@ -70,6 +70,30 @@ TlpWriteConfirmation::Make(uint16_t confirmer, uint16_t writer, uint64_t address
     return tlp;
 }
 
+uint32_t
+TlpWriteConfirmation::WrittenBytes(const TlpHeader& write)
+{
+    uint64_t first = write.GetFirstByteAddress();
+    uint32_t dw = write.GetLengthDw();
+    uint8_t last = dw == 1 ? write.GetFirstByteEnable() : write.GetLastByteEnable();
+    uint32_t top = 4;
+    while (top > 0 && !(last & (1 << (top - 1))))
+    {
+        --top;
+    }
+    uint64_t end = write.GetAddress() + uint64_t(dw - 1) * 4 + top;
+    return end > first ? static_cast<uint32_t>(end - first) : 0;
+}
+
+Ptr<Packet>
+TlpWriteConfirmation::Confirm(const TlpHeader& write, uint16_t confirmer)
+{
+    return Make(confirmer,
+                write.GetRequesterId(),
+                write.GetFirstByteAddress(),
+                WrittenBytes(write));
+}
+
 bool
 TlpWriteConfirmation::IsConfirmation(const TlpHeader& h)
 {

@@ -81,6 +81,18 @@ class TlpWriteConfirmation
      */
     static Ptr<Packet> Make(uint16_t confirmer, uint16_t writer, uint64_t address, uint32_t bytes);
     /**
+     * \param write a memory write's header
+     * \return bytes it writes, from its first enabled byte to its last
+     */
+    static uint32_t WrittenBytes(const TlpHeader& write);
+    /**
+     * \brief Build the confirmation of a write.
+     * \param write the write's header
+     * \param confirmer Requester ID of who confirms
+     * \return the TLP (address: the write's first byte)
+     */
+    static Ptr<Packet> Confirm(const TlpHeader& write, uint16_t confirmer);
+    /**
      * \param h a TLP header
      * \return true when it is a confirmation's header (by kind, routing and vendor)
      */

@@ -53,7 +53,7 @@ TlpWriteKeeper::Keep(Ptr<const Packet> write, uint16_t writer, uint64_t address,
 {
     uint64_t id = m_frontId + m_kept.size();
     uint64_t placement = m_nextPlacement++;
-    m_kept.push_back(Entry{write, writer, address, bytes, placement, 1, false, false});
+    m_kept.push_back(Entry{write, writer, address, bytes, placement, 0, false, false});
     m_outstanding.emplace_back(id, placement);
     m_lastProgress = Simulator::Now();
     if (!m_timer.IsRunning())
@@ -90,6 +90,7 @@ TlpWriteKeeper::Confirm(uint16_t writer, uint64_t address, uint32_t bytes)
         {
             e->done = i == match;
             e->lost = i != match;
+            e->losses += e->lost;
         }
     }
     m_lastProgress = Simulator::Now();
@@ -121,7 +122,7 @@ TlpWriteKeeper::Recover()
     for (uint32_t k = first; k < m_kept.size(); ++k)
     {
         Entry& e = m_kept[k];
-        if (e.lost && e.placements >= m_attempts)
+        if (e.lost && e.losses >= m_attempts)
         {
             e.lost = false;
             e.done = true; // given up: it leaves with the others
@@ -130,7 +131,6 @@ TlpWriteKeeper::Recover()
         }
         e.lost = false;
         e.done = false;
-        e.placements++;
         e.latest = m_nextPlacement++;
         m_outstanding.emplace_back(m_frontId + k, e.latest);
         copies.push_back(e.write->Copy());
@@ -178,6 +178,7 @@ TlpWriteKeeper::Expired()
         if (e != nullptr && e->latest == p.second)
         {
             e->lost = true;
+            e->losses++;
         }
     }
     m_outstanding.clear();

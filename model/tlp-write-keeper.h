@@ -28,8 +28,8 @@ namespace ns3
  * is placed again together with every kept write after it, in order, so that a
  * write placed again never overwrites a later one; a write is done when its latest
  * placement is confirmed, and leaves the keeper when the writes before it are done
- * too. A write whose Attempts placements were all lost is given up (reported
- * through the give-up callback).
+ * too. A write lost Attempts times is given up (reported through the give-up
+ * callback).
  */
 class TlpWriteKeeper
 {
@@ -48,7 +48,7 @@ class TlpWriteKeeper
     void SetCallbacks(PlaceCallback place, GiveUpCallback giveUp);
     /**
      * \param timeout longest wait for the memory's confirmation
-     * \param attempts placements of a write before it is given up (>= 1)
+     * \param attempts losses of a write before it is given up (>= 1)
      */
     void Configure(Time timeout, uint32_t attempts);
     /**
@@ -83,7 +83,7 @@ class TlpWriteKeeper
         uint64_t address;        //!< first byte
         uint32_t bytes;          //!< bytes
         uint64_t latest;         //!< its latest placement
-        uint32_t placements;     //!< placements so far
+        uint32_t losses;         //!< placements of it that were lost
         bool done;               //!< the latest placement was confirmed
         bool lost;               //!< the latest placement was lost
     };
@@ -108,7 +108,7 @@ class TlpWriteKeeper
     uint64_t m_nextPlacement;            //!< ID of the next placement
     std::deque<Placement> m_outstanding; //!< placements awaiting confirmation, in order
     Time m_timeout;                      //!< confirmation timeout
-    uint32_t m_attempts;                 //!< placements before giving up
+    uint32_t m_attempts;                 //!< losses before giving up
     Time m_lastProgress;                 //!< last confirmation or placement
     EventId m_timer;                     //!< timeout
     uint64_t m_resent;                   //!< placements again

@@ -246,7 +246,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_P(Reliability, BurstsOfLoss)
 {
     TwoWay w(std::get<0>(GetParam()), std::get<1>(GetParam()));
-    w.faults.SetBurstLoss(0.02, 8); // bursts of 1..8 packets
+    w.faults.SetBurstLoss(0.02, 4); // bursts of 1..4 packets
     w.faults.Install(w.hosts);
     w.Start();
     Simulator::Run();
