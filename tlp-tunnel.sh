@@ -6,8 +6,11 @@
 #   ./tlp-tunnel.sh run NAME [ARGS]    one example by its short name, with ns-3 arguments
 #   ./tlp-tunnel.sh bench [ARGS]       release build, benchmark against plain ns-3
 #   ./tlp-tunnel.sh list               the examples
+#   ./tlp-tunnel.sh fuzz [SECONDS]     clang build, each libFuzzer target SECONDS (60)
+#   ./tlp-tunnel.sh test-sanitize      clang build, every test under ASan and UBSan
 #
-# Environment: BUILD_DIR (default ./build, ./build-release for bench), JOBS.
+# Environment: BUILD_DIR (default ./build, ./build-release for bench, ./build-fuzz,
+# ./build-asan), JOBS.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +22,8 @@ jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # configures a build, so a build configured by any command runs every test.
 packages=(libns3-dev ns3 libgsl-dev libboost-dev libgtest-dev cmake ninja-build g++ make pkg-config
     tshark python3)
+# libFuzzer and the sanitizers' runtimes (fuzz, test-sanitize).
+sanitizer_packages=(clang-14 libclang-rt-14-dev)
 
 die() {
     echo "tlp-tunnel.sh: $*" >&2
@@ -65,8 +70,11 @@ summarize_tests() {
     total=$(grep -c . <<<"$names" || true)
     examples=$(grep -c '^example\.' <<<"$names" || true)
     wireshark=$(grep '^wireshark\.' <<<"$names" | paste -sd, - | sed 's/,/, /g')
-    gtests=$((total - examples - $(grep -c '^wireshark\.' <<<"$names" || true)))
-    echo "tlp-tunnel.sh: $total tests ran: $gtests GoogleTest cases, $examples example runs," \
+    local fuzz replays=""
+    fuzz=$(grep -c '^fuzz-corpus\.' <<<"$names" || true)
+    [ "$fuzz" -eq 0 ] || replays=" $fuzz fuzz corpus checks,"
+    gtests=$((total - examples - fuzz - $(grep -c '^wireshark\.' <<<"$names" || true)))
+    echo "tlp-tunnel.sh: $total tests ran: $gtests GoogleTest cases, $examples example runs,$replays" \
         "Wireshark checks: ${wireshark:-none}"
     if [ "$status" -eq 0 ]; then
         echo "tlp-tunnel.sh: all $total passed"
@@ -124,8 +132,36 @@ bench)
 list)
     sed -n 's/^ *NAME \(.*\)$/\1/p' "$here/examples/CMakeLists.txt"
     ;;
+fuzz)
+    seconds=${1:-60}
+    ensure_packages "${packages[@]}" "${sanitizer_packages[@]}"
+    dir=${BUILD_DIR:-$here/build-fuzz}
+    if [ ! -f "$dir/build.ninja" ]; then
+        CC=clang-14 CXX=clang++-14 cmake -S "$here" -B "$dir" -G Ninja \
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTLP_TUNNEL_FUZZ=ON -DTLP_TUNNEL_TESTS=OFF
+    fi
+    cmake --build "$dir" -j "$jobs" --target fuzz-targets
+    exec bash "$here/test/fuzz/run-fuzzers.sh" "$dir/fuzz" "$here/test/fuzz" "$seconds"
+    ;;
+test-sanitize)
+    ensure_packages "${packages[@]}" "${sanitizer_packages[@]}"
+    dir=${BUILD_DIR:-$here/build-asan}
+    if [ ! -f "$dir/build.ninja" ]; then
+        CC=clang-14 CXX=clang++-14 cmake -S "$here" -B "$dir" -G Ninja \
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTLP_TUNNEL_SANITIZE=address,undefined
+    fi
+    cmake --build "$dir" -j "$jobs"
+    # Any report fails its test: ASan and UBSan stop at the first, LeakSanitizer
+    # checks every process at exit.
+    status=0
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1} \
+        UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+        ctest --test-dir "$dir" --output-on-failure -j "$jobs" || status=$?
+    summarize_tests "$dir" "$status"
+    exit "$status"
+    ;;
 *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$cmd" ] || exit 2
     ;;
 esac

@@ -46,6 +46,7 @@ TEST_SOURCES = [
     'test/tlp-reliability-test.cc',
     'test/tlp-hostile-test.cc',
     'test/tlp-confirmation-test.cc',
+    'test/tlp-hostile-input-test.cc',
 ]
 
 

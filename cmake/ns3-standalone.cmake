@@ -29,6 +29,9 @@ endforeach()
 # Warnings as ns-3's own build enables them.
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
 
+# Optional sanitizer and libFuzzer instrumentation.
+include(${CMAKE_CURRENT_LIST_DIR}/tlp-tunnel-sanitizers.cmake)
+
 # Calls within the shared library need not allow for interposition (no LD_PRELOAD
 # replaces its functions), so GCC may inline them as clang does by default.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")

@@ -244,7 +244,9 @@ class TlpPeerSession
      * \brief Check a packet's acknowledgement before anything else is done with it.
      * \param header the tunnel header (ack number, FLAG_ACK)
      * \param sack the SACK blocks of an ACK packet, or nullptr
-     * \return false when it acknowledges what was never sent (drop the packet)
+     * \return false when its cumulative acknowledgement names a sequence number not
+     *         sent yet (drop the packet); SACK blocks are only used where they fall
+     *         in the retransmission buffer
      */
     bool CheckAck(const TunnelHeader& header, const TunnelAckHeader* sack) const;
     /**

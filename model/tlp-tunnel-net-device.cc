@@ -538,7 +538,7 @@ TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
     case DROP_MALFORMED_TLP:
     case DROP_ECRC:
     case DROP_UNSUPPORTED:
-    case DROP_UNKNOWN_NODE:
+    case DROP_UNKNOWN_SOURCE:
     case DROP_BAD_ACK:
         m_stats.malformedPackets++;
         break;
@@ -1029,7 +1029,7 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
     uint32_t source = th.GetSource();
     if (source == m_node->GetId() || !m_transport->GetDirectory()->Contains(source))
     {
-        Drop(packet, DROP_UNKNOWN_NODE);
+        Drop(packet, DROP_UNKNOWN_SOURCE);
         return;
     }
     switch (th.GetKind())

@@ -77,8 +77,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         DROP_UNKNOWN_REQUESTER,    ///< completion for a request that did not go there
         DROP_REFUSED,              ///< posted request to a window whose grant failed
         DROP_TRANSPORT,            ///< the transport refused the packet
+        DROP_UNKNOWN_SOURCE,       ///< from a node without a NIC in the fabric (or itself)
         DROP_UNSUPPORTED,          ///< a feature this version does not produce
-        DROP_UNKNOWN_NODE,         ///< from a node not in the fabric (or from this one)
         DROP_UNEXPECTED,           ///< a grant or confirmation nobody asked for
         DROP_BAD_ACK,              ///< acknowledges what was never sent
         DROP_DUPLICATE,            ///< sequenced packet seen before

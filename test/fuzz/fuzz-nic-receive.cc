@@ -1,0 +1,641 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+/*
+ * The NIC's receive path fed arbitrary tunnel packets, as if from a forged peer.
+ *
+ * Two nodes built by TlpTunnelHelper (see fuzz-nic-setup.h for the scene) whose
+ * NICs reach each other through FuzzTransport, a TlpTransport of this target's own
+ * (public and protected API only). Each record of the input is handed to a NIC as
+ * if its transport had received it; the simulation then runs on.
+ *
+ * Oracles:
+ * - nothing aborts (a NIC that sends to a node outside the fabric makes the
+ *   transport abort, as the real transports do);
+ * - a NIC counts a packet malformed exactly when the documentation says it drops
+ *   it whole (a reference verdict from the raw bytes), and such a packet places
+ *   nothing, sends nothing and changes no other counter (nothing about it is
+ *   recorded);
+ * - of a DATA packet that is not malformed, every TLP is accounted for at once:
+ *   placed on the interconnect, dropped, or answered with UR;
+ * - every TLP a NIC places is whole (the size its header gives) and, when it has
+ *   a digest, its ECRC is right (a bitwise CRC-32 of this target's own);
+ * - every request a NIC places lies inside a region that NIC granted to the
+ *   packet's source and window (the regions are learnt from the GRANT packets it
+ *   sent);
+ * - every memory byte that changed during a record is covered by the data of a
+ *   write or AtomicOp its node's NIC placed during that record: a dropped packet or
+ *   TLP changes no memory byte (memory images compared byte for byte before and
+ *   after);
+ * - after the input, once every timeout has passed, the fabric falls quiet (no
+ *   packet travels for ever).
+ *
+ * The input's first byte chooses options of the scene (aggregation, ECRC). Simulator
+ * state: the scene is built anew for every input and Simulator::Destroy()
+ * ends it, so an input always meets the same scene and a finding replays
+ * exactly. With TLP_FUZZ_NIC_PERSISTENT=1 in the environment one scene serves
+ * every input instead (faster, but findings may depend on earlier inputs).
+ */
+
+#include "fuzz-nic-setup.h"
+#include "fuzz-util.h"
+
+#include "ns3/boolean.h"
+#include "ns3/mac48-address.h"
+#include "ns3/node-container.h"
+#include "ns3/nstime.h"
+#include "ns3/simulator.h"
+#include "ns3/tlp-ecrc-trailer.h"
+#include "ns3/tlp-tunnel-helper.h"
+#include "ns3/uinteger.h"
+
+#include <iostream>
+#include <map>
+#include <memory>
+
+using namespace ns3;
+using namespace ns3::tlpfuzz;
+using namespace ns3::tlpfuzz::nic;
+
+namespace
+{
+
+class Scene;
+
+/// The network as the NICs see it.
+class FuzzTransport : public TlpTransport
+{
+  public:
+    static TypeId GetTypeId()
+    {
+        static TypeId tid =
+            TypeId("ns3::TlpFuzzTransport").SetParent<TlpTransport>().SetGroupName("TlpTunnel");
+        return tid;
+    }
+
+    FuzzTransport(Scene* scene, uint32_t node)
+        : m_scene(scene),
+          m_node(node)
+    {
+    }
+
+    bool Send(Ptr<Packet> packet, uint32_t peer) override;
+
+    bool CanSend(uint32_t peer) override
+    {
+        return true;
+    }
+
+    Address GetLocalAddress() const override
+    {
+        return AddressOf(m_node);
+    }
+
+    uint32_t GetWireSize(uint32_t payload) const override
+    {
+        return payload;
+    }
+
+    /// A packet arrives from the network.
+    void Deliver(Ptr<Packet> packet)
+    {
+        if (!m_receive.IsNull())
+        {
+            m_receive(packet);
+        }
+    }
+
+    static Mac48Address AddressOf(uint32_t node)
+    {
+        uint8_t bytes[6] = {0x02, 0, 0, 0, 0, static_cast<uint8_t>(node)};
+        Mac48Address address;
+        address.CopyFrom(bytes);
+        return address;
+    }
+
+  private:
+    Scene* m_scene;
+    uint32_t m_node;
+};
+
+/// A TLP a NIC placed on its interconnect: the bytes its data may change.
+struct Placed
+{
+    uint64_t address;
+    uint64_t span;
+};
+
+/// A region a NIC granted.
+struct Region
+{
+    uint32_t peer;
+    uint16_t window;
+    uint64_t base;
+    uint64_t size;
+};
+
+/// Where a trace sink reports to.
+struct Tap
+{
+    Scene* scene;
+    uint32_t node;
+};
+
+/// A tunnel packet's bytes, read by the reference decoder.
+TunnelReference
+ReadTunnel(const std::vector<uint8_t>& bytes)
+{
+    return DecodeTunnel(bytes.data(), bytes.size());
+}
+
+/**
+ * \param node the receiving node
+ * \param bytes a tunnel packet
+ * \return true when the documentation says the NIC drops it whole: the header is
+ * refused, the source is the node itself or not in the fabric, a DATA packet's TLPs
+ * run past its end, a control packet's body is short, or a GRANT names no window
+ * of the receiver towards its source (each NIC has windows 0 and 1)
+ */
+bool
+DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes)
+{
+    TunnelReference r = ReadTunnel(bytes);
+    if (r.size == 0 || r.source == node || r.source > 1)
+    {
+        return true;
+    }
+    size_t rest = bytes.size() - r.size;
+    switch (r.kind)
+    {
+    case TunnelHeader::DATA:
+        return r.total > rest;
+    case TunnelHeader::GRANT_REQUEST:
+        return rest < TunnelGrantHeader::SIZE;
+    case TunnelHeader::GRANT:
+        return rest < TunnelGrantHeader::SIZE || r.window > 1;
+    default:
+        return false;
+    }
+}
+
+/// Reference reading of a TLP header: address and the bytes a request touches.
+bool
+ReadRequest(const std::vector<uint8_t>& b, uint64_t& address, uint64_t& span, bool& data)
+{
+    if (b.size() < 12)
+    {
+        return false;
+    }
+    uint8_t fmt = b[0] >> 5;
+    uint8_t type = b[0] & 0x1F;
+    bool wide = fmt & 1;
+    data = fmt & 2;
+    bool memory = type == 0x00 || type == 0x01 || (data && type >= 0x0C && type <= 0x0E);
+    if (fmt > 3 || !memory || b.size() < (wide ? 16u : 12u))
+    {
+        return false;
+    }
+    uint32_t length = (b[2] & 3) << 8 | b[3];
+    span = uint64_t(length == 0 ? 1024 : length) * 4;
+    if (type == 0x0E)
+    {
+        span /= 2; // CAS: compare and swap operands, one target
+    }
+    address = (wide ? Be64(&b[8]) : Be32(&b[8])) & ~uint64_t(3);
+    return true;
+}
+
+using Image = std::map<uint64_t, std::vector<uint8_t>>;
+
+Image
+Snapshot(Ptr<TlpMemory> memory)
+{
+    Image image;
+    for (uint64_t page : memory->GetStore().GetAllocatedPageAddresses())
+    {
+        std::vector<uint8_t>& bytes = image[page];
+        bytes.resize(PAGE);
+        memory->GetStore().Read(page, bytes.data(), PAGE);
+    }
+    return image;
+}
+
+/// The two nodes, their NICs and what the oracles watch.
+class Scene
+{
+  public:
+    /// \param options Option bits
+    explicit Scene(uint8_t options);
+    ~Scene();
+
+    /// Hand one record's packet to a NIC and run on.
+    void Step(uint8_t control, std::vector<uint8_t> payload);
+    /// Let every timeout pass; the fabric must fall quiet.
+    void Finish();
+
+    void OnSend(uint32_t from, Ptr<Packet> packet, uint32_t peer);
+    void OnMacRx(uint32_t node, Ptr<const Packet> packet);
+    void OnTlpRx(uint32_t node, Ptr<const Packet> tlp);
+    void OnDrop(uint32_t node, Ptr<const Packet> packet, uint8_t reason);
+
+  private:
+    void Inject(uint32_t node, Ptr<Packet> packet);
+    void Deliver(uint32_t node, Ptr<Packet> packet);
+    void CheckMemory(uint32_t node, const Image& before);
+    /// What the scene's counters say (TLP_FUZZ_VERBOSE set).
+    void Print(std::ostream& os, uint8_t control, const std::vector<uint8_t>& payload) const;
+
+    NodeContainer m_hosts;
+    TlpTunnelHelper m_tunnel;
+    Ptr<TlpPeerDirectory> m_directory;
+    Ptr<FuzzTransport> m_transport[2];
+    Ptr<TlpTunnelNetDevice> m_nic[2];
+    Ptr<TlpMemory> m_memory[2];
+    Tap m_taps[2];
+    std::vector<Region> m_granted[2]; //!< regions each NIC granted
+    std::vector<Placed> m_placed[2];  //!< what each NIC placed during the record
+    uint64_t m_sent[2] = {0, 0};      //!< packets each NIC sent
+    uint64_t m_tlpDrops[2] = {0, 0};  //!< TLP drops traced
+    TunnelReference m_rx[2];          //!< the packet each NIC is receiving
+    std::vector<uint8_t> m_rxBytes[2];
+};
+
+bool
+FuzzTransport::Send(Ptr<Packet> packet, uint32_t peer)
+{
+    // As the real transports do: resolve the peer's address, which must exist.
+    GetDirectory()->Get(peer);
+    m_scene->OnSend(m_node, packet, peer);
+    return true;
+}
+
+void
+MacRxSink(Tap* tap, Ptr<const Packet> packet)
+{
+    tap->scene->OnMacRx(tap->node, packet);
+}
+
+void
+TlpRxSink(Tap* tap, Ptr<const Packet> tlp)
+{
+    tap->scene->OnTlpRx(tap->node, tlp);
+}
+
+void
+DropSink(Tap* tap, Ptr<const Packet> packet, uint8_t reason)
+{
+    tap->scene->OnDrop(tap->node, packet, reason);
+}
+
+Scene::Scene(uint8_t options)
+{
+    // Node 1's unanswered grant request is resent rarely: fewer events per input.
+    m_tunnel.SetNicAttribute("GrantRetry", TimeValue(Seconds(1)));
+    if (options & AGGREGATE)
+    {
+        m_tunnel.SetNicAttribute("AggregationLimit", UintegerValue(16));
+    }
+    if (options & ECRC)
+    {
+        m_tunnel.SetCpuAttribute("Ecrc", BooleanValue(true));
+        m_tunnel.SetMemoryAttribute("Ecrc", BooleanValue(true));
+    }
+    m_hosts.Create(2);
+    m_tunnel.Install(m_hosts);
+    m_directory = CreateObject<TlpPeerDirectory>();
+    for (uint32_t i = 0; i < 2; ++i)
+    {
+        m_nic[i] = TlpTunnelHelper::GetNic(m_hosts.Get(i));
+        m_memory[i] = TlpTunnelHelper::GetMemory(m_hosts.Get(i));
+        m_transport[i] = CreateObject<FuzzTransport>(this, i);
+        m_transport[i]->SetDirectory(m_directory);
+        m_nic[i]->SetTransport(m_transport[i]);
+        m_directory->Add(i, FuzzTransport::AddressOf(i));
+        m_taps[i] = {this, i};
+        m_nic[i]->TraceConnectWithoutContext("MacRx", MakeBoundCallback(&MacRxSink, &m_taps[i]));
+        m_nic[i]->TraceConnectWithoutContext("TlpRx", MakeBoundCallback(&TlpRxSink, &m_taps[i]));
+        m_nic[i]->TraceConnectWithoutContext("Drop", MakeBoundCallback(&DropSink, &m_taps[i]));
+        // Known contents for reads and atomics to return.
+        std::vector<uint8_t> pattern(2 * PAGE);
+        for (size_t b = 0; b < pattern.size(); ++b)
+        {
+            pattern[b] = static_cast<uint8_t>(b * 7 + i);
+        }
+        m_memory[i]->GetStore().Write(REGION, pattern.data(), pattern.size());
+        m_memory[i]->GetStore().Write(EXPORT_BASE, pattern.data(), pattern.size());
+    }
+    m_tunnel.MapWindow(m_hosts.Get(0), WINDOW, WINDOW_SIZE, 1, REGION);
+    m_tunnel.MapWindow(m_hosts.Get(0),
+                       WINDOW1,
+                       WINDOW_SIZE,
+                       1,
+                       TunnelGrantHeader::ANY_BASE,
+                       TlpWindow::RECEIVER);
+    m_tunnel.MapWindow(m_hosts.Get(1), WINDOW, WINDOW_SIZE, 0, REGION);
+    m_tunnel.MapWindow(m_hosts.Get(1), PENDING, PAGE, 0, REGION + WINDOW_SIZE);
+    Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(m_hosts.Get(1));
+    // Into the pending window: they wait in node 1's NIC, holding tags 0..3.
+    cpu->Write(PENDING_WRITE, std::vector<uint8_t>(64, 0x5a), TlpCpu::DoneCallback());
+    cpu->Read(PENDING_READ, 64, TlpCpu::DoneCallback());
+    cpu->Read(PENDING_SPLIT, 600, TlpCpu::DoneCallback());
+    cpu->FetchAdd(PENDING_ATOMIC, 1, 8, TlpCpu::DoneCallback());
+    Simulator::Stop(MicroSeconds(50));
+    Simulator::Run();
+    FUZZ_CHECK(m_nic[0]->GetWindow(0)->granted && m_nic[0]->GetWindow(1)->granted &&
+                   m_nic[1]->GetWindow(0)->granted && !m_nic[1]->GetWindow(1)->granted,
+               "the scene's grants");
+    FUZZ_CHECK(m_granted[1].size() == 2 && m_granted[0].size() == 1,
+               "regions granted: " << m_granted[0].size() << ", " << m_granted[1].size());
+}
+
+Scene::~Scene()
+{
+    Simulator::Destroy();
+}
+
+void
+Scene::OnSend(uint32_t from, Ptr<Packet> packet, uint32_t peer)
+{
+    m_sent[from]++;
+    std::vector<uint8_t> bytes = Bytes(packet);
+    TunnelReference t = ReadTunnel(bytes);
+    FUZZ_CHECK(t.size != 0 && t.source == from, "NIC " << from << " sent " << Hex(bytes));
+    if (t.kind == TunnelHeader::GRANT && bytes.size() >= t.size + 28u && bytes[t.size + 25] == 0)
+    {
+        const uint8_t* body = &bytes[t.size];
+        m_granted[from].push_back({peer, t.window, Be64(body + 16), Be64(body + 8)});
+    }
+    if (from == 1 && t.kind == TunnelHeader::GRANT_REQUEST && t.window == 1)
+    {
+        return; // the pending window's request is lost
+    }
+    Simulator::ScheduleWithContext(peer,
+                                   NanoSeconds(LINK_DELAY_NS),
+                                   &Scene::Deliver,
+                                   this,
+                                   peer,
+                                   packet->Copy());
+}
+
+void
+Scene::Deliver(uint32_t node, Ptr<Packet> packet)
+{
+    m_transport[node]->Deliver(packet);
+}
+
+void
+Scene::OnMacRx(uint32_t node, Ptr<const Packet> packet)
+{
+    m_rxBytes[node] = Bytes(packet);
+    m_rx[node] = ReadTunnel(m_rxBytes[node]);
+}
+
+void
+Scene::OnTlpRx(uint32_t node, Ptr<const Packet> tlp)
+{
+    std::vector<uint8_t> bytes = Bytes(tlp);
+    // Whole, as its header describes it, and with a correct digest if it has one.
+    FUZZ_CHECK(bytes.size() >= 12, "NIC " << node << " placed " << bytes.size() << " bytes");
+    uint32_t length = (bytes[2] & 3) << 8 | bytes[3];
+    bool digest = bytes[2] & 0x80;
+    size_t size = ((bytes[0] & 0x20) ? 16 : 12) +
+                  ((bytes[0] & 0x40) ? (length == 0 ? 4096 : 4 * length) : 0) + (digest ? 4 : 0);
+    FUZZ_CHECK(bytes.size() == size,
+               "NIC " << node << " placed a TLP of " << bytes.size() << " bytes whose header says "
+                      << size << ": " << Hex(bytes.data(), 16));
+    FUZZ_CHECK(!digest || Lsb32(&bytes[size - 4]) == ReferenceEcrc(bytes.data(), size - 4),
+               "NIC " << node << " placed a TLP with a wrong ECRC: " << Hex(bytes.data(), 16));
+    uint64_t address;
+    uint64_t span;
+    bool data;
+    if (!ReadRequest(bytes, address, span, data))
+    {
+        return; // completions are routed by ID, they touch no memory
+    }
+    const TunnelReference& from = m_rx[node];
+    bool inside = false;
+    for (const Region& r : m_granted[node])
+    {
+        if (r.peer == from.source && r.window == from.window && address >= r.base &&
+            span <= r.size && address - r.base <= r.size - span)
+        {
+            inside = true;
+        }
+    }
+    FUZZ_CHECK(inside,
+               "NIC " << node << " placed " << Hex(bytes.data(), std::min<size_t>(16, bytes.size()))
+                      << " from node " << from.source << " window " << from.window
+                      << " outside every region it granted them; packet "
+                      << Hex(m_rxBytes[node].data(), std::min<size_t>(64, m_rxBytes[node].size())));
+    if (data)
+    {
+        m_placed[node].push_back({address, span});
+    }
+}
+
+void
+Scene::OnDrop(uint32_t node, Ptr<const Packet> packet, uint8_t reason)
+{
+    if (reason != TlpTunnelNetDevice::DROP_MALFORMED_PACKET)
+    {
+        m_tlpDrops[node]++;
+    }
+}
+
+void
+Scene::Inject(uint32_t node, Ptr<Packet> packet)
+{
+    std::vector<uint8_t> bytes = Bytes(packet);
+    TlpTunnelNetDevice::Statistics before = m_nic[node]->GetStatistics();
+    uint64_t sent = m_sent[node];
+    uint64_t drops = m_tlpDrops[node];
+    size_t placed = m_placed[node].size();
+    uint64_t placedTlps = before.tlpsFromNetwork;
+    m_transport[node]->Deliver(packet);
+    const TlpTunnelNetDevice::Statistics& after = m_nic[node]->GetStatistics();
+    FUZZ_CHECK(after.packetsReceived == before.packetsReceived + 1, "packets received");
+    uint64_t malformed = after.malformedPackets - before.malformedPackets;
+    FUZZ_CHECK(malformed == (DroppedWhole(node, bytes) ? 1 : 0),
+               "packet counted malformed "
+                   << malformed << " times, the documentation says " << DroppedWhole(node, bytes)
+                   << ": " << Hex(bytes.data(), std::min<size_t>(64, bytes.size())));
+    if (malformed == 1)
+    {
+        FUZZ_CHECK(
+            after.tlpsFromNetwork == before.tlpsFromNetwork && m_placed[node].size() == placed &&
+                m_sent[node] == sent && after.tlpDrops == before.tlpDrops &&
+                after.unsupportedRequests == before.unsupportedRequests &&
+                after.tunnelTlpsReceived == before.tunnelTlpsReceived &&
+                after.grantsSent == before.grantsSent && after.sequenceGaps == before.sequenceGaps,
+            "a packet counted malformed changed state: sequence gaps "
+                << before.sequenceGaps << " -> " << after.sequenceGaps << ", TLPs placed "
+                << before.tlpsFromNetwork << " -> " << after.tlpsFromNetwork << ", sent " << sent
+                << " -> " << m_sent[node] << "; packet "
+                << Hex(bytes.data(), std::min<size_t>(64, bytes.size())));
+        return;
+    }
+    TunnelReference t = ReadTunnel(bytes);
+    if (t.kind == TunnelHeader::DATA)
+    {
+        uint64_t accounted = (after.tlpsFromNetwork - placedTlps) + (m_tlpDrops[node] - drops) +
+                             (after.unsupportedRequests - before.unsupportedRequests);
+        FUZZ_CHECK(accounted == t.count,
+                   accounted << " of " << t.count << " TLPs accounted for (placed "
+                             << after.tlpsFromNetwork - placedTlps << ", dropped "
+                             << m_tlpDrops[node] - drops << ", UR "
+                             << after.unsupportedRequests - before.unsupportedRequests
+                             << "); packet "
+                             << Hex(bytes.data(), std::min<size_t>(64, bytes.size())));
+    }
+}
+
+void
+Scene::CheckMemory(uint32_t node, const Image& before)
+{
+    Image after = Snapshot(m_memory[node]);
+    static const std::vector<uint8_t> zeros(PAGE, 0);
+    for (const auto& page : after)
+    {
+        auto old = before.find(page.first);
+        const std::vector<uint8_t>& was = old == before.end() ? zeros : old->second;
+        if (was == page.second)
+        {
+            continue;
+        }
+        for (uint64_t i = 0; i < PAGE; ++i)
+        {
+            if (was[i] == page.second[i])
+            {
+                continue;
+            }
+            uint64_t address = page.first + i;
+            bool covered = false;
+            for (const Placed& p : m_placed[node])
+            {
+                covered = covered || (address >= p.address && address - p.address < p.span);
+            }
+            FUZZ_CHECK(covered,
+                       "node " << node << " memory at 0x" << std::hex << address << " changed "
+                               << +was[i] << " -> " << +page.second[i]
+                               << " without a write its NIC placed");
+        }
+    }
+}
+
+void
+Scene::Step(uint8_t control, std::vector<uint8_t> payload)
+{
+    uint32_t node = (control & TO_NODE0) ? 0 : 1;
+    if (control & FIX_ECRC)
+    {
+        TunnelReference t = ReadTunnel(payload);
+        uint32_t offset = t.size;
+        for (uint16_t i = 0; t.size != 0 && i < t.count; ++i)
+        {
+            uint32_t length = Be16(&payload[20 + 2 * i]);
+            if (offset + length > payload.size())
+            {
+                break;
+            }
+            if (length >= 8 && length <= TlpEcrcTrailer::MAX_TLP_SIZE &&
+                (payload[offset + 2] & 0x80))
+            {
+                uint32_t digest = TlpEcrcTrailer::Calculate(&payload[offset], length - 4);
+                for (int b = 0; b < 4; ++b)
+                {
+                    payload[offset + length - 4 + b] = static_cast<uint8_t>(digest >> (8 * b));
+                }
+            }
+            offset += length;
+        }
+    }
+    Image before[2] = {Snapshot(m_memory[0]), Snapshot(m_memory[1])};
+    m_placed[0].clear();
+    m_placed[1].clear();
+    Simulator::ScheduleWithContext(node,
+                                   Time(0),
+                                   &Scene::Inject,
+                                   this,
+                                   node,
+                                   ToPacket(payload.data(), payload.size()));
+    Simulator::Stop((control & LONG_STEP) ? MilliSeconds(60) : MicroSeconds(STEP_US));
+    Simulator::Run();
+    CheckMemory(0, before[0]);
+    CheckMemory(1, before[1]);
+    if (std::getenv("TLP_FUZZ_VERBOSE") != nullptr)
+    {
+        Print(std::cerr, control, payload);
+    }
+}
+
+void
+Scene::Print(std::ostream& os, uint8_t control, const std::vector<uint8_t>& payload) const
+{
+    os << "record: control 0x" << std::hex << +control << std::dec << ", " << payload.size()
+       << " bytes: " << Hex(payload.data(), std::min<size_t>(32, payload.size())) << "\n";
+    for (uint32_t i = 0; i < 2; ++i)
+    {
+        const TlpTunnelNetDevice::Statistics& s = m_nic[i]->GetStatistics();
+        const TlpCpu::Statistics& c = TlpTunnelHelper::GetCpu(m_hosts.Get(i))->GetStatistics();
+        os << "  node " << i << ": received " << s.packetsReceived << " malformed "
+           << s.malformedPackets << " tlp-drops " << s.tlpDrops << " placed " << s.tlpsFromNetwork
+           << " UR " << s.unsupportedRequests << " sent " << m_sent[i] << " gaps " << s.sequenceGaps
+           << " | cpu completions " << c.completions << " done " << c.operationsDone << " errors "
+           << c.errors << " unexpected " << c.unexpected << " bytes-read " << c.bytesRead << "\n";
+    }
+}
+
+void
+Scene::Finish()
+{
+    // Past every completion timeout (50 ms), nothing may still travel.
+    Simulator::Stop(MilliSeconds(60));
+    Simulator::Run();
+    uint64_t sent = m_sent[0] + m_sent[1];
+    Simulator::Stop(MilliSeconds(1));
+    Simulator::Run();
+    FUZZ_CHECK(m_sent[0] + m_sent[1] == sent,
+               m_sent[0] + m_sent[1] - sent << " packets sent 60 ms after the input");
+}
+
+/// The scene of persistent mode; never destroyed (ns-3's statics go first at exit).
+Scene* g_persistent = nullptr;
+
+} // namespace
+
+extern "C" int
+LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    static const bool persistent = std::getenv("TLP_FUZZ_NIC_PERSISTENT") != nullptr;
+    uint8_t options = size > 0 ? data[0] : 0;
+    std::unique_ptr<Scene> fresh;
+    Scene* scene;
+    if (persistent)
+    {
+        if (g_persistent == nullptr)
+        {
+            g_persistent = new Scene(0);
+        }
+        scene = g_persistent;
+    }
+    else
+    {
+        fresh = std::make_unique<Scene>(options);
+        scene = fresh.get();
+    }
+    size_t offset = 1;
+    for (int records = 0; offset + 3 <= size && records < 64; ++records)
+    {
+        uint8_t control = data[offset];
+        size_t length = std::min<size_t>(Be16(data + offset + 1), size - offset - 3);
+        offset += 3;
+        scene->Step(control, std::vector<uint8_t>(data + offset, data + offset + length));
+        offset += length;
+    }
+    if (!persistent)
+    {
+        scene->Finish();
+    }
+    return 0;
+}
