@@ -47,6 +47,7 @@ TEST_SOURCES = [
     'test/tlp-hostile-test.cc',
     'test/tlp-confirmation-test.cc',
     'test/tlp-hostile-input-test.cc',
+    'test/tlp-grant-test.cc',
 ]
 
 

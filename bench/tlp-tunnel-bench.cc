@@ -12,6 +12,9 @@
  * clusters, memory per node beyond the pages the workload touched. Wall time covers
  * Simulator::Run() after set-up and after the windows' grants, so it is the cost of
  * the data path alone. Then one line per ratio: "ratio <case> vs <baseline>: X".
+ * Last, what reliable delivery costs with no loss: write-ethernet and write-udp
+ * (reliable, the default) against the same with Reliable=false, interleaved, with
+ * the acks sent per TLP ("--cases=write-udp-unreliable" selects that pair alone).
  *
  * Baselines:
  *   udp-p2p        UdpClient -> UdpServer, 64-byte payload, one point-to-point link,
@@ -75,6 +78,7 @@ struct Measure
     double rssKib = 0;         //!< peak resident memory of the process
     uint64_t nodes = 0;        //!< compute nodes
     uint64_t touchedPages = 0; //!< memory pages the workload touched
+    uint64_t acks = 0;         //!< ACK packets sent (reliable delivery)
     bool ok = false;           //!< the case's own check passed
 };
 
@@ -256,16 +260,22 @@ StreamThroughWindow(NodeContainer hosts,
 
 /**
  * Two compute nodes on one direct link (CSMA for ethernet, point-to-point for udp):
- * node 0 streams 64-byte remote writes or reads through a window onto node 1.
+ * node 0 streams 64-byte remote writes or reads through a window onto node 1, with
+ * reliable delivery (the default) or without.
  */
 Measure
-TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggregate)
+TwoNodes(const std::string& transport,
+         uint64_t count,
+         bool reads,
+         uint32_t aggregate,
+         bool reliable = true)
 {
     Measure m;
     NodeContainer hosts;
     hosts.Create(2);
     TlpTunnelHelper tunnel;
     tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
+    tunnel.SetNicAttribute("Reliable", BooleanValue(reliable));
     // Operations come one per 256 ns: a full batch of 16 gathers within 4.1 us.
     tunnel.SetNicAttribute("AggregationTimeout", TimeValue(MicroSeconds(10)));
     tunnel.Install(hosts);
@@ -279,8 +289,10 @@ TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggr
     TimedRun(m, WARMUP);
     m.units = landed.n;
     m.nodes = 2;
+    m.acks = TlpTunnelHelper::GetNic(hosts.Get(0))->GetStatistics().acksSent +
+             TlpTunnelHelper::GetNic(hosts.Get(1))->GetStatistics().acksSent;
     m.ok = landed.n == count && cpu->GetStatistics().operationsDone == count &&
-           cpu->GetStatistics().errors == 0;
+           cpu->GetStatistics().errors == 0 && (reliable || m.acks == 0);
     if (!reads)
     {
         // Every DATA packet but the last carries exactly `aggregate` TLPs.
@@ -733,6 +745,42 @@ main(int argc, char* argv[])
     for (const auto& r : results)
     {
         ok = ok && r.second.ok;
+    }
+    // What reliable delivery costs with no loss: write-T (reliable, the default)
+    // against write-T-unreliable, run interleaved (A B A B ...) so that both runs of a
+    // pair see the same machine; the median of the pair-by-pair ratios.
+    for (const char* t : {"ethernet", "udp"})
+    {
+        std::string transport = t;
+        std::string b = "write-" + transport + "-unreliable";
+        if (!only.empty() && ("," + only + ",").find("," + b + ",") == std::string::npos)
+        {
+            continue;
+        }
+        std::vector<double> pairs;
+        Measure last;
+        for (uint32_t r = 0; r < repeat; ++r)
+        {
+            Measure on = InChild([=]() { return TwoNodes(transport, count, false, 1, true); });
+            Measure off = InChild([=]() { return TwoNodes(transport, count, false, 1, false); });
+            ok = ok && on.ok && off.ok;
+            if (PerUnit(on) > 0 && PerUnit(off) > 0)
+            {
+                pairs.push_back(PerUnit(on) / PerUnit(off));
+            }
+            last = on;
+        }
+        if (pairs.empty())
+        {
+            continue;
+        }
+        std::sort(pairs.begin(), pairs.end());
+        size_t n = pairs.size();
+        double median = n % 2 ? pairs[n / 2] : (pairs[n / 2 - 1] + pairs[n / 2]) / 2;
+        std::cout << "ratio write-" << t << " vs " << b << ": " << std::fixed
+                  << std::setprecision(3) << median << "  (" << n << " pairs, interleaved, "
+                  << pairs.front() << " to " << pairs.back() << "); acks per TLP "
+                  << (last.units ? double(last.acks) / last.units : 0) << std::endl;
     }
     if (only.empty() || only.find("goodput") != std::string::npos)
     {

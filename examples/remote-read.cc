@@ -13,13 +13,17 @@
  *   ./tlp-tunnel.sh run remote-read --transport=udp --pcap=true
  */
 
+#include "tlp-example-args.h"
+
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
 #include "ns3/tlp-tunnel-module.h"
 
 #include <iostream>
+#include <map>
 
 using namespace ns3;
+using namespace tlpexample;
 
 NS_LOG_COMPONENT_DEFINE("RemoteReadExample");
 
@@ -54,20 +58,23 @@ main(int argc, char* argv[])
 {
     std::string transport = "ethernet";
     bool pcap = false;
-    uint32_t count = 100;
-    uint32_t size = 256;
+    std::string countText = "100";
+    std::string sizeText = "256";
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
                  "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
                  transport);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
-    cmd.AddValue("count", "reads", count);
-    cmd.AddValue("size", "bytes per read", size);
+    cmd.AddValue("count", "reads, 1..10000", countText);
+    cmd.AddValue("size", "bytes per read, 1..65536", sizeText);
     cmd.Parse(argc, argv);
-    if (count == 0 || size == 0)
+    uint64_t count;
+    uint64_t size;
+    if (!ParseChoice("transport", transport, {"ethernet", "udp"}) ||
+        !ParseUnsigned("count", countText, 1, 10000, count) ||
+        !ParseUnsigned("size", sizeText, 1, 65536, size))
     {
-        std::cerr << "--count and --size must be positive\n";
         return 2;
     }
 
@@ -77,7 +84,7 @@ main(int argc, char* argv[])
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
     topology.Connect(hosts, tunnel, transport);
-    uint64_t bytes = uint64_t(count) * size;
+    uint64_t bytes = count * size;
     uint64_t windowSize = (bytes + 4095) / 4096 * 4096;
     tunnel.MapWindow(hosts.Get(0), WINDOW, windowSize, hosts.Get(1)->GetId(), REGION);
 
@@ -97,7 +104,7 @@ main(int argc, char* argv[])
                             &TlpCpu::Read,
                             cpu,
                             WINDOW + uint64_t(i) * size,
-                            size,
+                            static_cast<uint32_t>(size),
                             MakeCallback(&ReadDone));
     }
     Ptr<TlpTunnelNetDevice> nic0 = TlpTunnelHelper::GetNic(hosts.Get(0));
@@ -125,7 +132,7 @@ main(int argc, char* argv[])
     {
         const TlpCpu::Result& r = g_reads[i];
         uint64_t offset = r.address - WINDOW;
-        match = match && r.status == TlpHeader::SC &&
+        match = match && r.status == TlpHeader::SC && r.data.size() == size &&
                 std::equal(r.data.begin(), r.data.end(), image.begin() + offset);
         sum += r.latency;
         max = std::max(max, r.latency);
@@ -142,8 +149,19 @@ main(int argc, char* argv[])
     std::cout << "latency (CPU read to last completion): mean "
               << (g_reads.empty() ? 0 : (sum / int64_t(g_reads.size())).GetNanoSeconds())
               << " ns, max " << max.GetNanoSeconds() << " ns\n";
-    std::cout << "nic read: status " << TlpHeader::StatusToString(g_nicStatus) << ", "
-              << g_nicData.size() << " bytes written to local 0x" << std::hex << LOCAL << std::dec
+    std::map<std::string, uint32_t> statuses;
+    for (const TlpCpu::Result& r : g_reads)
+    {
+        statuses[StatusName(r.status)]++;
+    }
+    std::cout << "statuses:";
+    for (const auto& st : statuses)
+    {
+        std::cout << " " << st.first << "=" << st.second;
+    }
+    std::cout << "\n";
+    std::cout << "nic read: status " << StatusName(g_nicStatus) << ", " << g_nicData.size()
+              << " bytes written to local 0x" << std::hex << LOCAL << std::dec
               << (nicMatch ? " (match)" : " (mismatch)") << "\n";
     TlpTunnelHelper::PrintCounters(std::cout, hosts);
     std::cout << "memory-image: " << (match && nicMatch ? "match" : "mismatch") << "\n";

@@ -31,16 +31,21 @@ NS_LOG_COMPONENT_DEFINE("TlpFaultHelper");
 namespace
 {
 
+// The reinjection callbacks hold plain pointers: the device owns its error model,
+// so a Ptr to the device in the model's callback would be a cycle that CSMA's
+// DoDispose() (which keeps its error model) never breaks, and the device, with its
+// pcap files, would never be destroyed. They run only while the device receives.
+
 /// Receives a CSMA frame again, as if from the other end of the channel.
 void
-ReinjectCsma(Ptr<CsmaNetDevice> device, Ptr<CsmaNetDevice> sender, Ptr<Packet> p)
+ReinjectCsma(CsmaNetDevice* device, CsmaNetDevice* sender, Ptr<Packet> p)
 {
-    device->Receive(p, sender);
+    device->Receive(p, Ptr<CsmaNetDevice>(sender));
 }
 
 /// Receives a PPP frame again.
 void
-ReinjectPointToPoint(Ptr<PointToPointNetDevice> device, Ptr<Packet> p)
+ReinjectPointToPoint(PointToPointNetDevice* device, Ptr<Packet> p)
 {
     device->Receive(p);
 }
@@ -157,12 +162,14 @@ TlpFaultHelper::Install(NodeContainer hosts)
                         sender = DynamicCast<CsmaNetDevice>(channel->GetDevice(i));
                     }
                 }
-                impairment->SetReinjectCallback(MakeBoundCallback(&ReinjectCsma, csma, sender));
+                impairment->SetReinjectCallback(
+                    MakeBoundCallback(&ReinjectCsma, PeekPointer(csma), PeekPointer(sender)));
                 csma->SetReceiveErrorModel(impairment);
             }
             else if (p2p != nullptr)
             {
-                impairment->SetReinjectCallback(MakeBoundCallback(&ReinjectPointToPoint, p2p));
+                impairment->SetReinjectCallback(
+                    MakeBoundCallback(&ReinjectPointToPoint, PeekPointer(p2p)));
                 p2p->SetReceiveErrorModel(impairment);
             }
             else

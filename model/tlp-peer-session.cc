@@ -37,6 +37,7 @@ TlpPeerSession::TlpPeerSession(uint32_t peer, const Config& config, Host* host, 
       m_goBack(UINT32_MAX),
       m_txCounter(0),
       m_highestAckedOrder(0),
+      m_covered(config.initialSequence),
       m_rto(config.initialRto),
       m_sampled(false),
       m_retries(0),
@@ -69,6 +70,7 @@ TlpPeerSession::Dispose()
     m_buffer.clear();
     m_retransmit.clear();
     m_transmissions.clear();
+    m_undecided.clear();
     m_reorder.clear();
     m_firstUnsent = 0;
 }
@@ -501,9 +503,11 @@ TlpPeerSession::RtoExpired()
     }
     else
     {
-        // Everything not SACKed is taken for lost. The first unacknowledged packet is
-        // sent again even when SACKed: when the acknowledgements of a tail that arrived
-        // whole were lost, its duplicate makes the peer acknowledge again.
+        // Taken for lost: every packet not SACKed that has been out longer than a round
+        // trip (what was sent since may still arrive), and the first unacknowledged one
+        // even when SACKed: when the acknowledgements of a tail that arrived whole were
+        // lost, its duplicate makes the peer acknowledge again.
+        Time overdue = m_sampled ? m_srtt + m_rttvar : Time(0);
         for (uint32_t i = 0; i < m_firstUnsent; ++i)
         {
             Segment& seg = m_buffer[i];
@@ -511,7 +515,7 @@ TlpPeerSession::RtoExpired()
             {
                 seg.sacked = false;
             }
-            if (!seg.sacked && !seg.lost)
+            if (!seg.sacked && !seg.lost && (i == 0 || now - seg.lastTx >= overdue))
             {
                 seg.lost = true;
                 m_retransmit.push_back(seg.seq);
@@ -546,6 +550,7 @@ TlpPeerSession::Fail()
     m_firstUnsent = 0;
     m_retransmit.clear();
     m_transmissions.clear();
+    m_undecided.clear();
     m_goBack = UINT32_MAX;
     m_ackNow = false;
     // Each TLP is answered once: those in packets and queue first, then whatever
@@ -597,6 +602,7 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
     SequenceNumber32 ack(header.GetAck());
     Time now = Simulator::Now();
     bool progress = false;
+    bool news = false; // newly SACKed
     while (!m_buffer.empty() && m_buffer.front().seq < ack && m_firstUnsent > 0)
     {
         Segment& seg = m_buffer.front();
@@ -633,6 +639,7 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
                 if (!seg.sacked)
                 {
                     seg.sacked = true;
+                    news = true;
                     if (seg.txCount == 1)
                     {
                         Sample(now - seg.lastTx);
@@ -644,6 +651,14 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
     }
     if (m_config.recovery == SELECTIVE_REPEAT)
     {
+        // What the peer reported on exactly: below the end of its last SACK block
+        // (blocks come lowest first, at most SackBlocks of them), or its ack.
+        m_covered = ack;
+        if (sack != nullptr && !sack->GetBlocks().empty() &&
+            sack->GetBlocks().back().second > m_covered)
+        {
+            m_covered = sack->GetBlocks().back().second;
+        }
         DetectLosses();
     }
     else if (explicitAck && (header.GetFlags() & TunnelHeader::FLAG_NAK) && m_firstUnsent > 0 &&
@@ -653,8 +668,10 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
         m_goBack = 0;
         m_counters->fastRetransmits++;
     }
-    if (progress)
+    if (progress || news)
     {
+        // The peer hears us: newly SACKed packets count as progress as a moving
+        // ack does, so a loss repaired by fast retransmit does not also time out.
         m_retries = 0;
         if (m_firstUnsent > 0)
         {
@@ -664,6 +681,9 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
         {
             m_rtoArmed = false; // nothing in flight; the pending event ends itself
         }
+    }
+    if (progress)
+    {
         Pump(); // room in the buffer
     }
     if (HasWork())
@@ -672,30 +692,53 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
     }
 }
 
+bool
+TlpPeerSession::MarkLost(uint64_t order, SequenceNumber32 seq, bool& decided)
+{
+    decided = true;
+    uint32_t index;
+    if (!IndexOf(seq, index) || index >= m_firstUnsent)
+    {
+        return false; // acknowledged since
+    }
+    Segment& seg = m_buffer[index];
+    if (seg.sacked || seg.lost || seg.txOrder != order)
+    {
+        return false; // acknowledged, already queued, or sent again since
+    }
+    if (!(seq < m_covered))
+    {
+        decided = false; // beyond what the peer reported on: not known to be missing
+        return false;
+    }
+    seg.lost = true;
+    m_retransmit.push_back(seq);
+    m_counters->fastRetransmits++;
+    return true;
+}
+
 void
 TlpPeerSession::DetectLosses()
 {
     // A packet is lost when one transmitted ReorderThreshold transmissions after it
-    // has been acknowledged (cumulatively or by SACK) and it has not.
+    // has been acknowledged (cumulatively or by SACK) and the peer, reporting on its
+    // sequence number, says it does not have it.
+    bool decided;
+    for (auto it = m_undecided.begin(); it != m_undecided.end();)
+    {
+        MarkLost(it->first, it->second, decided);
+        it = decided ? m_undecided.erase(it) : it + 1;
+    }
     while (!m_transmissions.empty() &&
            m_transmissions.front().first + m_config.reorderThreshold <= m_highestAckedOrder)
     {
-        uint64_t order = m_transmissions.front().first;
-        SequenceNumber32 seq = m_transmissions.front().second;
+        std::pair<uint64_t, SequenceNumber32> t = m_transmissions.front();
         m_transmissions.pop_front();
-        uint32_t index;
-        if (!IndexOf(seq, index) || index >= m_firstUnsent)
+        MarkLost(t.first, t.second, decided);
+        if (!decided)
         {
-            continue; // acknowledged since
+            m_undecided.push_back(t);
         }
-        Segment& seg = m_buffer[index];
-        if (seg.sacked || seg.lost || seg.txOrder != order)
-        {
-            continue; // acknowledged, already queued, or sent again since
-        }
-        seg.lost = true;
-        m_retransmit.push_back(seq);
-        m_counters->fastRetransmits++;
     }
 }
 
@@ -762,7 +805,18 @@ TlpPeerSession::Receive(const TunnelHeader& header, Ptr<Packet> packet)
     m_reorder[offset] = packet;
     m_reorderCount++;
     m_sackDue = true;
-    AckNow();
+    // At once when it opens a new gap (the sender learns of the loss a round trip
+    // sooner); packets that extend the highest block are acknowledged as in-order
+    // ones are, every AckEvery or after AckDelay.
+    if (m_reorder.size() == static_cast<uint32_t>(offset) + 1 && offset >= 2 &&
+        m_reorder[offset - 1] != nullptr)
+    {
+        ScheduleAck();
+    }
+    else
+    {
+        AckNow();
+    }
     return RX_BUFFERED;
 }
 

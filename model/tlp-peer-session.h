@@ -319,6 +319,14 @@ class TlpPeerSession
     void RtoExpired();
     /// Mark losses SACK revealed (a later transmission was acknowledged).
     void DetectLosses();
+    /**
+     * \brief Take one transmission of a packet for lost, if it is.
+     * \param order the transmission
+     * \param seq the packet
+     * \param[out] decided false when the peer has not reported on the packet yet
+     * \return true when it was taken for lost
+     */
+    bool MarkLost(uint64_t order, SequenceNumber32 seq, bool& decided);
     /// The ack timer fired.
     void AckTimerExpired();
     /// A packet arrived in order: acknowledge now or soon.
@@ -353,15 +361,18 @@ class TlpPeerSession
     std::deque<std::pair<uint64_t, SequenceNumber32>> m_transmissions;
     uint64_t m_txCounter;         //!< transmissions so far
     uint64_t m_highestAckedOrder; //!< latest transmission the peer acknowledged
-    EventId m_batchTimer;         //!< AggregationTimeout
-    Time m_srtt;                  //!< smoothed round-trip time
-    Time m_rttvar;                //!< round-trip time variation
-    Time m_rto;                   //!< retransmission timeout
-    bool m_sampled;               //!< a round-trip sample was taken
-    uint32_t m_retries;           //!< timeouts since the last progress
-    bool m_rtoArmed;              //!< the retransmission timer runs
-    Time m_rtoDeadline;           //!< when the retransmission timer expires
-    EventId m_rtoTimer;           //!< fires at or before the deadline
+    SequenceNumber32 m_covered;   //!< the peer reported on every number below
+    /// Transmissions old enough to be lost, of packets the peer has not reported on.
+    std::deque<std::pair<uint64_t, SequenceNumber32>> m_undecided;
+    EventId m_batchTimer; //!< AggregationTimeout
+    Time m_srtt;          //!< smoothed round-trip time
+    Time m_rttvar;        //!< round-trip time variation
+    Time m_rto;           //!< retransmission timeout
+    bool m_sampled;       //!< a round-trip sample was taken
+    uint32_t m_retries;   //!< timeouts since the last progress
+    bool m_rtoArmed;      //!< the retransmission timer runs
+    Time m_rtoDeadline;   //!< when the retransmission timer expires
+    EventId m_rtoTimer;   //!< fires at or before the deadline
 
     // receiving
     SequenceNumber32 m_rxNext;         //!< next in-order sequence number

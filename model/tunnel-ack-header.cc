@@ -111,13 +111,14 @@ TunnelAckHeader::Deserialize(Buffer::Iterator start)
     blocks.reserve(count);
     for (uint16_t n = 0; n < count; ++n)
     {
-        SequenceNumber32 first(i.ReadNtohU32());
-        SequenceNumber32 end(i.ReadNtohU32());
-        if (!(end > first)) // empty, or longer than half the sequence space
+        uint32_t first = i.ReadNtohU32();
+        uint32_t end = i.ReadNtohU32();
+        uint32_t span = end - first; // modulo 2^32
+        if (span == 0 || span >= 0x80000000U)
         {
-            return 0;
+            return 0; // empty, or half the sequence space or more: no order is defined
         }
-        blocks.emplace_back(first, end);
+        blocks.emplace_back(SequenceNumber32(first), SequenceNumber32(end));
     }
     m_blocks.swap(blocks);
     return 4 + 8 * count;

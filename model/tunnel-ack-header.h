@@ -31,8 +31,8 @@ namespace ns3
    \endverbatim
  *
  * Deserialize() refuses (returns 0) a truncated body, more than MAX_BLOCKS blocks,
- * a reserved field other than zero and a block that is empty or longer than half the
- * sequence space.
+ * a reserved field other than zero and a block that is empty or spans half the
+ * sequence space or more (where the wrap-around order is not defined).
  */
 class TunnelAckHeader : public Header
 {

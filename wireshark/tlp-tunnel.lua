@@ -713,7 +713,7 @@ kind_handlers[KIND_ACK] = function(tvb, pinfo, root, h)
         -- end - first in the wrap-around sequence space: 1 .. 2^31 - 1
         local span = (last - first) % 4294967296
         if span == 0 or span >= 2147483648 then
-            h.malformed(fi, string.format("SACK block %d-%d is empty or longer than half the sequence space", first, last))
+            h.malformed(fi, string.format("SACK block %d-%d is empty or spans half the sequence space or more", first, last))
         end
         blocks[#blocks + 1] = string.format("%d-%d", first, last)
     end
