@@ -4,8 +4,11 @@
 
 MODULE_SOURCES = [
     'helper/tlp-fault-helper.cc',
+    'helper/full-duplex-ethernet-helper.cc',
     'helper/tlp-topology-helper.cc',
     'helper/tlp-tunnel-helper.cc',
+    'model/full-duplex-ethernet-channel.cc',
+    'model/full-duplex-ethernet-net-device.cc',
     'model/local-interconnect-channel.cc',
     'model/sparse-memory.cc',
     'model/tlp-completion-router.cc',
@@ -46,6 +49,7 @@ TEST_SOURCES = [
     'test/tlp-reliability-test.cc',
     'test/tlp-hostile-test.cc',
     'test/tlp-confirmation-test.cc',
+    'test/full-duplex-ethernet-test.cc',
     'test/tlp-hostile-input-test.cc',
     'test/tlp-grant-test.cc',
 ]

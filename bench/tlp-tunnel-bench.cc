@@ -11,19 +11,27 @@
  * per wall second, scheduler events per TLP, the child's peak memory and, for the
  * clusters, memory per node beyond the pages the workload touched. Wall time covers
  * Simulator::Run() after set-up and after the windows' grants, so it is the cost of
- * the data path alone. Then one line per ratio: "ratio <case> vs <baseline>: X".
- * Last, what reliable delivery costs with no loss: write-ethernet and write-udp
- * (reliable, the default) against the same with Reliable=false, interleaved, with
- * the acks sent per TLP ("--cases=write-udp-unreliable" selects that pair alone).
+ * the data path alone. write-ethernet-unreliable and write-udp-unreliable are
+ * write-ethernet and write-udp with Reliable=false, in the same rounds: their ratio is
+ * what reliable delivery costs with no loss; the acks sent per TLP are printed.
  *
- * Baselines:
- *   udp-p2p        UdpClient -> UdpServer, 64-byte payload, one point-to-point link,
- *                  ns-3's defaults (IPv4 and IPv6 stacks, FqCoDel queue discs)
+ * Cases are run in rounds, by group: a round runs each case of its group once, one
+ * after the other, and there are --repeat rounds (A B C A B C ...). Each line
+ * "ratio <case> vs <baseline>: X" is the median over the rounds of the case's run
+ * divided by the baseline's run of the same round, so that both sides of every
+ * ratio ran seconds apart on the shared machine, never minutes.
+ *
+ * Baselines (64-byte payloads, one link of 100 Gb/s and 100 ns):
+ *   udp-p2p        UdpClient -> UdpServer over a point-to-point link, ns-3's
+ *                  defaults (IPv4 and IPv6 stacks, FqCoDel queue discs)
  *   udp-p2p-fifo   the same as TlpTopologyHelper builds IP fabrics: IPv4 only, no
  *                  queue discs (the device's DropTail queue alone)
- *   ethernet-csma  PacketSocketClient -> PacketSocketServer, 64-byte payload, CSMA
+ *   udp-fd         the same over a full-duplex Ethernet link (ARP entries filled
+ *                  by ns-3's NeighborCacheHelper)
+ *   ethernet-csma  PacketSocketClient -> PacketSocketServer over a CSMA channel
+ *   ethernet-fd    the same over a full-duplex Ethernet link
  *
- *   ./tlp-tunnel.sh bench [--count=N] [--repeat=R] [--cases=a,b,...] [--large=false]
+ *   ./tlp-tunnel.sh bench [--count=N] [--repeat=R] [--cases=a,b,...] [--large=true]
  *
  * Profiling one case (only Simulator::Run after the warm-up is recorded):
  *
@@ -35,6 +43,7 @@
 #include "ns3/core-module.h"
 #include "ns3/csma-module.h"
 #include "ns3/internet-module.h"
+#include "ns3/neighbor-cache-helper.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
 #include "ns3/tlp-tunnel-module.h"
@@ -113,17 +122,13 @@ TimedRun(Measure& m, Time warmup)
 }
 
 /**
- * Join two nodes by a point-to-point link (100 ns) with Internet stacks: ns-3's
- * defaults (IPv4 and IPv6, FqCoDel queue discs) or, with `fifo`, as TlpTopologyHelper
- * builds IP fabrics (IPv4 only, the device's DropTail queue alone).
+ * IPv4 on a link between two nodes: ns-3's defaults (IPv4 and IPv6, FqCoDel queue
+ * discs) or, with `fifo`, as TlpTopologyHelper builds IP fabrics (IPv4 only, the
+ * device's DropTail queue alone).
  */
 Ipv4InterfaceContainer
-JoinByPointToPoint(NodeContainer nodes, const std::string& rate, bool fifo)
+AddIpv4(NodeContainer nodes, NetDeviceContainer devices, bool fifo)
 {
-    PointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
-    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
-    NetDeviceContainer devices = p2p.Install(nodes);
     InternetStackHelper stack;
     stack.SetIpv6StackInstall(!fifo);
     stack.Install(nodes);
@@ -137,14 +142,57 @@ JoinByPointToPoint(NodeContainer nodes, const std::string& rate, bool fifo)
     return interfaces;
 }
 
-/// UdpClient to UdpServer over one point-to-point link (see JoinByPointToPoint).
+/// Join two nodes by a point-to-point link (100 ns) with IPv4 (see AddIpv4).
+Ipv4InterfaceContainer
+JoinByPointToPoint(NodeContainer nodes, const std::string& rate, bool fifo)
+{
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
+    p2p.SetChannelAttribute("Delay", StringValue("100ns"));
+    return AddIpv4(nodes, p2p.Install(nodes), fifo);
+}
+
+/**
+ * Join two nodes by a full-duplex Ethernet link (100 ns), with IPv4 as
+ * TlpTopologyHelper builds IP fabrics (IPv4 only, no queue discs, neighbours known)
+ * when `ip` is set.
+ */
+std::pair<NetDeviceContainer, Ipv4InterfaceContainer>
+JoinByEthernet(NodeContainer nodes, const std::string& rate, bool ip)
+{
+    FullDuplexEthernetHelper fd;
+    fd.SetDeviceAttribute("DataRate", StringValue(rate));
+    fd.SetChannelAttribute("Delay", StringValue("100ns"));
+    NetDeviceContainer devices = fd.Install(nodes);
+    Ipv4InterfaceContainer interfaces;
+    if (ip)
+    {
+        interfaces = AddIpv4(nodes, devices, true);
+        // The container form: the channel form of ns-3.37's helper needs IPv6 stacks.
+        NeighborCacheHelper().PopulateNeighborCache(interfaces);
+    }
+    return {devices, interfaces};
+}
+
+/// The link a two-node baseline or case runs on.
+enum class Link
+{
+    P2P,      //!< point-to-point, ns-3's default stack
+    P2P_FIFO, //!< point-to-point, IPv4 only, no queue discs
+    FD,       //!< full-duplex Ethernet
+    CSMA      //!< ns-3's CSMA bus
+};
+
+/// UdpClient to UdpServer over one link (see JoinByPointToPoint and JoinByEthernet).
 Measure
-BaselineUdp(uint64_t count, bool fifo)
+BaselineUdp(uint64_t count, Link link)
 {
     Measure m;
     NodeContainer nodes;
     nodes.Create(2);
-    Ipv4InterfaceContainer ifaces = JoinByPointToPoint(nodes, "100Gbps", fifo);
+    Ipv4InterfaceContainer ifaces =
+        link == Link::FD ? JoinByEthernet(nodes, "100Gbps", true).second
+                         : JoinByPointToPoint(nodes, "100Gbps", link == Link::P2P_FIFO);
     UdpServerHelper server(9);
     ApplicationContainer serverApp = server.Install(nodes.Get(1));
     UdpClientHelper client(ifaces.GetAddress(1), 9);
@@ -160,17 +208,26 @@ BaselineUdp(uint64_t count, bool fifo)
     return m;
 }
 
-/// PacketSocketClient to PacketSocketServer over a two-node CSMA channel.
+/// PacketSocketClient to PacketSocketServer over a two-node CSMA channel or a
+/// full-duplex Ethernet link.
 Measure
-BaselineEthernet(uint64_t count)
+BaselineEthernet(uint64_t count, Link link)
 {
     Measure m;
     NodeContainer nodes;
     nodes.Create(2);
-    CsmaHelper csma;
-    csma.SetChannelAttribute("DataRate", StringValue("100Gbps"));
-    csma.SetChannelAttribute("Delay", StringValue("100ns"));
-    NetDeviceContainer devices = csma.Install(nodes);
+    NetDeviceContainer devices;
+    if (link == Link::CSMA)
+    {
+        CsmaHelper csma;
+        csma.SetChannelAttribute("DataRate", StringValue("100Gbps"));
+        csma.SetChannelAttribute("Delay", StringValue("100ns"));
+        devices = csma.Install(nodes);
+    }
+    else
+    {
+        devices = JoinByEthernet(nodes, "100Gbps", false).first;
+    }
     PacketSocketHelper packetSocket;
     packetSocket.Install(nodes);
     PacketSocketAddress socket;
@@ -221,7 +278,7 @@ struct Landed
     }
 };
 
-/// Join two compute nodes by one direct link: CSMA for ethernet, point-to-point for udp.
+/// Join two compute nodes by one full-duplex Ethernet link.
 void
 JoinDirectly(NodeContainer hosts,
              TlpTunnelHelper& tunnel,
@@ -230,14 +287,10 @@ JoinDirectly(NodeContainer hosts,
 {
     if (transport == "ethernet")
     {
-        CsmaHelper csma;
-        csma.SetChannelAttribute("DataRate", StringValue(rate));
-        csma.SetChannelAttribute("Delay", StringValue("100ns"));
-        tunnel.BindEthernet(hosts, csma.Install(hosts));
+        tunnel.BindEthernet(hosts, JoinByEthernet(hosts, rate, false).first);
         return;
     }
-    // As TlpTopologyHelper builds IP fabrics: IPv4 only, no queue discs.
-    tunnel.BindUdp(hosts, JoinByPointToPoint(hosts, rate, true));
+    tunnel.BindUdp(hosts, JoinByEthernet(hosts, rate, true).second);
 }
 
 /// Map a window of node 0 onto node 1 and let node 0's CPU stream through it.
@@ -259,9 +312,9 @@ StreamThroughWindow(NodeContainer hosts,
 }
 
 /**
- * Two compute nodes on one direct link (CSMA for ethernet, point-to-point for udp):
- * node 0 streams 64-byte remote writes or reads through a window onto node 1, with
- * reliable delivery (the default) or without.
+ * Two compute nodes on one full-duplex Ethernet link: node 0 streams 64-byte remote
+ * writes or reads through a window onto node 1, with reliable delivery (the NIC's
+ * default) or without.
  */
 Measure
 TwoNodes(const std::string& transport,
@@ -378,8 +431,8 @@ Cluster(const std::string& transport, uint32_t n, uint64_t writesPerNode)
         cpu->SetAttribute("StreamRange", UintegerValue(4 * 4096));
         // One window after another, 64 bytes further into each: all four peers in turn.
         cpu->SetAttribute("StreamStride", UintegerValue(4096 + PAYLOAD));
-        // One write per 40 us per node keeps every link below half its capacity, the
-        // uplinks of 64-host leaves (CSMA buses, both directions sharing them) included.
+        // One write per 40 us per node keeps every link far below its capacity (the
+        // uplink of a 64-host leaf carries 64 x 12.8 Mb/s of data).
         cpu->SetAttribute("StreamRate", StringValue("12.8Mbps"));
         cpu->SetStartTime(warmup);
         TlpTunnelHelper::GetMemory(hosts.Get(i))
@@ -420,8 +473,8 @@ SendFrame(Ptr<NetDevice> from, Address to)
  * Plain ns-3 on the fabric and traffic of Cluster(): every node sends 64-byte UDP
  * datagrams (UdpClient to UdpServer) or Ethernet frames (PacketSocketClient to
  * PacketSocketServer) to the same four peers, one per 40 us per node. On Ethernet
- * every peer first sends one frame back, as the tunnel's grants do, so the
- * switches have learned both ends before the timed part.
+ * every peer first sends one frame back, as the tunnel's grants do (one host after
+ * another over 10 ms), so the switches have learned both ends before the timed part.
  */
 Measure
 ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNode)
@@ -453,8 +506,10 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
             for (uint32_t k = 0; k < 4; ++k)
             {
                 uint32_t peer = Peer(i, k, n);
+                // One host after another, as the tunnel's grants: 40,000 frames at
+                // once would overflow the switch queues and leave hosts unlearned.
                 Simulator::ScheduleWithContext(hosts.Get(peer)->GetId(),
-                                               MilliSeconds(1),
+                                               MilliSeconds(1) + i * (MilliSeconds(10) / n),
                                                &SendFrame,
                                                devices.Get(peer),
                                                devices.Get(i)->GetAddress());
@@ -503,57 +558,6 @@ ClusterBaseline(const std::string& transport, uint32_t n, uint64_t packetsPerNod
     return m;
 }
 
-/// Throughput of TLPs at a memory: payload bytes after the first over the time span.
-struct Meter
-{
-    uint64_t tlps = 0;  //!< TLPs seen
-    uint64_t bytes = 0; //!< payload bytes after the first TLP
-    Time first;         //!< first TLP
-    Time last;          //!< last TLP
-
-    void Tlp(Ptr<const Packet> tlp)
-    {
-        TlpHeader h;
-        tlp->PeekHeader(h);
-        if (tlps++ == 0)
-        {
-            first = Simulator::Now();
-        }
-        else
-        {
-            bytes += h.GetDataSize();
-        }
-        last = Simulator::Now();
-    }
-};
-
-/**
- * Streaming remote writes of `payload` bytes as fast as the CPU may issue them, over
- * a 10 Gb/s point-to-point link (the bottleneck) with the UDP transport. Returns
- * the simulated and the analytical goodput in bytes per second: every TLP (at most
- * Max_Payload_Size = 256 bytes of data) travels in its own datagram of
- * PPP 2 + IPv4 20 + UDP 8 + tunnel header 24 + MWr64 header 16 + data bytes.
- */
-std::pair<double, double>
-Goodput(uint32_t payload, uint64_t count)
-{
-    NodeContainer hosts;
-    hosts.Create(2);
-    TlpTunnelHelper tunnel;
-    tunnel.Install(hosts);
-    JoinDirectly(hosts, tunnel, "udp", "10Gbps");
-    StreamThroughWindow(hosts, tunnel, count, payload, 1 << 26);
-    Meter meter;
-    TlpTunnelHelper::GetMemory(hosts.Get(1))
-        ->TraceConnectWithoutContext("Write", MakeCallback(&Meter::Tlp, &meter));
-    Simulator::Run();
-    double simulated = meter.bytes / (meter.last - meter.first).GetSeconds();
-    uint32_t data = std::min<uint32_t>(payload, 256);
-    double analytical = 10e9 / 8 * data / (2 + 20 + 8 + 24 + 16 + data);
-    Simulator::Destroy();
-    return {simulated, analytical};
-}
-
 /// Run a case in a child process; the child's peak memory is part of the result.
 /// With TLP_BENCH_NO_FORK set the case runs in this process (for perf and callgrind).
 Measure
@@ -598,17 +602,18 @@ InChild(const std::function<Measure()>& body)
     return m;
 }
 
-/// The median of several runs of a case, by wall time per unit.
-Measure
-Median(const std::function<Measure()>& body, uint32_t repeat)
+double
+PerUnit(const Measure& m)
 {
-    std::vector<Measure> runs;
-    for (uint32_t r = 0; r < repeat; ++r)
-    {
-        runs.push_back(InChild(body));
-    }
+    return m.units ? m.wall / m.units : 0;
+}
+
+/// The median of several runs of a case, by wall time per unit; ok if all were.
+Measure
+Median(std::vector<Measure> runs)
+{
     std::sort(runs.begin(), runs.end(), [](const Measure& a, const Measure& b) {
-        return a.wall / std::max<uint64_t>(a.units, 1) < b.wall / std::max<uint64_t>(b.units, 1);
+        return PerUnit(a) < PerUnit(b);
     });
     Measure m = runs[runs.size() / 2];
     for (const auto& r : runs)
@@ -618,11 +623,22 @@ Median(const std::function<Measure()>& body, uint32_t repeat)
     return m;
 }
 
+/// The median of some numbers.
 double
-PerUnit(const Measure& m)
+MedianOf(std::vector<double> values)
 {
-    return m.units ? m.wall / m.units : 0;
+    std::sort(values.begin(), values.end());
+    size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
+
+/// A ratio line: case, baseline, and the group whose rounds pair their runs.
+struct Ratio
+{
+    std::string a; //!< the case
+    std::string b; //!< the baseline
+    size_t group;  //!< the group both run in
+};
 
 } // namespace
 
@@ -631,66 +647,143 @@ main(int argc, char* argv[])
 {
     uint64_t count = 200000;
     uint32_t repeat = 3;
-    bool large = true;
+    bool large = false;
     std::string only;
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("count", "TLPs (packets) per two-node case", count);
-    cmd.AddValue("repeat", "runs per case; the median is reported", repeat);
-    cmd.AddValue("large", "include the 10,000-node clusters", large);
+    cmd.AddValue("repeat", "rounds: runs per case; medians are reported", repeat);
+    cmd.AddValue("large", "include the 10,000-node clusters (several minutes more)", large);
     cmd.AddValue("cases", "comma-separated case names to run (default: all)", only);
     cmd.Parse(argc, argv);
+    repeat = std::max<uint32_t>(repeat, 1);
 
-    std::vector<std::pair<std::string, std::function<Measure()>>> cases = {
-        {"baseline-udp-p2p", [=]() { return BaselineUdp(count, false); }},
-        {"baseline-udp-p2p-fifo", [=]() { return BaselineUdp(count, true); }},
-        {"baseline-ethernet-csma", [=]() { return BaselineEthernet(count); }},
+    std::map<std::string, std::function<Measure()>> cases = {
+        {"baseline-udp-p2p", [=]() { return BaselineUdp(count, Link::P2P); }},
+        {"baseline-udp-p2p-fifo", [=]() { return BaselineUdp(count, Link::P2P_FIFO); }},
+        {"baseline-udp-fd", [=]() { return BaselineUdp(count, Link::FD); }},
+        {"baseline-ethernet-csma", [=]() { return BaselineEthernet(count, Link::CSMA); }},
+        {"baseline-ethernet-fd", [=]() { return BaselineEthernet(count, Link::FD); }},
         {"write-ethernet", [=]() { return TwoNodes("ethernet", count, false, 1); }},
         {"write-udp", [=]() { return TwoNodes("udp", count, false, 1); }},
+        {"write-ethernet-unreliable", [=]() { return TwoNodes("ethernet", count, false, 1, false); }},
+        {"write-udp-unreliable", [=]() { return TwoNodes("udp", count, false, 1, false); }},
         {"write-ethernet-agg16", [=]() { return TwoNodes("ethernet", count, false, 16); }},
         {"write-udp-agg16", [=]() { return TwoNodes("udp", count, false, 16); }},
         {"read-ethernet", [=]() { return TwoNodes("ethernet", count / 2, true, 1); }},
         {"read-udp", [=]() { return TwoNodes("udp", count / 2, true, 1); }},
-        {"cluster-2-ethernet", [=]() { return Cluster("ethernet", 2, 20000); }},
-        {"cluster-2-udp", [=]() { return Cluster("udp", 2, 20000); }},
-        {"cluster-1000-ethernet", [=]() { return Cluster("ethernet", 1000, 40); }},
-        {"cluster-1000-udp", [=]() { return Cluster("udp", 1000, 40); }},
-        {"plain-cluster-2-ethernet", [=]() { return ClusterBaseline("ethernet", 2, 20000); }},
-        {"plain-cluster-2-udp", [=]() { return ClusterBaseline("udp", 2, 20000); }},
-        {"plain-cluster-1000-ethernet", [=]() { return ClusterBaseline("ethernet", 1000, 40); }},
-        {"plain-cluster-1000-udp", [=]() { return ClusterBaseline("udp", 1000, 40); }},
     };
-    if (large)
+    for (const char* t : {"ethernet", "udp"})
     {
-        cases.push_back(
-            {"cluster-10000-ethernet", [=]() { return Cluster("ethernet", 10000, 20); }});
-        cases.push_back({"cluster-10000-udp", [=]() { return Cluster("udp", 10000, 20); }});
-        cases.push_back({"plain-cluster-10000-ethernet",
-                         [=]() { return ClusterBaseline("ethernet", 10000, 20); }});
-        cases.push_back(
-            {"plain-cluster-10000-udp", [=]() { return ClusterBaseline("udp", 10000, 20); }});
+        std::string transport = t;
+        for (uint32_t n : {2u, 1000u, 10000u})
+        {
+            uint64_t writes = n == 2 ? 20000 : n == 1000 ? 40 : 20;
+            std::string size = std::to_string(n) + "-" + transport;
+            cases["cluster-" + size] = [=]() { return Cluster(transport, n, writes); };
+            cases["plain-cluster-" + size] = [=]() {
+                return ClusterBaseline(transport, n, writes);
+            };
+        }
     }
+    // Groups run in rounds; in each, the cases that ratios compare run back to back.
+    std::vector<std::vector<std::string>> groups = {
+        {"baseline-udp-p2p",
+         "write-ethernet",
+         "write-ethernet-unreliable",
+         "write-udp",
+         "write-udp-unreliable",
+         "write-ethernet-agg16",
+         "write-udp-agg16",
+         "baseline-udp-p2p-fifo",
+         "baseline-udp-fd",
+         "read-udp",
+         "baseline-ethernet-fd",
+         "read-ethernet",
+         "baseline-ethernet-csma"},
+    };
+    std::vector<Ratio> ratios = {
+        {"write-ethernet", "baseline-udp-p2p", 0},
+        {"write-udp", "baseline-udp-p2p", 0},
+        {"write-ethernet-agg16", "baseline-udp-p2p", 0},
+        {"write-udp-agg16", "baseline-udp-p2p", 0},
+        {"write-ethernet", "baseline-ethernet-fd", 0},
+        {"write-udp", "baseline-udp-fd", 0},
+        {"write-ethernet-agg16", "baseline-ethernet-fd", 0},
+        {"write-udp-agg16", "baseline-udp-fd", 0},
+        {"read-ethernet", "baseline-ethernet-fd", 0},
+        {"read-udp", "baseline-udp-fd", 0},
+        {"baseline-udp-fd", "baseline-udp-p2p-fifo", 0},
+        {"baseline-ethernet-fd", "baseline-ethernet-csma", 0},
+        {"write-ethernet", "write-ethernet-unreliable", 0},
+        {"write-udp", "write-udp-unreliable", 0},
+    };
+    for (const char* t : {"ethernet", "udp"})
+    {
+        std::string c = std::string("cluster-");
+        std::string p = std::string("plain-cluster-");
+        std::string x = std::string("-") + t;
+        groups.push_back({c + "2" + x, c + "1000" + x, p + "1000" + x, p + "2" + x});
+        size_t g = groups.size() - 1;
+        ratios.push_back({c + "1000" + x, c + "2" + x, g});
+        ratios.push_back({p + "1000" + x, p + "2" + x, g});
+        ratios.push_back({c + "2" + x, p + "2" + x, g});
+        ratios.push_back({c + "1000" + x, p + "1000" + x, g});
+        if (large)
+        {
+            groups.push_back({c + "2" + x, c + "10000" + x, p + "10000" + x, p + "2" + x});
+            g = groups.size() - 1;
+            ratios.push_back({c + "10000" + x, c + "2" + x, g});
+            ratios.push_back({p + "10000" + x, p + "2" + x, g});
+            ratios.push_back({c + "10000" + x, p + "10000" + x, g});
+        }
+    }
+    auto selected = [&](const std::string& name) {
+        return only.empty() || ("," + only + ",").find("," + name + ",") != std::string::npos;
+    };
     Measure empty = InChild([]() {
         Measure m;
         m.ok = true;
         return m;
     });
 
-    std::cout << "tlp-tunnel benchmark: median of " << repeat << " runs per case, " << count
-              << " TLPs per two-node case\n";
-    std::cout << std::left << std::setw(24) << "case" << std::right << std::setw(10) << "TLPs"
-              << std::setw(14) << "us/TLP" << std::setw(14) << "TLPs/s" << std::setw(12)
-              << "events/TLP" << std::setw(12) << "peak MiB" << std::setw(14) << "KiB/node"
-              << "  check\n";
-    std::map<std::string, Measure> results;
-    for (const auto& c : cases)
+    std::cout << "tlp-tunnel benchmark: " << repeat << " rounds, medians, " << count
+              << " TLPs per two-node case" << std::endl;
+    // runs[group][case] = one measure per round
+    std::vector<std::map<std::string, std::vector<Measure>>> runs(groups.size());
+    std::map<std::string, std::vector<Measure>> all;
+    std::vector<std::string> order;
+    for (size_t g = 0; g < groups.size(); ++g)
     {
-        if (!only.empty() && ("," + only + ",").find("," + c.first + ",") == std::string::npos)
+        for (uint32_t r = 0; r < repeat; ++r)
         {
-            continue;
+            for (const auto& name : groups[g])
+            {
+                if (!selected(name))
+                {
+                    continue;
+                }
+                Measure m = InChild(cases[name]);
+                runs[g][name].push_back(m);
+                if (all[name].empty())
+                {
+                    order.push_back(name);
+                }
+                all[name].push_back(m);
+            }
         }
-        Measure m = Median(c.second, repeat);
-        results[c.first] = m;
+    }
+
+    std::cout << std::left << std::setw(30) << "case" << std::right << std::setw(10) << "TLPs"
+              << std::setw(12) << "us/TLP" << std::setw(14) << "TLPs/s" << std::setw(12)
+              << "events/TLP" << std::setw(10) << "peak MiB" << std::setw(10) << "KiB/node"
+              << std::setw(6) << "runs"
+              << "  check\n";
+    bool ok = true;
+    for (const auto& name : order)
+    {
+        Measure m = Median(all[name]);
+        ok = ok && m.ok;
         std::ostringstream perNode;
         if (m.nodes > 2)
         {
@@ -701,100 +794,44 @@ main(int argc, char* argv[])
         {
             perNode << "-";
         }
-        std::cout << std::left << std::setw(24) << c.first << std::right << std::setw(10) << m.units
-                  << std::setw(14) << std::fixed << std::setprecision(3) << PerUnit(m) * 1e6
+        std::cout << std::left << std::setw(30) << name << std::right << std::setw(10) << m.units
+                  << std::setw(12) << std::fixed << std::setprecision(3) << PerUnit(m) * 1e6
                   << std::setw(14) << std::setprecision(0) << (m.wall > 0 ? m.units / m.wall : 0)
                   << std::setw(12) << std::setprecision(2)
-                  << (m.units ? double(m.events) / m.units : 0) << std::setw(12)
-                  << std::setprecision(1) << m.rssKib / 1024 << std::setw(14) << perNode.str()
-                  << "  " << (m.ok ? "ok" : "FAILED") << std::endl;
+                  << (m.units ? double(m.events) / m.units : 0) << std::setw(10)
+                  << std::setprecision(1) << m.rssKib / 1024 << std::setw(10) << perNode.str()
+                  << std::setw(6) << all[name].size() << "  " << (m.ok ? "ok" : "FAILED")
+                  << std::endl;
     }
-
-    auto ratio = [&](const std::string& a, const std::string& b) {
-        if (results.count(a) && results.count(b) && PerUnit(results[b]) > 0)
-        {
-            std::cout << "ratio " << a << " vs " << b << ": " << std::fixed << std::setprecision(3)
-                      << PerUnit(results[a]) / PerUnit(results[b]) << std::endl;
-        }
-    };
-    for (const char* c : {"write-ethernet",
-                          "write-udp",
-                          "write-ethernet-agg16",
-                          "write-udp-agg16",
-                          "read-ethernet",
-                          "read-udp"})
+    for (const auto& ratio : ratios)
     {
-        ratio(c, "baseline-udp-p2p");
-        ratio(c, "baseline-udp-p2p-fifo");
-        ratio(c, "baseline-ethernet-csma");
-    }
-    for (const char* t : {"ethernet", "udp"})
-    {
-        for (const char* p : {"", "plain-"})
-        {
-            std::string two = std::string(p) + "cluster-2-" + t;
-            ratio(std::string(p) + "cluster-1000-" + t, two);
-            ratio(std::string(p) + "cluster-10000-" + t, two);
-        }
-        for (const char* size : {"2-", "1000-", "10000-"})
-        {
-            ratio(std::string("cluster-") + size + t, std::string("plain-cluster-") + size + t);
-        }
-    }
-    bool ok = true;
-    for (const auto& r : results)
-    {
-        ok = ok && r.second.ok;
-    }
-    // What reliable delivery costs with no loss: write-T (reliable, the default)
-    // against write-T-unreliable, run interleaved (A B A B ...) so that both runs of a
-    // pair see the same machine; the median of the pair-by-pair ratios.
-    for (const char* t : {"ethernet", "udp"})
-    {
-        std::string transport = t;
-        std::string b = "write-" + transport + "-unreliable";
-        if (!only.empty() && ("," + only + ",").find("," + b + ",") == std::string::npos)
-        {
-            continue;
-        }
+        const auto& a = runs[ratio.group][ratio.a];
+        const auto& b = runs[ratio.group][ratio.b];
         std::vector<double> pairs;
-        Measure last;
-        for (uint32_t r = 0; r < repeat; ++r)
+        for (size_t r = 0; r < std::min(a.size(), b.size()); ++r)
         {
-            Measure on = InChild([=]() { return TwoNodes(transport, count, false, 1, true); });
-            Measure off = InChild([=]() { return TwoNodes(transport, count, false, 1, false); });
-            ok = ok && on.ok && off.ok;
-            if (PerUnit(on) > 0 && PerUnit(off) > 0)
+            if (PerUnit(a[r]) > 0 && PerUnit(b[r]) > 0)
             {
-                pairs.push_back(PerUnit(on) / PerUnit(off));
+                pairs.push_back(PerUnit(a[r]) / PerUnit(b[r]));
             }
-            last = on;
         }
         if (pairs.empty())
         {
             continue;
         }
-        std::sort(pairs.begin(), pairs.end());
-        size_t n = pairs.size();
-        double median = n % 2 ? pairs[n / 2] : (pairs[n / 2 - 1] + pairs[n / 2]) / 2;
-        std::cout << "ratio write-" << t << " vs " << b << ": " << std::fixed
-                  << std::setprecision(3) << median << "  (" << n << " pairs, interleaved, "
-                  << pairs.front() << " to " << pairs.back() << "); acks per TLP "
-                  << (last.units ? double(last.acks) / last.units : 0) << std::endl;
+        std::cout << "ratio " << ratio.a << " vs " << ratio.b << ": " << std::fixed
+                  << std::setprecision(3) << MedianOf(pairs) << "  (" << pairs.size() << " pairs, "
+                  << *std::min_element(pairs.begin(), pairs.end()) << " to "
+                  << *std::max_element(pairs.begin(), pairs.end()) << ")" << std::endl;
     }
-    if (only.empty() || only.find("goodput") != std::string::npos)
+    // Reliable delivery's own traffic: ACK packets per TLP delivered.
+    for (const char* name : {"write-ethernet", "write-udp"})
     {
-        std::cout << "goodput of streaming remote writes, UDP over a 10 Gb/s point-to-point "
-                     "link: data / (data + 70 B of headers per TLP)\n";
-        for (uint32_t payload : {64u, 256u, 1024u})
+        if (!all[name].empty())
         {
-            auto g = Goodput(payload, std::max<uint64_t>(2000, count / 20));
-            double ratio = g.first / g.second;
-            std::cout << "goodput " << payload << " B: simulated " << std::fixed
-                      << std::setprecision(1) << g.first / 1e6 << " MB/s, analytical "
-                      << g.second / 1e6 << " MB/s, ratio " << std::setprecision(4) << ratio
-                      << std::endl;
-            ok = ok && ratio >= 0.99;
+            Measure m = Median(all[name]);
+            std::cout << "acks per TLP " << name << ": " << std::fixed << std::setprecision(4)
+                      << (m.units ? double(m.acks) / m.units : 0) << std::endl;
         }
     }
     return ok ? 0 : 1;

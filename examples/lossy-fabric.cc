@@ -45,7 +45,8 @@ struct Setup
     double loss = 0.05;            //!< the fault's rate
     uint64_t count = 20000;        //!< writes
     uint64_t size = 256;           //!< bytes per write
-    DataRate link = DataRate("10Gbps"); //!< every link of the star
+    std::string link = "ethernet"; //!< ethernet (full duplex), csma or p2p
+    DataRate rate = DataRate("10Gbps"); //!< every link of the star
     uint64_t queue = 64;                //!< device queues, packets
     bool pcap = false;                  //!< write pcap files (of the lossy run)
 };
@@ -139,7 +140,8 @@ Run(const Setup& s, double loss)
     tunnel.SetCpuAttribute("WriteConfirmation", BooleanValue(confirm));
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
-    topology.SetDataRate(s.link);
+    topology.SetLinkType(s.link);
+    topology.SetDataRate(s.rate);
     topology.SetQueueSize(s.queue);
     topology.Connect(hosts, tunnel, s.transport);
     if (s.pcap && loss == s.loss)
@@ -248,7 +250,8 @@ Print(const Setup& s, double loss, const Outcome& o, double lossless)
     std::cout << std::fixed;
     std::cout << "lossy-fabric: transport=" << s.transport << " recovery=" << s.recovery
               << " fault=" << s.fault << " loss=" << std::setprecision(3) << loss
-              << " writes=" << s.count << " size=" << s.size << " B link=" << s.link << "\n";
+              << " writes=" << s.count << " size=" << s.size << " B link=" << s.link
+              << " rate=" << s.rate << "\n";
     std::cout << "writes: " << o.tlpsSent << " TLPs sent, " << o.landed
               << " landed in remote memory, " << o.landedTwice << " stored again\n";
     std::cout << "network: " << o.lost.Sequenced() << " data packets lost, " << o.held.Sequenced()
@@ -297,7 +300,10 @@ main(int argc, char* argv[])
     cmd.AddValue("loss", "the fault's rate, 0..0.5 (linkdown: any positive value)", lossText);
     cmd.AddValue("count", "writes, 1..10000000", countText);
     cmd.AddValue("size", "bytes per write, 1..4096", sizeText);
-    cmd.AddValue("link", "rate of every link (the star's first link is the bottleneck)", s.link);
+    cmd.AddValue("link",
+                 "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
+                 s.link);
+    cmd.AddValue("rate", "rate of every link (the star's first link is the bottleneck)", s.rate);
     cmd.AddValue("queue", "device queue of every link, packets, 1..100000", queueText);
     cmd.AddValue("sweep",
                  "run loss 1, 5 and 20 % with both recovery modes on both transports",
@@ -309,7 +315,8 @@ main(int argc, char* argv[])
                  s.pcap);
     cmd.Parse(argc, argv);
     if (!ParseChoice("transport", s.transport, {"ethernet", "udp"}) ||
-        !ParseChoice("recovery", s.recovery, {"sr", "gbn"}) ||
+        !ParseChoice("link", s.link, {"ethernet", "csma", "p2p"}) ||
+        !LinkFits(s.link, s.transport) || !ParseChoice("recovery", s.recovery, {"sr", "gbn"}) ||
         !ParseChoice("fault",
                      s.fault,
                      {"random", "burst", "linkdown", "reorder", "duplicate", "interconnect"}) ||
@@ -326,9 +333,9 @@ main(int argc, char* argv[])
             << "--pcap=true: not with --sweep=true (its runs would overwrite each other's files)\n";
         return 2;
     }
-    if (s.link.GetBitRate() == 0)
+    if (s.rate.GetBitRate() == 0)
     {
-        std::cerr << "--link=0bps: must be positive\n";
+        std::cerr << "--rate=0bps: must be positive\n";
         return 2;
     }
 
@@ -351,11 +358,15 @@ main(int argc, char* argv[])
             std::cerr << "--csv=" << csv << ": cannot write\n";
             return 2;
         }
-        file << "transport,recovery,loss,writes,size,goodput_gbps,ideal_gbps,ratio,"
+        file << "transport,link,recovery,loss,writes,size,goodput_gbps,ideal_gbps,ratio,"
                 "lost,retransmitted,timeouts,duplicates_dropped,match\n";
     }
     for (const char* transport : {"udp", "ethernet"})
     {
+        if (s.link == "p2p" && std::string(transport) != "udp")
+        {
+            continue; // point-to-point links carry UDP only
+        }
         for (const char* recovery : {"sr", "gbn"})
         {
             Setup c = s;
@@ -371,11 +382,11 @@ main(int argc, char* argv[])
                 ok = ok && o.match;
                 if (file)
                 {
-                    file << transport << "," << recovery << "," << loss << "," << c.count << ","
-                         << c.size << "," << o.Goodput() / 1e9 << "," << ideal / 1e9 << ","
-                         << o.Goodput() / ideal << "," << o.lost.Sequenced() << ","
-                         << o.nic[0].packetsRetransmitted + o.nic[1].packetsRetransmitted << ","
-                         << o.nic[0].timeouts + o.nic[1].timeouts << ","
+                    file << transport << "," << c.link << "," << recovery << "," << loss << ","
+                         << c.count << "," << c.size << "," << o.Goodput() / 1e9 << ","
+                         << ideal / 1e9 << "," << o.Goodput() / ideal << "," << o.lost.Sequenced()
+                         << "," << o.nic[0].packetsRetransmitted + o.nic[1].packetsRetransmitted
+                         << "," << o.nic[0].timeouts + o.nic[1].timeouts << ","
                          << o.nic[0].duplicatesDropped + o.nic[1].duplicatesDropped << ","
                          << (o.match ? "yes" : "no") << "\n";
                 }

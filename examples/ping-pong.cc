@@ -96,18 +96,23 @@ int
 main(int argc, char* argv[])
 {
     std::string transport = "ethernet";
+    std::string link = "ethernet";
     bool pcap = false;
     std::string roundsText = "100";
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
-                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 "ethernet (0x88B5 frames through a switch) or udp (UDP/IPv4 through a router)",
                  transport);
+    cmd.AddValue("link",
+                 "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
+                 link);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("rounds", "ping-pong rounds, 1..1000000", roundsText);
     cmd.Parse(argc, argv);
     uint64_t roundCount;
     if (!ParseChoice("transport", transport, {"ethernet", "udp"}) ||
+        !ParseChoice("link", link, {"ethernet", "csma", "p2p"}) || !LinkFits(link, transport) ||
         !ParseUnsigned("rounds", roundsText, 1, 1000000, roundCount))
     {
         return 2;
@@ -119,6 +124,7 @@ main(int argc, char* argv[])
     TlpTunnelHelper tunnel;
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
+    topology.SetLinkType(link);
     topology.Connect(hosts, tunnel, transport);
     // Windows in both directions between the pair (a reciprocal pathway).
     tunnel.MapWindow(hosts.Get(0), WINDOW, 4096, hosts.Get(1)->GetId(), REGION);
@@ -146,7 +152,8 @@ main(int argc, char* argv[])
     uint64_t last = rounds - 1;
     bool match =
         game.played == rounds && Load(memory1, REGION) == last && Load(memory0, REGION) == last;
-    std::cout << "ping-pong: transport=" << transport << " rounds=" << rounds << "\n";
+    std::cout << "ping-pong: transport=" << transport << " link=" << link << " rounds=" << rounds
+              << "\n";
     std::cout << "operations: " << game.played << " rounds, " << 2 * game.played
               << " writes of 8 B\n";
     std::cout << "round trip: mean "

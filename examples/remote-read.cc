@@ -57,14 +57,18 @@ int
 main(int argc, char* argv[])
 {
     std::string transport = "ethernet";
+    std::string link = "ethernet";
     bool pcap = false;
     std::string countText = "100";
     std::string sizeText = "256";
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
-                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 "ethernet (0x88B5 frames through a switch) or udp (UDP/IPv4 through a router)",
                  transport);
+    cmd.AddValue("link",
+                 "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
+                 link);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("count", "reads, 1..10000", countText);
     cmd.AddValue("size", "bytes per read, 1..65536", sizeText);
@@ -72,6 +76,7 @@ main(int argc, char* argv[])
     uint64_t count;
     uint64_t size;
     if (!ParseChoice("transport", transport, {"ethernet", "udp"}) ||
+        !ParseChoice("link", link, {"ethernet", "csma", "p2p"}) || !LinkFits(link, transport) ||
         !ParseUnsigned("count", countText, 1, 10000, count) ||
         !ParseUnsigned("size", sizeText, 1, 65536, size))
     {
@@ -83,6 +88,7 @@ main(int argc, char* argv[])
     TlpTunnelHelper tunnel;
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
+    topology.SetLinkType(link);
     topology.Connect(hosts, tunnel, transport);
     uint64_t bytes = count * size;
     uint64_t windowSize = (bytes + 4095) / 4096 * 4096;
@@ -142,8 +148,8 @@ main(int argc, char* argv[])
     bool nicMatch = g_nicStatus == TlpHeader::SC && g_nicData == image && local == image;
 
     const TlpCpu::Statistics& cs = cpu->GetStatistics();
-    std::cout << "remote-read: transport=" << transport << " reads=" << count << " size=" << size
-              << " B\n";
+    std::cout << "remote-read: transport=" << transport << " link=" << link << " reads=" << count
+              << " size=" << size << " B\n";
     std::cout << "operations: " << g_reads.size() << " reads, " << cs.tlpsSent << " MRd TLPs, "
               << cs.completions << " completions, " << cs.bytesRead << " bytes\n";
     std::cout << "latency (CPU read to last completion): mean "

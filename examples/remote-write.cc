@@ -92,6 +92,7 @@ int
 main(int argc, char* argv[])
 {
     std::string transport = "ethernet";
+    std::string link = "ethernet";
     std::string translate = "sender";
     bool pcap = false;
     bool ecrc = false;
@@ -102,8 +103,11 @@ main(int argc, char* argv[])
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
-                 "ethernet (0x88B5 frames, switch) or udp (UDP/IPv4, router)",
+                 "ethernet (0x88B5 frames through a switch) or udp (UDP/IPv4 through a router)",
                  transport);
+    cmd.AddValue("link",
+                 "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
+                 link);
     cmd.AddValue("translate", "where addresses are translated: sender or receiver NIC", translate);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
     cmd.AddValue("ecrc", "append ECRC digests to the TLPs", ecrc);
@@ -118,6 +122,7 @@ main(int argc, char* argv[])
     uint64_t size;
     uint64_t aggregate;
     if (!ParseChoice("transport", transport, {"ethernet", "udp"}) ||
+        !ParseChoice("link", link, {"ethernet", "csma", "p2p"}) || !LinkFits(link, transport) ||
         !ParseChoice("translate", translate, {"sender", "receiver"}) ||
         !ParseUnsigned("count", countText, 1, 1000000, count) ||
         !ParseUnsigned("size", sizeText, 1, 65536, size) ||
@@ -137,6 +142,7 @@ main(int argc, char* argv[])
     tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
     NetDeviceContainer nics = tunnel.Install(hosts);
     TlpTopologyHelper topology;
+    topology.SetLinkType(link);
     topology.Connect(hosts, tunnel, transport);
 
     // The window covers every write: none straddles its end.
@@ -186,8 +192,8 @@ main(int argc, char* argv[])
     }
     const TlpTunnelNetDevice::Statistics& s0 = nic0->GetStatistics();
     const TlpTunnelNetDevice::Statistics& s1 = nic1->GetStatistics();
-    std::cout << "remote-write: transport=" << transport << " translate=" << translate
-              << " writes=" << count << " size=" << size << " B\n";
+    std::cout << "remote-write: transport=" << transport << " link=" << link
+              << " translate=" << translate << " writes=" << count << " size=" << size << " B\n";
     std::cout << "operations: " << cpu->GetStatistics().operationsDone << " writes, "
               << g_issued.size() << " TLPs sent, " << g_landed << " TLPs in remote memory, "
               << cpu->GetStatistics().bytesWritten << " bytes\n";

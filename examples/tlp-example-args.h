@@ -107,6 +107,22 @@ ParseChoice(const std::string& name,
 }
 
 /**
+ * \param link the --link value (ethernet, csma or p2p)
+ * \param transport the --transport value
+ * \return false, after a message, for point-to-point links under Ethernet frames
+ */
+inline bool
+LinkFits(const std::string& link, const std::string& transport)
+{
+    if (link == "p2p" && transport != "udp")
+    {
+        std::cerr << "--link=p2p: carries IP only, so it needs --transport=udp\n";
+        return false;
+    }
+    return true;
+}
+
+/**
  * \param status a completion status or TlpRequestTracker::STATUS_TIMEOUT
  * \return its name: SC, UR, CRS, CA, or "timeout"
  */

@@ -8,6 +8,8 @@
 #include "ns3/csma-net-device.h"
 #include "ns3/double.h"
 #include "ns3/ethernet-header.h"
+#include "ns3/full-duplex-ethernet-channel.h"
+#include "ns3/full-duplex-ethernet-net-device.h"
 #include "ns3/ipv4-header.h"
 #include "ns3/log.h"
 #include "ns3/loopback-net-device.h"
@@ -50,6 +52,13 @@ ReinjectPointToPoint(PointToPointNetDevice* device, Ptr<Packet> p)
     device->Receive(p);
 }
 
+/// Receives a full-duplex Ethernet frame again.
+void
+ReinjectFullDuplex(FullDuplexEthernetNetDevice* device, Ptr<Packet> p)
+{
+    device->Receive(p);
+}
+
 /// Turns an impairment's link down or up.
 void
 SetDown(Ptr<TlpLinkImpairment> impairment, bool down)
@@ -65,7 +74,8 @@ TlpFaultHelper::TlpFaultHelper()
       m_maxBurst(1),
       m_reorderRate(0),
       m_duplicateRate(0),
-      m_stream(1000)
+      m_stream(1000),
+      m_linksDown(0)
 {
 }
 
@@ -150,8 +160,26 @@ TlpFaultHelper::Install(NodeContainer hosts)
             m_stream += impairment->AssignStreams(m_stream);
             Ptr<CsmaNetDevice> csma = DynamicCast<CsmaNetDevice>(device);
             Ptr<PointToPointNetDevice> p2p = DynamicCast<PointToPointNetDevice>(device);
-            if (csma != nullptr)
+            Ptr<FullDuplexEthernetNetDevice> fd = DynamicCast<FullDuplexEthernetNetDevice>(device);
+            if (fd != nullptr)
             {
+                impairment->SetReinjectCallback(
+                    MakeBoundCallback(&ReinjectFullDuplex, PeekPointer(fd)));
+                fd->SetReceiveErrorModel(impairment);
+                Ptr<FullDuplexEthernetChannel> channel =
+                    DynamicCast<FullDuplexEthernetChannel>(fd->GetChannel());
+                if (channel != nullptr)
+                {
+                    m_channels.push_back(channel);
+                }
+                else
+                {
+                    m_emulated.push_back(impairment);
+                }
+            }
+            else if (csma != nullptr)
+            {
+                m_emulated.push_back(impairment);
                 // The other end of a two-node channel sends what this device receives.
                 Ptr<Channel> channel = csma->GetChannel();
                 Ptr<CsmaNetDevice> sender;
@@ -168,6 +196,7 @@ TlpFaultHelper::Install(NodeContainer hosts)
             }
             else if (p2p != nullptr)
             {
+                m_emulated.push_back(impairment);
                 impairment->SetReinjectCallback(
                     MakeBoundCallback(&ReinjectPointToPoint, PeekPointer(p2p)));
                 p2p->SetReceiveErrorModel(impairment);
@@ -176,6 +205,7 @@ TlpFaultHelper::Install(NodeContainer hosts)
             {
                 // Any device with a receive error model attribute (loss and link down).
                 device->SetAttribute("ReceiveErrorModel", PointerValue(impairment));
+                m_emulated.push_back(impairment);
             }
             impairment->TraceConnectWithoutContext("Lost", MakeBoundCallback(&Count, &m_lost));
             impairment->TraceConnectWithoutContext("Reordered",
@@ -192,13 +222,70 @@ TlpFaultHelper::Install(NodeContainer hosts)
 void
 TlpFaultHelper::LinkDown(Time at, Time duration)
 {
-    for (Ptr<TlpLinkImpairment>& impairment : m_installed)
+    // Full-duplex links go down for real, both directions of the cable: the devices
+    // refuse frames, hold their queues, and lose what is on the cable. What they drop
+    // meanwhile is the fault's loss.
+    for (Ptr<FullDuplexEthernetChannel>& channel : m_channels)
+    {
+        for (std::size_t i = 0; i < channel->GetNDevices(); ++i)
+        {
+            Ptr<NetDevice> end = channel->GetDevice(i);
+            if (m_downDevices.insert(PeekPointer(end)).second)
+            {
+                for (const char* source : {"MacTxDrop", "PhyRxDrop"})
+                {
+                    end->TraceConnectWithoutContext(
+                        source,
+                        MakeCallback(&TlpFaultHelper::DownDrop, this).Bind(PeekPointer(end)));
+                }
+            }
+        }
+        Simulator::Schedule(at, &TlpFaultHelper::SetLink, this, channel, false);
+        if (duration != Time::Max())
+        {
+            Simulator::Schedule(at + duration, &TlpFaultHelper::SetLink, this, channel, true);
+        }
+    }
+    // Other links (CSMA, point-to-point) are taken down by their impairments, which
+    // lose everything they receive meanwhile.
+    for (Ptr<TlpLinkImpairment>& impairment : m_emulated)
     {
         Simulator::Schedule(at, &SetDown, impairment, true);
         if (duration != Time::Max())
         {
             Simulator::Schedule(at + duration, &SetDown, impairment, false);
         }
+    }
+}
+
+void
+TlpFaultHelper::SetLink(Ptr<FullDuplexEthernetChannel> channel, bool up)
+{
+    m_linksDown += up ? -1 : 1;
+    channel->SetLinkUp(up);
+}
+
+bool
+TlpFaultHelper::IsDownDevice(const NetDevice* device) const
+{
+    return m_linksDown > 0 && m_downDevices.count(device) != 0 && !device->IsLinkUp();
+}
+
+void
+TlpFaultHelper::DownDrop(const NetDevice* device, Ptr<const Packet> frame)
+{
+    if (IsDownDevice(device))
+    {
+        Count(&m_lost, frame);
+    }
+}
+
+void
+TlpFaultHelper::NetworkDrop(const NetDevice* device, Ptr<const Packet> frame)
+{
+    if (!IsDownDevice(device))
+    {
+        Count(&m_networkDrops, frame); // else the link-down fault counted it
     }
 }
 
@@ -236,8 +323,9 @@ TlpFaultHelper::WatchNetwork(NodeContainer nodes)
             }
             for (const char* source : {"MacTxDrop", "PhyTxDrop"})
             {
-                device->TraceConnectWithoutContext(source,
-                                                   MakeBoundCallback(&Count, &m_networkDrops));
+                device->TraceConnectWithoutContext(
+                    source,
+                    MakeCallback(&TlpFaultHelper::NetworkDrop, this).Bind(PeekPointer(device)));
             }
         }
     }
@@ -270,28 +358,47 @@ TlpFaultHelper::GetDuplicated() const
 bool
 TlpFaultHelper::ParseTunnel(Ptr<const Packet> frame, TunnelHeader& header)
 {
+    // As received (a PPP frame, an Ethernet frame), or as a device refused it before
+    // framing (an IPv4 datagram, a tunnel packet). ns-3's MAC addresses begin 00:00
+    // and broadcast ones ff:ff, so an Ethernet frame never starts like the others.
     Ptr<Packet> p = frame->Copy();
     uint8_t first[2] = {0, 0};
     p->CopyData(first, 2);
+    bool ip = false;
     if (first[0] == 0x00 && first[1] == 0x21) // a PPP frame carrying IPv4
     {
         PppHeader ppp;
-        Ipv4Header ip;
-        UdpHeader udp;
         p->RemoveHeader(ppp);
-        if (p->GetSize() < 28 || p->RemoveHeader(ip) == 0 || ip.GetProtocol() != 17 ||
-            p->RemoveHeader(udp) == 0 ||
-            (udp.GetDestinationPort() != TlpUdpTransport::DEFAULT_PORT &&
-             udp.GetSourcePort() != TlpUdpTransport::DEFAULT_PORT))
+        ip = true;
+    }
+    else if (first[0] == 0x45) // an IPv4 datagram
+    {
+        ip = true;
+    }
+    else if ((first[0] >> 4) != TunnelHeader::VERSION)
+    {
+        EthernetHeader eth(false);
+        if (p->GetSize() < 14 || p->RemoveHeader(eth) == 0)
+        {
+            return false;
+        }
+        if (eth.GetLengthType() == 0x0800)
+        {
+            ip = true;
+        }
+        else if (eth.GetLengthType() != TlpEthernetTransport::ETHERTYPE)
         {
             return false;
         }
     }
-    else
+    if (ip)
     {
-        EthernetHeader eth(false);
-        if (p->GetSize() < 14 || p->RemoveHeader(eth) == 0 ||
-            eth.GetLengthType() != TlpEthernetTransport::ETHERTYPE)
+        Ipv4Header ipv4;
+        UdpHeader udp;
+        if (p->GetSize() < 28 || p->RemoveHeader(ipv4) == 0 || ipv4.GetProtocol() != 17 ||
+            p->RemoveHeader(udp) == 0 ||
+            (udp.GetDestinationPort() != TlpUdpTransport::DEFAULT_PORT &&
+             udp.GetSourcePort() != TlpUdpTransport::DEFAULT_PORT))
         {
             return false;
         }

@@ -5,6 +5,7 @@
 #ifndef TLP_FAULT_HELPER_H
 #define TLP_FAULT_HELPER_H
 
+#include "ns3/full-duplex-ethernet-channel.h"
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
 #include "ns3/nstime.h"
@@ -12,11 +13,14 @@
 #include "ns3/tunnel-header.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace ns3
 {
+
+class NetDevice;
 
 /**
  * \ingroup tlp-tunnel
@@ -26,9 +30,10 @@ namespace ns3
  * packets, by kind.
  *
  * Install() gives the link device of each host (every device but the NIC and the
- * loopback: a CSMA or point-to-point device) a TlpLinkImpairment as its receive
- * error model, so each direction between two hosts is impaired once, where it is
- * received. The configuration applies to the impairments installed after it.
+ * loopback: a full-duplex Ethernet, CSMA or point-to-point device) a
+ * TlpLinkImpairment as its receive error model, so each direction between two hosts
+ * is impaired once, where it is received. The configuration applies to the
+ * impairments installed after it.
  */
 class TlpFaultHelper
 {
@@ -79,6 +84,12 @@ class TlpFaultHelper
     std::vector<Ptr<TlpLinkImpairment>> Install(NodeContainer hosts);
     /**
      * \brief Take every installed link down at a time, and up again later.
+     *
+     * Full-duplex Ethernet links go down for real (FullDuplexEthernetChannel::
+     * SetLinkUp): both ends refuse frames and hold their queues, and what is on the
+     * cable is lost; what the two ends drop meanwhile counts as lost (GetLost()), not
+     * as the network's own drops. Other links are taken down by their impairments,
+     * which lose everything their device receives meanwhile.
      * \param at when it goes down
      * \param duration how long it stays down (Time::Max(): for good)
      */
@@ -121,20 +132,46 @@ class TlpFaultHelper
      * \param frame the frame
      */
     static void Count(Counts* counts, Ptr<const Packet> frame);
+    /**
+     * \param channel a full-duplex link
+     * \param up its new state
+     */
+    void SetLink(Ptr<FullDuplexEthernetChannel> channel, bool up);
+    /**
+     * \param device a link device
+     * \return true when LinkDown() holds its link down now
+     */
+    bool IsDownDevice(const NetDevice* device) const;
+    /**
+     * \brief A device of a link taken down dropped a frame: lost to the fault.
+     * \param device the device
+     * \param frame the frame
+     */
+    void DownDrop(const NetDevice* device, Ptr<const Packet> frame);
+    /**
+     * \brief A device dropped a frame by itself (WatchNetwork()).
+     * \param device the device
+     * \param frame the frame
+     */
+    void NetworkDrop(const NetDevice* device, Ptr<const Packet> frame);
 
-    double m_lossRate;                               //!< random loss
-    double m_burstRate;                              //!< bursts started
-    uint32_t m_maxBurst;                             //!< longest burst
-    double m_reorderRate;                            //!< held back
-    Time m_reorderDelay;                             //!< for how long
-    double m_duplicateRate;                          //!< received twice
-    Time m_duplicateDelay;                           //!< how late
-    int64_t m_stream;                                //!< next random stream
-    std::vector<Ptr<TlpLinkImpairment>> m_installed; //!< every impairment
-    Counts m_lost;                                   //!< counts
-    Counts m_networkDrops;                           //!< counts
-    Counts m_reordered;                              //!< counts
-    Counts m_duplicated;                             //!< counts
+    double m_lossRate;                                      //!< random loss
+    double m_burstRate;                                     //!< bursts started
+    uint32_t m_maxBurst;                                    //!< longest burst
+    double m_reorderRate;                                   //!< held back
+    Time m_reorderDelay;                                    //!< for how long
+    double m_duplicateRate;                                 //!< received twice
+    Time m_duplicateDelay;                                  //!< how late
+    int64_t m_stream;                                       //!< next random stream
+    std::vector<Ptr<TlpLinkImpairment>> m_installed;        //!< every impairment
+    std::vector<Ptr<TlpLinkImpairment>> m_emulated;         //!< those that emulate link down
+    std::vector<Ptr<FullDuplexEthernetChannel>> m_channels; //!< full-duplex host links
+    std::set<const NetDevice*> m_downDevices;               //!< their ends (LinkDown())
+    int32_t m_linksDown;                                    //!< links down now
+    Counts m_lost;                                          //!< counts
+    Counts m_networkDrops;                                  //!< counts
+    Counts m_reordered;                                     //!< counts
+    Counts m_duplicated;                                    //!< counts
 };
 
 } // namespace ns3

@@ -5,23 +5,25 @@
 #include "tlp-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/arp-cache.h"
 #include "ns3/boolean.h"
 #include "ns3/bridge-helper.h"
-#include "ns3/csma-helper.h"
 #include "ns3/csma-net-device.h"
+#include "ns3/full-duplex-ethernet-net-device.h"
 #include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-global-routing-helper.h"
+#include "ns3/ipv4-interface.h"
+#include "ns3/ipv4-l3-protocol.h"
 #include "ns3/ipv4-routing-table-entry.h"
 #include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/ipv4.h"
 #include "ns3/log.h"
-#include "ns3/point-to-point-helper.h"
-#include "ns3/queue-size.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/tlp-tunnel-helper.h"
 #include "ns3/traffic-control-helper.h"
+#include "ns3/uinteger.h"
 
 #include <algorithm>
 
@@ -30,84 +32,369 @@ namespace ns3
 
 NS_LOG_COMPONENT_DEFINE("TlpTopologyHelper");
 
-TlpTopologyHelper::TlpTopologyHelper()
-    : m_rate("100Gbps"),
-      m_delay(NanoSeconds(100)),
-      m_queuePackets(1000)
+namespace
 {
+
+/**
+ * \param type a TypeId name
+ * \param attribute one of its attributes
+ * \param value set to the attribute's current default, serialized
+ * \return true when Config::SetDefault() or the command line changed that default
+ */
+bool
+DefaultChanged(const std::string& type, const std::string& attribute, std::string& value)
+{
+    TypeId::AttributeInformation info;
+    bool found = TypeId::LookupByName(type).LookupAttributeByName(attribute, &info);
+    NS_ABORT_MSG_UNLESS(found, "TlpTopologyHelper: " << type << " has no attribute " << attribute);
+    value = info.initialValue->SerializeToString(info.checker);
+    return value != info.originalInitialValue->SerializeToString(info.checker);
+}
+
+/// \return the current default of an attribute, serialized
+std::string
+DefaultOf(const std::string& type, const std::string& attribute)
+{
+    std::string value;
+    DefaultChanged(type, attribute, value);
+    return value;
+}
+
+/// TypeId and attribute holding each link type's rate and delay.
+struct LinkAttributes
+{
+    const char* rateType;  //!< the type with the DataRate attribute
+    const char* delayType; //!< the type with the Delay attribute
+};
+
+const LinkAttributes LINK_ATTRIBUTES[] = {
+    {"ns3::FullDuplexEthernetNetDevice", "ns3::FullDuplexEthernetChannel"},
+    {"ns3::CsmaChannel", "ns3::CsmaChannel"},
+    {"ns3::PointToPointNetDevice", "ns3::PointToPointChannel"},
+};
+
+} // namespace
+
+TlpTopologyHelper::TlpTopologyHelper()
+    : m_linkType(ETHERNET),
+      m_rateSet(false),
+      m_delaySet(false),
+      m_queueSet(false),
+      m_mtu(0),
+      m_switchLatency(NanoSeconds(500)),
+      m_ipv6(false),
+      m_queueDiscs(false),
+      m_strongEndSystem(true),
+      m_staticArp(true)
+{
+}
+
+void
+TlpTopologyHelper::SetLinkType(LinkType type)
+{
+    m_linkType = type;
+}
+
+bool
+TlpTopologyHelper::ParseLinkType(const std::string& name, LinkType& type)
+{
+    static const std::map<std::string, LinkType> names = {{"ethernet", ETHERNET},
+                                                          {"csma", CSMA},
+                                                          {"p2p", POINT_TO_POINT}};
+    auto it = names.find(name);
+    if (it == names.end())
+    {
+        return false;
+    }
+    type = it->second;
+    return true;
+}
+
+void
+TlpTopologyHelper::SetLinkType(const std::string& name)
+{
+    NS_ABORT_MSG_UNLESS(ParseLinkType(name, m_linkType),
+                        "TlpTopologyHelper: link=" << name
+                                                   << " is not 'ethernet', 'csma' or 'p2p'");
+}
+
+TlpTopologyHelper::LinkType
+TlpTopologyHelper::GetLinkType() const
+{
+    return m_linkType;
 }
 
 void
 TlpTopologyHelper::SetDataRate(DataRate rate)
 {
     NS_ABORT_MSG_IF(rate.GetBitRate() == 0, "TlpTopologyHelper: link DataRate=0bps");
+    m_rateSet = true;
     m_rate = rate;
+}
+
+DataRate
+TlpTopologyHelper::GetDataRate() const
+{
+    if (m_rateSet)
+    {
+        return m_rate;
+    }
+    // The link's own default when the user changed it (or for full-duplex links);
+    // otherwise the full-duplex link's, so that every link type runs at one rate.
+    std::string value;
+    if (!DefaultChanged(LINK_ATTRIBUTES[m_linkType].rateType, "DataRate", value))
+    {
+        value = DefaultOf(LINK_ATTRIBUTES[ETHERNET].rateType, "DataRate");
+    }
+    return DataRate(value);
 }
 
 void
 TlpTopologyHelper::SetDelay(Time delay)
 {
+    NS_ABORT_MSG_IF(delay.IsStrictlyNegative(), "TlpTopologyHelper: link Delay=" << delay);
+    m_delaySet = true;
     m_delay = delay;
+}
+
+Time
+TlpTopologyHelper::GetDelay() const
+{
+    if (m_delaySet)
+    {
+        return m_delay;
+    }
+    std::string value;
+    if (!DefaultChanged(LINK_ATTRIBUTES[m_linkType].delayType, "Delay", value))
+    {
+        value = DefaultOf(LINK_ATTRIBUTES[ETHERNET].delayType, "Delay");
+    }
+    return Time(value);
 }
 
 void
 TlpTopologyHelper::SetQueueSize(uint32_t packets)
 {
     NS_ABORT_MSG_IF(packets == 0, "TlpTopologyHelper: queue of 0 packets");
-    m_queuePackets = packets;
+    SetQueueSize(QueueSize(QueueSizeUnit::PACKETS, packets));
 }
 
-CsmaHelper&
-TlpTopologyHelper::ConfigureCsma()
+void
+TlpTopologyHelper::SetQueueSize(QueueSize size)
 {
-    m_csma.SetChannelAttribute("DataRate", DataRateValue(m_rate));
-    m_csma.SetChannelAttribute("Delay", TimeValue(m_delay));
-    m_csma.SetQueue("ns3::DropTailQueue",
-                    "MaxSize",
-                    QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
-    return m_csma;
+    NS_ABORT_MSG_IF(size.GetValue() == 0, "TlpTopologyHelper: queue of " << size);
+    m_queueSet = true;
+    m_queueSize = size;
+}
+
+void
+TlpTopologyHelper::SetMtu(uint16_t mtu)
+{
+    NS_ABORT_MSG_IF(mtu < 68, "TlpTopologyHelper: link Mtu=" << mtu << " (IPv4 needs 68 at least)");
+    m_mtu = mtu;
+}
+
+void
+TlpTopologyHelper::SetSwitchLatency(Time latency)
+{
+    NS_ABORT_MSG_IF(latency.IsStrictlyNegative(),
+                    "TlpTopologyHelper: switch latency " << latency << " is negative");
+    m_switchLatency = latency;
+}
+
+Time
+TlpTopologyHelper::GetSwitchLatency() const
+{
+    return m_switchLatency;
+}
+
+void
+TlpTopologyHelper::SetDeviceAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_deviceAttributes[name] = value.Copy();
+}
+
+void
+TlpTopologyHelper::SetChannelAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_channelAttributes[name] = value.Copy();
+}
+
+void
+TlpTopologyHelper::SetCsmaBackoffSlot(Time slot)
+{
+    m_csmaSlot = slot;
+}
+
+void
+TlpTopologyHelper::SetIpv6(bool enable)
+{
+    m_ipv6 = enable;
+}
+
+void
+TlpTopologyHelper::SetQueueDiscs(bool enable)
+{
+    m_queueDiscs = enable;
+}
+
+void
+TlpTopologyHelper::SetStrongEndSystem(bool enable)
+{
+    m_strongEndSystem = enable;
+}
+
+void
+TlpTopologyHelper::SetStaticArp(bool enable)
+{
+    m_staticArp = enable;
+}
+
+void
+TlpTopologyHelper::AddNeighbors(NetDeviceContainer link, Ipv4InterfaceContainer interfaces) const
+{
+    if (!m_staticArp || !link.Get(0)->NeedsArp())
+    {
+        return;
+    }
+    for (uint32_t i = 0; i < 2; ++i)
+    {
+        Ptr<Ipv4L3Protocol> ipv4 = interfaces.Get(i).first->GetObject<Ipv4L3Protocol>();
+        Ptr<ArpCache> cache = ipv4->GetInterface(interfaces.Get(i).second)->GetArpCache();
+        ArpCache::Entry* entry = cache->Add(interfaces.GetAddress(1 - i));
+        entry->SetMacAddress(link.Get(1 - i)->GetAddress());
+        entry->MarkPermanent();
+    }
+}
+
+template <typename LinkHelper>
+void
+TlpTopologyHelper::Configure(LinkHelper& helper) const
+{
+    // After the rate and delay: the attributes passed through come last and win.
+    if (m_queueSet)
+    {
+        helper.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize", QueueSizeValue(m_queueSize));
+    }
+    if (m_mtu != 0)
+    {
+        helper.SetDeviceAttribute("Mtu", UintegerValue(m_mtu));
+    }
+    for (const auto& attribute : m_deviceAttributes)
+    {
+        helper.SetDeviceAttribute(attribute.first, *attribute.second);
+    }
+    for (const auto& attribute : m_channelAttributes)
+    {
+        helper.SetChannelAttribute(attribute.first, *attribute.second);
+    }
 }
 
 NetDeviceContainer
-TlpTopologyHelper::InstallCsma(NodeContainer ends)
+TlpTopologyHelper::Link(Ptr<Node> a, Ptr<Node> b, uint32_t switchEnds)
 {
-    NetDeviceContainer link = ConfigureCsma().Install(ends);
-    // ns-3's default backoff slot is 1 us, ten-megabit Ethernet's order; a sender that
-    // finds the bus busy waits multiples of the time one minimum frame holds it here.
-    Time slot = m_rate.CalculateBytesTxTime(64) + m_delay;
-    for (uint32_t i = 0; i < link.GetN(); ++i)
+    NetDeviceContainer link;
+    if (m_linkType == ETHERNET)
     {
-        // ns-3's defaults otherwise: 1..1000 slots, exponent ceiling 10, 1000 retries.
-        // The definition takes the ceiling before the retries, whatever the declaration
-        // names them (ns-3.35 to 3.37).
-        DynamicCast<CsmaNetDevice>(link.Get(i))->SetBackoffParams(slot, 1, 1000, 10, 1000);
+        FullDuplexEthernetHelper fd;
+        if (m_rateSet)
+        {
+            fd.SetDeviceAttribute("DataRate", DataRateValue(m_rate));
+        }
+        if (m_delaySet)
+        {
+            fd.SetChannelAttribute("Delay", TimeValue(m_delay));
+        }
+        Configure(fd);
+        link = fd.Install(a, b);
+        // Switch and router ports hold what they receive for the forwarding latency.
+        for (uint32_t i = 2 - switchEnds; i < 2; ++i)
+        {
+            link.Get(i)->SetAttribute("ReceiveLatency", TimeValue(m_switchLatency));
+        }
     }
+    else if (m_linkType == CSMA)
+    {
+        // On a CSMA bus a longer delay would also hold the bus after every frame,
+        // which a switch port does not do: CSMA links model no switch latency.
+        DataRate rate = GetDataRate();
+        Time delay = GetDelay();
+        CsmaHelper csma;
+        csma.SetChannelAttribute("DataRate", DataRateValue(rate));
+        csma.SetChannelAttribute("Delay", TimeValue(delay));
+        Configure(csma);
+        link = csma.Install(NodeContainer(a, b));
+        // ns-3's defaults but the slot: 1..1000 slots, exponent ceiling 10, 1000
+        // retries (the definition takes the ceiling before the retries, whatever the
+        // declaration names them, ns-3.35 to 3.37).
+        Time slot =
+            m_csmaSlot.IsStrictlyPositive() ? m_csmaSlot : rate.CalculateBytesTxTime(64) + delay;
+        for (uint32_t i = 0; i < link.GetN(); ++i)
+        {
+            DynamicCast<CsmaNetDevice>(link.Get(i))->SetBackoffParams(slot, 1, 1000, 10, 1000);
+        }
+    }
+    else
+    {
+        // No latency attribute on these devices: half of it on each link next to a
+        // switch, per switch end, gives the same times across a switch (a full-duplex
+        // link's delay is latency alone).
+        PointToPointHelper p2p;
+        p2p.SetDeviceAttribute("DataRate", DataRateValue(GetDataRate()));
+        p2p.SetChannelAttribute("Delay",
+                                TimeValue(GetDelay() + m_switchLatency * int64_t(switchEnds) / 2));
+        Configure(p2p);
+        link = p2p.Install(a, b);
+    }
+    m_devices[m_linkType].Add(link);
     return link;
 }
 
-PointToPointHelper&
-TlpTopologyHelper::ConfigurePointToPoint()
+void
+TlpTopologyHelper::InstallStacks(NodeContainer hosts,
+                                 NodeContainer routers,
+                                 const Ipv4RoutingHelper* routing) const
 {
-    m_p2p.SetDeviceAttribute("DataRate", DataRateValue(m_rate));
-    m_p2p.SetChannelAttribute("Delay", TimeValue(m_delay));
-    m_p2p.SetQueue("ns3::DropTailQueue",
-                   "MaxSize",
-                   QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, m_queuePackets)));
-    return m_p2p;
+    InternetStackHelper stack;
+    if (routing != nullptr)
+    {
+        stack.SetRoutingHelper(*routing);
+    }
+    stack.SetIpv6StackInstall(m_ipv6);
+    for (uint32_t i = 0; i < hosts.GetN(); ++i)
+    {
+        if (hosts.Get(i)->GetObject<Ipv4>() == nullptr)
+        {
+            stack.Install(hosts.Get(i));
+        }
+    }
+    stack.Install(routers);
+    StrongEndSystem(routers);
+}
+
+void
+TlpTopologyHelper::RemoveQueueDiscs(NetDeviceContainer link) const
+{
+    if (!m_queueDiscs)
+    {
+        TrafficControlHelper().Uninstall(link);
+    }
 }
 
 NetDeviceContainer
 TlpTopologyHelper::BuildEthernetStar(NodeContainer hosts)
 {
     NS_ABORT_MSG_IF(hosts.GetN() == 0, "TlpTopologyHelper: no hosts");
+    NS_ABORT_MSG_IF(m_linkType == POINT_TO_POINT,
+                    "TlpTopologyHelper: link=p2p carries IPv4 only; a switched Ethernet needs "
+                    "link=ethernet or csma");
     Ptr<Node> sw = CreateObject<Node>();
     m_switches.Add(sw);
     NetDeviceContainer hostDevices;
     NetDeviceContainer switchPorts;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
-        NetDeviceContainer link = InstallCsma(NodeContainer(hosts.Get(i), sw));
-        m_csmaDevices.Add(link);
+        NetDeviceContainer link = Link(hosts.Get(i), sw, 1);
         hostDevices.Add(link.Get(0));
         switchPorts.Add(link.Get(1));
     }
@@ -122,28 +409,16 @@ TlpTopologyHelper::BuildIpStar(NodeContainer hosts)
     NS_ABORT_MSG_IF(hosts.GetN() == 0, "TlpTopologyHelper: no hosts");
     Ptr<Node> router = CreateObject<Node>();
     m_switches.Add(router);
-    PointToPointHelper& p2p = ConfigurePointToPoint();
-    InternetStackHelper stack;
-    stack.SetIpv6StackInstall(false);
-    for (uint32_t i = 0; i < hosts.GetN(); ++i)
-    {
-        if (hosts.Get(i)->GetObject<Ipv4>() == nullptr)
-        {
-            stack.Install(hosts.Get(i));
-        }
-    }
-    stack.Install(router);
-    StrongEndSystem(NodeContainer(router));
+    InstallStacks(hosts, NodeContainer(router), nullptr);
     Ipv4AddressHelper address;
     address.SetBase("10.0.0.0", "255.255.255.252");
-    TrafficControlHelper trafficControl;
     Ipv4InterfaceContainer hostInterfaces;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
-        NetDeviceContainer link = p2p.Install(hosts.Get(i), router);
-        m_p2pDevices.Add(link);
+        NetDeviceContainer link = Link(hosts.Get(i), router, 1);
         Ipv4InterfaceContainer ifaces = address.Assign(link);
-        trafficControl.Uninstall(link);
+        RemoveQueueDiscs(link);
+        AddNeighbors(link, ifaces);
         hostInterfaces.Add(ifaces.Get(0));
         address.NewNetwork();
     }
@@ -157,6 +432,9 @@ TlpTopologyHelper::BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf)
     NS_ABORT_MSG_IF(hosts.GetN() == 0 || hostsPerLeaf == 0,
                     "TlpTopologyHelper: tree of " << hosts.GetN() << " hosts, " << hostsPerLeaf
                                                   << " per leaf");
+    NS_ABORT_MSG_IF(m_linkType == POINT_TO_POINT,
+                    "TlpTopologyHelper: link=p2p carries IPv4 only; a switched Ethernet needs "
+                    "link=ethernet or csma");
     BridgeHelper bridge;
     Ptr<Node> root = CreateObject<Node>();
     m_switches.Add(root);
@@ -169,13 +447,11 @@ TlpTopologyHelper::BuildEthernetTree(NodeContainer hosts, uint32_t hostsPerLeaf)
         NetDeviceContainer leafPorts;
         for (uint32_t i = first; i < std::min(first + hostsPerLeaf, hosts.GetN()); ++i)
         {
-            NetDeviceContainer link = InstallCsma(NodeContainer(hosts.Get(i), leaf));
-            m_csmaDevices.Add(link);
+            NetDeviceContainer link = Link(hosts.Get(i), leaf, 1);
             hostDevices.Add(link.Get(0));
             leafPorts.Add(link.Get(1));
         }
-        NetDeviceContainer uplink = InstallCsma(NodeContainer(leaf, root));
-        m_csmaDevices.Add(uplink);
+        NetDeviceContainer uplink = Link(leaf, root, 2);
         leafPorts.Add(uplink.Get(0));
         rootPorts.Add(uplink.Get(1));
         bridge.Install(leaf, leafPorts);
@@ -200,42 +476,25 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
                     "TlpTopologyHelper: leaf-spine with " << spines << " spines (1..16)");
     uint32_t leaves = (hosts.GetN() + hostsPerLeaf - 1) / hostsPerLeaf;
     NS_ABORT_MSG_IF(leaves > 16384, "TlpTopologyHelper: leaf-spine with " << leaves << " leaves");
-    PointToPointHelper& p2p = ConfigurePointToPoint();
     NodeContainer leafNodes;
     NodeContainer spineNodes;
     leafNodes.Create(leaves);
     spineNodes.Create(spines);
     m_switches.Add(leafNodes);
     m_switches.Add(spineNodes);
-    InternetStackHelper stack;
     Ipv4StaticRoutingHelper staticRouting;
-    stack.SetRoutingHelper(staticRouting);
-    // IPv4 only, and no queue discs below (the devices' DropTail queues are the only
-    // queues, as in a switch): both cost tens of KiB per node in a large fabric.
-    stack.SetIpv6StackInstall(false);
-    TrafficControlHelper trafficControl;
-    for (uint32_t i = 0; i < hosts.GetN(); ++i)
-    {
-        if (hosts.Get(i)->GetObject<Ipv4>() == nullptr)
-        {
-            stack.Install(hosts.Get(i));
-        }
-    }
-    stack.Install(leafNodes);
-    stack.Install(spineNodes);
-    StrongEndSystem(leafNodes);
-    StrongEndSystem(spineNodes);
+    InstallStacks(hosts, NodeContainer(leafNodes, spineNodes), &staticRouting);
     Ipv4InterfaceContainer hostInterfaces;
     Ipv4AddressHelper address;
     for (uint32_t i = 0; i < hosts.GetN(); ++i)
     {
         uint32_t leaf = i / hostsPerLeaf;
         uint32_t j = i % hostsPerLeaf;
-        NetDeviceContainer link = p2p.Install(hosts.Get(i), leafNodes.Get(leaf));
-        m_p2pDevices.Add(link);
+        NetDeviceContainer link = Link(hosts.Get(i), leafNodes.Get(leaf), 1);
         address.SetBase(Ipv4Address((10U << 24) | (leaf << 8) | (4 * j)), "255.255.255.252");
         Ipv4InterfaceContainer ifaces = address.Assign(link);
-        trafficControl.Uninstall(link);
+        RemoveQueueDiscs(link);
+        AddNeighbors(link, ifaces);
         hostInterfaces.Add(ifaces.Get(0));
         Ptr<Ipv4> ipv4 = hosts.Get(i)->GetObject<Ipv4>();
         staticRouting.GetStaticRouting(ipv4)->SetDefaultRoute(ifaces.GetAddress(1),
@@ -245,12 +504,12 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
     {
         for (uint32_t s = 0; s < spines; ++s)
         {
-            NetDeviceContainer link = p2p.Install(leafNodes.Get(leaf), spineNodes.Get(s));
-            m_p2pDevices.Add(link);
+            NetDeviceContainer link = Link(leafNodes.Get(leaf), spineNodes.Get(s), 2);
             address.SetBase(Ipv4Address((172U << 24) | ((16 + s) << 16) | (leaf << 2)),
                             "255.255.255.252");
             Ipv4InterfaceContainer ifaces = address.Assign(link);
-            trafficControl.Uninstall(link);
+            RemoveQueueDiscs(link);
+            AddNeighbors(link, ifaces);
             if (s == leaf % spines)
             {
                 staticRouting.GetStaticRouting(leafNodes.Get(leaf)->GetObject<Ipv4>())
@@ -282,13 +541,13 @@ TlpTopologyHelper::BuildIpLeafSpine(NodeContainer hosts, uint32_t hostsPerLeaf, 
 }
 
 void
-TlpTopologyHelper::StrongEndSystem(NodeContainer routers)
+TlpTopologyHelper::StrongEndSystem(NodeContainer routers) const
 {
     // A router then accepts only datagrams addressed to the interface they arrive on
     // (RFC 1122's strong end system): nothing in the fabric is addressed to a router,
     // and ns-3's weak model scans every interface and address of the router per
     // forwarded datagram.
-    for (uint32_t i = 0; i < routers.GetN(); ++i)
+    for (uint32_t i = 0; i < routers.GetN() && m_strongEndSystem; ++i)
     {
         routers.Get(i)->GetObject<Ipv4>()->SetAttribute("WeakEsModel", BooleanValue(false));
     }
@@ -317,13 +576,17 @@ TlpTopologyHelper::Connect(NodeContainer hosts,
 void
 TlpTopologyHelper::EnablePcap(const std::string& prefix)
 {
-    if (m_csmaDevices.GetN() > 0)
+    if (m_devices[ETHERNET].GetN() > 0)
     {
-        m_csma.EnablePcap(prefix, m_csmaDevices);
+        FullDuplexEthernetHelper().EnablePcap(prefix, m_devices[ETHERNET]);
     }
-    if (m_p2pDevices.GetN() > 0)
+    if (m_devices[CSMA].GetN() > 0)
     {
-        m_p2p.EnablePcap(prefix, m_p2pDevices);
+        CsmaHelper().EnablePcap(prefix, m_devices[CSMA]);
+    }
+    if (m_devices[POINT_TO_POINT].GetN() > 0)
+    {
+        PointToPointHelper().EnablePcap(prefix, m_devices[POINT_TO_POINT]);
     }
 }
 
@@ -351,6 +614,17 @@ NodeContainer
 TlpTopologyHelper::GetSwitches() const
 {
     return m_switches;
+}
+
+NetDeviceContainer
+TlpTopologyHelper::GetLinkDevices() const
+{
+    NetDeviceContainer all;
+    for (const auto& devices : m_devices)
+    {
+        all.Add(devices);
+    }
+    return all;
 }
 
 } // namespace ns3

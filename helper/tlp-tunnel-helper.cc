@@ -15,6 +15,7 @@
 #include "ns3/tunnel-header.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace ns3
@@ -220,6 +221,7 @@ TlpTunnelHelper::BindEthernet(NodeContainer nodes, NetDeviceContainer lower)
         transport->Attach(lower.Get(i));
         nic->SetTransport(transport);
         m_directory->Add(nodes.Get(i)->GetId(), transport->GetLocalAddress());
+        CheckLargestTlpFits(nodes.Get(i));
     }
 }
 
@@ -240,7 +242,36 @@ TlpTunnelHelper::BindUdp(NodeContainer nodes, Ipv4InterfaceContainer interfaces)
         transport->Attach(nodes.Get(i), interfaces.GetAddress(i));
         nic->SetTransport(transport);
         m_directory->Add(nodes.Get(i)->GetId(), transport->GetLocalAddress());
+        CheckLargestTlpFits(nodes.Get(i));
     }
+}
+
+void
+TlpTunnelHelper::CheckLargestTlpFits(Ptr<Node> node)
+{
+    UintegerValue cpuMps;
+    UintegerValue memoryMps;
+    GetCpu(node)->GetAttribute("MaxPayloadSize", cpuMps);
+    GetMemory(node)->GetAttribute("MaxPayloadSize", memoryMps);
+    TunnelHeader one;
+    one.AddTlp(0);
+    uint64_t payload = std::max(cpuMps.Get(), memoryMps.Get());
+    uint64_t largest = one.GetSerializedSize() + 16 + payload + 4; // 4DW header, ECRC
+    Ptr<TlpTunnelNetDevice> nic = GetNic(node);
+    UintegerValue maxPacketSize;
+    nic->GetAttribute("MaxPacketSize", maxPacketSize);
+    NS_ABORT_MSG_IF(largest > nic->GetMaxPacketSize(),
+                    "TlpTunnelHelper: node "
+                        << node->GetId() << ": a TLP of Max_Payload_Size " << payload
+                        << " (MaxPayloadSize of ns3::TlpCpu=" << cpuMps.Get()
+                        << ", of ns3::TlpMemory=" << memoryMps.Get()
+                        << ") takes a tunnel packet of " << largest
+                        << " bytes, but the NIC sends at most " << nic->GetMaxPacketSize()
+                        << " (MaxPacketSize=" << maxPacketSize.Get() << ", "
+                        << nic->GetTransport()->GetInstanceTypeId().GetName() << " "
+                        << nic->GetTransport()->GetMaxPacketSize()
+                        << ": its link's Mtu less its headers); raise the links' Mtu (jumbo "
+                           "frames) or lower MaxPayloadSize");
 }
 
 uint16_t

@@ -164,6 +164,14 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
     static uint16_t GetRequesterId(Ptr<Node> node, uint32_t function);
 
   private:
+    /**
+     * \brief Stop with a message when the largest TLP a node's NIC may carry (the
+     * larger Max_Payload_Size of its CPU and memory, a 4DW header and ECRC) does not
+     * fit the packets its transport's path carries.
+     * \param node a node just bound to a transport
+     */
+    static void CheckLargestTlpFits(Ptr<Node> node);
+
     void EnablePcapInternal(std::string prefix,
                             Ptr<NetDevice> nd,
                             bool promiscuous,

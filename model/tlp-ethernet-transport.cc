@@ -145,7 +145,6 @@ TlpEthernetTransport::GetWireSize(uint32_t payload) const
 uint32_t
 TlpEthernetTransport::GetMaxPacketSize() const
 {
-    // The tunnel packet is the frame's payload.
     return m_lower->GetMtu();
 }
 

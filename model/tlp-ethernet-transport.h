@@ -16,8 +16,8 @@ namespace ns3
 /**
  * \ingroup tlp-tunnel
  * \brief Carries tunnel packets in Ethernet frames of EtherType 0x88B5 (IEEE local
- * experimental) on a lower Mac48 device: a CSMA device, alone on a two-node
- * channel (a point-to-point Ethernet link) or attached to BridgeNetDevice switches.
+ * experimental) on a lower Mac48 device: a FullDuplexEthernetNetDevice (or a CSMA
+ * device), on a link to another host or to BridgeNetDevice switches.
  *
  * The transport watches the lower device's transmit queue (its "TxQueue"
  * attribute) so the NIC never overflows it: CanSend() is false while the queue is
@@ -49,6 +49,7 @@ class TlpEthernetTransport : public TlpTransport
     bool CanSend(uint32_t peer) override;
     Address GetLocalAddress() const override;
     uint32_t GetWireSize(uint32_t payload) const override;
+    /// \return the lower device's MTU (a tunnel packet is the whole frame payload)
     uint32_t GetMaxPacketSize() const override;
 
   protected:

@@ -6,6 +6,8 @@
 
 #include "ns3/log.h"
 
+#include <limits>
+
 namespace ns3
 {
 
@@ -68,7 +70,7 @@ TlpTransport::GetDirectory() const
 uint32_t
 TlpTransport::GetMaxPacketSize() const
 {
-    return 65535;
+    return std::numeric_limits<uint32_t>::max();
 }
 
 } // namespace ns3

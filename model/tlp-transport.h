@@ -66,13 +66,15 @@ class TlpTransport : public Object
     virtual Address GetLocalAddress() const = 0;
     /**
      * \param payload bytes of a tunnel packet
-     * \return bytes on the first link, with every header, trailer and padding
+     * \return bytes of the transport's encapsulation: the Ethernet frame (header,
+     *         padding, FCS; without preamble and gap) or the IPv4 datagram (to which
+     *         the link adds its framing)
      */
     virtual uint32_t GetWireSize(uint32_t payload) const = 0;
     /**
-     * \return the largest tunnel packet the transport's path carries: the device
-     *         MTU minus the transport's own headers (65535 unless a transport knows
-     *         better)
+     * \return the largest tunnel packet the transport's path carries in one frame:
+     *         the link device's MTU less the transport's own headers (this base
+     *         class: no limit)
      */
     virtual uint32_t GetMaxPacketSize() const;
 

@@ -131,10 +131,11 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_aggregationTimeout),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("MaxPacketSize",
-                          "Largest tunnel packet (header and TLPs), bytes; the NIC also keeps "
-                          "within what its transport's path carries (the smaller applies). "
-                          "1472 fits a UDP datagram in a 1500-byte IP MTU.",
-                          UintegerValue(1472),
+                          "Largest tunnel packet (header and TLPs), bytes. The NIC sends at "
+                          "most the smaller of this and what its transport's path carries "
+                          "(the link MTU less the transport's headers: 1500 for Ethernet, "
+                          "1472 for UDP on 1500-byte links).",
+                          UintegerValue(65507),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPacketSize),
                           MakeUintegerChecker<uint32_t>(64, 65507))
             .AddAttribute("Reliable",
@@ -302,7 +303,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_maxReadRequestSize(512),
       m_maxPayloadSize(256),
       m_aggregationLimit(1),
-      m_maxPacketSize(1472),
+      m_maxPacketSize(65507),
       m_reliable(true),
       m_recovery(TlpPeerSession::SELECTIVE_REPEAT),
       m_bufferPackets(256),
@@ -398,7 +399,7 @@ TlpTunnelNetDevice::GetTransport() const
 }
 
 uint32_t
-TlpTunnelNetDevice::GetEffectiveMaxPacketSize() const
+TlpTunnelNetDevice::GetMaxPacketSize() const
 {
     uint32_t size = m_maxPacketSize;
     if (m_transport != nullptr)
@@ -578,7 +579,7 @@ TlpTunnelNetDevice::SessionConfig() const
     c.reorderThreshold = m_reorderThreshold;
     c.sackBlocks = m_sackBlocks;
     c.initialSequence = m_initialSequence;
-    c.packer.SetLimits(m_aggregationLimit, GetEffectiveMaxPacketSize());
+    c.packer.SetLimits(m_aggregationLimit, GetMaxPacketSize());
     c.aggregationTimeout = m_aggregationTimeout;
     return c;
 }
@@ -642,6 +643,17 @@ TlpTunnelNetDevice::ReturnCredits(uint32_t credits)
 void
 TlpTunnelNetDevice::Transmit(uint32_t peer, Ptr<Packet> packet, bool retransmission)
 {
+    // TLPs come from this node's own requesters and memory (TlpTunnelHelper checks
+    // their Max_Payload_Size against the path when it binds the NICs), so a packet too
+    // large for the path is a configuration error, not traffic to drop.
+    NS_ABORT_MSG_IF(packet->GetSize() > GetMaxPacketSize(),
+                    "TlpTunnelNetDevice (node "
+                        << m_node->GetId() << "): a tunnel packet of " << packet->GetSize()
+                        << " bytes exceeds the largest the path carries: MaxPacketSize="
+                        << m_maxPacketSize << ", " << m_transport->GetInstanceTypeId().GetName()
+                        << " " << m_transport->GetMaxPacketSize()
+                        << " (the link's Mtu less its headers); lower MaxPayloadSize of the CPU "
+                           "and memory or raise the links' Mtu (jumbo frames)");
     m_macTxTrace(packet);
     if (retransmission)
     {
@@ -683,13 +695,6 @@ TlpTunnelNetDevice::Enqueue(uint32_t peer,
 TlpPeerSession::Readiness
 TlpTunnelNetDevice::Prepare(uint32_t peer, TlpPeerSession::Item& item)
 {
-    if (TlpPacker::PacketSize(1, item.tlp->GetSize()) > GetEffectiveMaxPacketSize())
-    {
-        NS_LOG_WARN("a TLP of " << item.tlp->GetSize() << " bytes does not fit a packet of "
-                                << GetEffectiveMaxPacketSize() << " bytes");
-        item.reason = DROP_TOO_BIG;
-        return TlpPeerSession::REFUSE;
-    }
     if (item.kind == TunnelHeader::COMPLETION)
     {
         return TlpPeerSession::READY;

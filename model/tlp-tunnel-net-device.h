@@ -85,7 +85,6 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         DROP_OUT_OF_ORDER,         ///< ahead of a gap (GoBackN)
         DROP_OUT_OF_WINDOW,        ///< sequence number beyond the receive window
         DROP_UNREACHABLE,          ///< completion or confirmation for an unreachable peer
-        DROP_TOO_BIG,              ///< a TLP larger than the path's packets
         DROP_INTERCONNECT,         ///< lost between the NIC and its interconnect
         DROP_NO_WINDOW             ///< posted request to an address no window claims
     };
@@ -237,8 +236,11 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \return its session, or nullptr when the NIC has none
      */
     const TlpPeerSession* GetSession(uint32_t peer) const;
-    /// \return the largest tunnel packet: min(MaxPacketSize, the transport's)
-    uint32_t GetEffectiveMaxPacketSize() const;
+    /**
+     * \return the largest tunnel packet the NIC sends: the smaller of MaxPacketSize
+     *         and what the transport's path carries (TlpTransport::GetMaxPacketSize)
+     */
+    uint32_t GetMaxPacketSize() const;
 
     // NetDevice
     void SetIfIndex(const uint32_t index) override;

@@ -18,6 +18,9 @@
 #include "ns3/udp-socket-factory.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace ns3
 {
 
@@ -242,10 +245,24 @@ TlpUdpTransport::GetWireSize(uint32_t payload) const
 uint32_t
 TlpUdpTransport::GetMaxPacketSize() const
 {
-    // A datagram that the first link carries without IP fragmentation.
+    if (m_single != nullptr)
+    {
+        return m_single->GetMtu() - 20 - 8;
+    }
+    if (m_node == nullptr)
+    {
+        return TlpTransport::GetMaxPacketSize();
+    }
     Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
-    int32_t interface = ipv4->GetInterfaceForAddress(m_local);
-    return ipv4->GetMtu(interface) - 20 - 8;
+    uint32_t mtu = std::numeric_limits<uint16_t>::max();
+    for (uint32_t i = 0; i < ipv4->GetNInterfaces(); ++i)
+    {
+        if (DynamicCast<LoopbackNetDevice>(ipv4->GetNetDevice(i)) == nullptr)
+        {
+            mtu = std::min<uint32_t>(mtu, ipv4->GetMtu(i));
+        }
+    }
+    return mtu - 20 - 8;
 }
 
 } // namespace ns3

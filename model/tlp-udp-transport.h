@@ -54,6 +54,10 @@ class TlpUdpTransport : public TlpTransport
     bool CanSend(uint32_t peer) override;
     Address GetLocalAddress() const override;
     uint32_t GetWireSize(uint32_t payload) const override;
+    /**
+     * \return the smallest MTU of the node's IPv4 interfaces less the IPv4 and UDP
+     *         headers (datagrams are never fragmented)
+     */
     uint32_t GetMaxPacketSize() const override;
 
   protected:

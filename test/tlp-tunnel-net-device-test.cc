@@ -14,6 +14,7 @@
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
+#include "ns3/full-duplex-ethernet-net-device.h"
 #include "ns3/inet-socket-address.h"
 #include "ns3/ipv4.h"
 #include "ns3/node-container.h"
@@ -49,12 +50,20 @@ struct Fabric : public ComputeNodes
     Fabric(const std::string& transport,
            uint32_t n = 2,
            uint32_t rxCredits = 64,
-           uint32_t linkQueue = 1000)
+           uint32_t linkQueue = 1000,
+           uint16_t mtu = 0,
+           uint32_t maxPayloadSize = 256)
     {
         hosts.Create(n);
         tunnel.SetNicAttribute("RxCredits", UintegerValue(rxCredits));
+        tunnel.SetCpuAttribute("MaxPayloadSize", UintegerValue(maxPayloadSize));
+        tunnel.SetMemoryAttribute("MaxPayloadSize", UintegerValue(maxPayloadSize));
         nics = tunnel.Install(hosts);
         topology.SetQueueSize(linkQueue);
+        if (mtu != 0)
+        {
+            topology.SetMtu(mtu);
+        }
         topology.Connect(hosts, tunnel, transport);
     }
 
@@ -114,6 +123,32 @@ struct PortTap
         {
             tlps.push_back(Bytes(tlp));
         }
+    }
+};
+
+/// The largest packet or frame a trace source saw.
+struct Largest
+{
+    uint32_t bytes = 0;
+    uint32_t count = 0;
+
+    void Packet(Ptr<const ns3::Packet> p)
+    {
+        bytes = std::max(bytes, p->GetSize());
+        count++;
+    }
+};
+
+/// Addresses of the TLPs a memory executed, in order.
+struct AddressLog
+{
+    std::vector<uint64_t> addresses;
+
+    void Tlp(Ptr<const Packet> tlp)
+    {
+        TlpHeader h;
+        tlp->PeekHeader(h);
+        addresses.push_back(h.GetAddress());
     }
 };
 
@@ -526,6 +561,70 @@ TEST_P(TlpTunnelTransport, AggregationPacksTlpsOfAWindow)
     EXPECT_EQ(f.Nic(1)->GetStatistics().tunnelTlpsReceived, 161u);
 }
 
+TEST_P(TlpTunnelTransport, PacketsNeverExceedThePathMtu)
+{
+    // Links of MTU 600: aggregated packets of 16 TLPs of 76 bytes would take 1268
+    // bytes, so they are cut to what the path carries (600 bytes of frame payload
+    // for Ethernet, 572 of UDP payload), and no frame on any link is larger.
+    // The first 64 TLPs wait for the grant, holding every credit: the interconnect
+    // then hands the next TLP to the NIC as soon as one leaves, from within the NIC's
+    // sending, and it must queue behind the others.
+    Fabric f(GetParam(), 2, 64, 1000, 600);
+    uint32_t limit = GetParam() == "ethernet" ? 600 : 572;
+    EXPECT_EQ(f.Nic(0)->GetMaxPacketSize(), limit);
+    f.Nic(0)->SetAttribute("AggregationLimit", UintegerValue(16));
+    f.Nic(0)->SetAttribute("AggregationTimeout", TimeValue(MicroSeconds(10)));
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
+    f.StreamThroughWindow(0, 320);
+    Largest tunnel;
+    Largest frames;
+    f.Nic(0)->TraceConnectWithoutContext("MacTx", MakeCallback(&Largest::Packet, &tunnel));
+    NetDeviceContainer links = f.topology.GetLinkDevices();
+    for (uint32_t i = 0; i < links.GetN(); ++i)
+    {
+        links.Get(i)->TraceConnectWithoutContext("PhyTxBegin",
+                                                 MakeCallback(&Largest::Packet, &frames));
+    }
+    AddressLog log;
+    f.Memory(1)->TraceConnectWithoutContext("Write", MakeCallback(&AddressLog::Tlp, &log));
+    Simulator::Run();
+    for (uint64_t o = 0; o < 320 * 64; ++o)
+    {
+        ASSERT_EQ(f.Memory(1)->GetStore().ReadByte(REGION + o), TlpCpu::PatternByte(WINDOW + o, 1));
+    }
+    // Posted writes keep their order, batches cut or not.
+    ASSERT_EQ(log.addresses.size(), 320u);
+    for (uint64_t i = 0; i < 320; ++i)
+    {
+        ASSERT_EQ(log.addresses[i], REGION + 64 * i) << i;
+    }
+    // Header 20 + 2 N padded to 4, TLPs of 76 bytes (MWr32 in the region): 7 TLPs
+    // make 568 bytes, 8 would make 644.
+    uint32_t perPacket = 7;
+    EXPECT_EQ(tunnel.bytes, 36u + 7 * 76);
+    EXPECT_LE(tunnel.bytes, limit);
+    EXPECT_LE(frames.bytes, 14u + 600 + 4); // header, payload of the MTU, FCS
+    const TlpTunnelNetDevice::Statistics& s = f.Nic(0)->GetStatistics();
+    EXPECT_EQ(s.packetsSent - s.grantRequests, (320 + perPacket - 1) / perPacket);
+    EXPECT_EQ(s.tlpDrops, 0u);
+}
+
+TEST_P(TlpTunnelTransport, JumboFramesCarryTheLargestTlps)
+{
+    // Max_Payload_Size 4096 needs 4140-byte tunnel packets: Mtu 9000 carries them.
+    Fabric f(GetParam(), 2, 64, 1000, 9000, 4096);
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
+    Largest tunnel;
+    f.Nic(0)->TraceConnectWithoutContext("MacTx", MakeCallback(&Largest::Packet, &tunnel));
+    f.Cpu(0)->Write(WINDOW, Pattern(8192, 3), f.Done());
+    f.Cpu(0)->Read(WINDOW, 8192, f.Done());
+    Simulator::Run();
+    EXPECT_EQ(f.Image(1, REGION, 8192), Pattern(8192, 3));
+    ASSERT_EQ(f.results.size(), 2u);
+    EXPECT_EQ(f.results[1].data, Pattern(8192, 3));
+    EXPECT_EQ(tunnel.bytes, 24u + 12 + 4096); // one MWr32 of 4096 bytes, translated
+}
+
 TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
 {
     Fabric f(GetParam());
@@ -560,31 +659,117 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
     Simulator::Run();
 
     // Stages: both interconnects (two link serializations and one switch latency
-    // each), both NICs, two network links (serialization of the frame with every
-    // header, and propagation).
+    // each), both NICs, two full-duplex Ethernet links (preamble and frame, with
+    // every header, then propagation) and the port-to-port latency of the switch or
+    // router between them.
+    // Exact picoseconds: the simulator rounds each event up to its nanosecond.
     Ptr<LocalInterconnectChannel> lpi = f.Lpi(0);
+    double pcieBitPs = 1e12 / lpi->GetDataRate().GetBitRate();
+    auto pcieLink = [&](uint32_t tlp) { return (tlp + lpi->GetLinkOverhead()) * 8 * pcieBitPs; };
     uint32_t tlpSender = 16 + 64;   // MWr64 in the window
     uint32_t tlpReceiver = 12 + 64; // MWr32 in the region
-    Time interconnects = 2 * lpi->GetSerializationTime(tlpSender) + lpi->GetLatency() +
-                         2 * lpi->GetSerializationTime(tlpReceiver) + lpi->GetLatency();
+    double latency = lpi->GetLatency().GetPicoSeconds();
+    double interconnects = 2 * pcieLink(tlpSender) + latency + 2 * pcieLink(tlpReceiver) + latency;
     TimeValue processing;
     f.Nic(0)->GetAttribute("ProcessingDelay", processing);
-    uint32_t tunnelPacket = 24 + tlpReceiver; // tunnel header with one length, TLP
-    uint32_t wire = f.Nic(0)->GetTransport()->GetWireSize(tunnelPacket);
+    uint32_t payload = 24 + tlpReceiver; // tunnel header with one length, TLP
     if (GetParam() == "udp")
     {
-        wire += 2; // PPP header of the point-to-point links
+        payload += 20 + 8; // IPv4, UDP
     }
-    DataRate rate("100Gbps");
-    Time network = 2 * (rate.CalculateBytesTxTime(wire) + NanoSeconds(100));
-    Time expected = interconnects + 2 * processing.Get() + network;
-    Time measured = landed - issued;
-    EXPECT_NEAR(measured.GetPicoSeconds(),
-                expected.GetPicoSeconds(),
-                expected.GetPicoSeconds() * 0.01)
-        << "measured " << measured.GetNanoSeconds() << " ns, formula " << expected.GetNanoSeconds()
-        << " ns";
-    EXPECT_NEAR(measured.GetPicoSeconds(), expected.GetPicoSeconds(), 4000.0); // within 4 ns
+    // Preamble and SFD, Ethernet header, payload padded to 46 bytes, FCS.
+    uint32_t wire = 8 + 14 + std::max(payload, 46u) + 4;
+    double link = wire * 8 * 10.0; // 10 ps per bit at 100 Gb/s
+    EXPECT_EQ(f.topology.GetSwitchLatency(), NanoSeconds(500));
+    double network = 2 * (link + 100e3) + 500e3;
+    double expected = interconnects + 2 * processing.Get().GetPicoSeconds() + network;
+    double measured = (landed - issued).GetPicoSeconds();
+    EXPECT_NEAR(measured, expected, expected * 0.01)
+        << "measured " << measured << " ps, formula " << expected << " ps";
+    // Four events round up to the nanosecond: delivery to the sender's NIC, arrival at
+    // the switch (router) and at the receiver, delivery to the remote memory.
+    EXPECT_GE(measured, expected);
+    EXPECT_LT(measured, expected + 4000) << "measured " << measured << " ps, formula " << expected;
+}
+
+TEST_P(TlpTunnelTransport, WritesCrossTreesAndLeafSpinesOnFullDuplexLinks)
+{
+    // Four hosts, two per leaf: a two-level switched Ethernet (ethernet) or a
+    // leaf-spine of routers with two spines (udp), every link full-duplex Ethernet.
+    // Node 0 writes to node 2 and node 3 to node 1, across the root or a spine: four
+    // links and three switches (routers) each, 500 ns apiece.
+    SimulatorGuard guard;
+    NodeContainer hosts;
+    hosts.Create(4);
+    TlpTunnelHelper tunnel;
+    tunnel.Install(hosts);
+    TlpTopologyHelper topology;
+    if (GetParam() == "ethernet")
+    {
+        tunnel.BindEthernet(hosts, topology.BuildEthernetTree(hosts, 2));
+        topology.PrimeLearning(Time(0));
+    }
+    else
+    {
+        tunnel.BindUdp(hosts, topology.BuildIpLeafSpine(hosts, 2, 2));
+    }
+    NetDeviceContainer links = topology.GetLinkDevices();
+    EXPECT_EQ(links.GetN(), GetParam() == "ethernet" ? 12u : 16u);
+    for (uint32_t i = 0; i < links.GetN(); ++i)
+    {
+        EXPECT_NE(DynamicCast<FullDuplexEthernetNetDevice>(links.Get(i)), nullptr);
+    }
+    tunnel.MapWindow(hosts.Get(0), WINDOW, 0x1000, 2, REGION);
+    tunnel.MapWindow(hosts.Get(3), WINDOW, 0x1000, 1, REGION);
+    Time landed[4];
+
+    struct Landed
+    {
+        Time* at;
+
+        void Write(Ptr<const Packet>)
+        {
+            *at = Simulator::Now();
+        }
+    } at2{&landed[2]}, at1{&landed[1]};
+
+    TlpTunnelHelper::GetMemory(hosts.Get(2))
+        ->TraceConnectWithoutContext("Write", MakeCallback(&Landed::Write, &at2));
+    TlpTunnelHelper::GetMemory(hosts.Get(1))
+        ->TraceConnectWithoutContext("Write", MakeCallback(&Landed::Write, &at1));
+    std::vector<TlpCpu::Result> results;
+    Simulator::Schedule(MicroSeconds(50),
+                        &TlpCpu::Write,
+                        TlpTunnelHelper::GetCpu(hosts.Get(0)),
+                        WINDOW + 0x40,
+                        Pattern(64, 1),
+                        TlpCpu::DoneCallback());
+    Simulator::Schedule(MicroSeconds(50),
+                        &TlpCpu::Write,
+                        TlpTunnelHelper::GetCpu(hosts.Get(3)),
+                        WINDOW + 0x40,
+                        Pattern(64, 2),
+                        TlpCpu::DoneCallback());
+    Simulator::Run();
+    std::vector<uint8_t> image(64);
+    TlpTunnelHelper::GetMemory(hosts.Get(2))->GetStore().Read(REGION + 0x40, image.data(), 64);
+    EXPECT_EQ(image, Pattern(64, 1));
+    TlpTunnelHelper::GetMemory(hosts.Get(1))->GetStore().Read(REGION + 0x40, image.data(), 64);
+    EXPECT_EQ(image, Pattern(64, 2));
+    // The latency differs from the one-switch star by two links and two switches.
+    Ptr<LocalInterconnectChannel> lpi = TlpTunnelHelper::GetInterconnect(hosts.Get(0));
+    double pcieBitPs = 1e12 / lpi->GetDataRate().GetBitRate();
+    double interconnects = 2 * (16 + 64 + 8) * 8 * pcieBitPs + 2 * (12 + 64 + 8) * 8 * pcieBitPs +
+                           2 * lpi->GetLatency().GetPicoSeconds();
+    uint32_t payload = 24 + 12 + 64 + (GetParam() == "udp" ? 28 : 0);
+    double link = (8 + 14 + std::max(payload, 46u) + 4) * 80.0;
+    double expected = interconnects + 2 * 100e3 + 4 * (link + 100e3) + 3 * 500e3;
+    for (Time t : {landed[2], landed[1]})
+    {
+        double measured = (t - MicroSeconds(50)).GetPicoSeconds();
+        EXPECT_GE(measured, expected);
+        EXPECT_LT(measured, expected + 6000) << measured << " ps, formula " << expected;
+    }
 }
 
 TEST_P(TlpTunnelTransport, PcapHoldsRawTlps)
@@ -761,4 +946,29 @@ TEST(TlpTunnelDeathTest, BadWindows)
             topology.Connect(n, tunnel, "infiniband");
         },
         "transport=infiniband is not 'ethernet' or 'udp'");
+}
+
+TEST(TlpTunnelDeathTest, TlpsLargerThanThePath)
+{
+    // Max_Payload_Size 4096 on 1500-byte links: stopped when the NICs are bound.
+    EXPECT_DEATH({ Fabric f("ethernet", 2, 64, 1000, 0, 4096); },
+                 "node 0: a TLP of Max_Payload_Size 4096 \\(MaxPayloadSize of "
+                 "ns3::TlpCpu=4096, of ns3::TlpMemory=4096\\) takes a tunnel packet of 4140 "
+                 "bytes, but the NIC sends at most 1500 \\(MaxPacketSize=65507, "
+                 "ns3::TlpEthernetTransport 1500: its link's Mtu less its headers\\)");
+    EXPECT_DEATH({ Fabric f("udp", 2, 64, 1000, 0, 2048); },
+                 "takes a tunnel packet of 2092 bytes, but the NIC sends at most 1472");
+    // A link MTU lowered after binding: the first packet too large stops the run.
+    EXPECT_DEATH(
+        {
+            Fabric f("ethernet");
+            f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x1000, 1, REGION);
+            Ptr<TlpEthernetTransport> t =
+                DynamicCast<TlpEthernetTransport>(f.Nic(0)->GetTransport());
+            t->GetLowerDevice()->SetMtu(200);
+            f.Cpu(0)->Write(WINDOW, Pattern(256, 1), f.Done());
+            Simulator::Run();
+        },
+        "node 0\\): a tunnel packet of 292 bytes exceeds the largest the path carries: "
+        "MaxPacketSize=65507, ns3::TlpEthernetTransport 200");
 }

@@ -42,10 +42,18 @@ counter() {
 
 WINDOW=0x0000100000000000
 for transport in ethernet udp; do
-    # The hosts' link device: ethernet puts the CSMA device after the NIC (index 1);
-    # udp has the NIC, the loopback and the point-to-point device (index 2).
+    # The hosts' link device, a full-duplex Ethernet port (DLT_EN10MB) on both
+    # transports: ethernet puts it after the NIC (index 1); udp has the NIC, the
+    # loopback and the link device (index 2). Every frame is a tunnel packet: an
+    # EtherType 0x88B5 frame, or an IPv4 frame with a UDP datagram between the
+    # tunnel's ports (the fabric's ARP entries are static: no ARP frame).
     link=1
-    [ "$transport" = udp ] && link=2
+    frames=(--expect-all eth.type=0x88b5)
+    if [ "$transport" = udp ]; then
+        link=2
+        frames=(--expect-all eth.type=0x0800 --expect-all ip.proto=17
+                --expect-all udp.srcport=51966 --expect-all udp.dstport=51966)
+    fi
     for example in remote-write remote-read ping-pong remote-write-aggregated remote-write-ecrc \
         lossy-fabric; do
         rm -f ./*.pcap output.txt
@@ -79,7 +87,8 @@ for transport in ethernet udp; do
         grep -q "memory-image: match" output.txt
         for node in 0 1; do
             nic=(--tlps "$(counter nic-tlps $node)")
-            wire=(--tunnels "$(counter tunnel-packets $node)" --tlps "$(counter tunnel-tlps $node)")
+            wire=(--tunnels "$(counter tunnel-packets $node)" --tlps "$(counter tunnel-tlps $node)"
+                  --frames "$(counter tunnel-packets $node)" "${frames[@]}")
             case $example-$node in
             remote-write-0)
                 # Stores into the window (MWr64), translated by the sender NIC to the
@@ -119,6 +128,7 @@ for transport in ethernet udp; do
                 # A resent packet that arrives twice counts once among the TLPs
                 # accepted: only the packets are counted.
                 wire=(--tunnels "$(counter tunnel-packets $node)"
+                      --frames "$(counter tunnel-packets $node)" "${frames[@]}"
                       --filter "tunnel.kind == 0 && tunnel.flags.reliable == 0" 0
                       --expect tunnel.kind=1 --expect tunnel_ack.sack_first
                       --expect tunnel.flags.ack=1)
@@ -133,7 +143,7 @@ for transport in ethernet udp; do
         done
         # The switch or router sees the same packets on its ports.
         for port in "$program"-2-*.pcap; do
-            check "$port"
+            check "$port" "${frames[@]}"
         done
     done
 done
