@@ -171,6 +171,10 @@ Run(const Setup& s, double loss)
         {
             faults.SetDuplication(loss, MicroSeconds(5));
         }
+        else if (s.fault == "corrupt")
+        {
+            faults.SetCorruption(loss); // main() turned the FCS on
+        }
         else if (s.fault == "interconnect")
         {
             TlpFaultHelper::SetInterconnectLoss(hosts.Get(1), loss, 7);
@@ -214,6 +218,13 @@ Run(const Setup& s, double loss)
                     TlpCpu::PatternByte(WINDOW + offset, 1);
     }
     out.lost = faults.GetLost();
+    // Every frame with a bit flipped fails its FCS: a loss.
+    const TlpFaultHelper::Counts& corrupted = faults.GetCorrupted();
+    out.lost.data += corrupted.data;
+    out.lost.completion += corrupted.completion;
+    out.lost.ack += corrupted.ack;
+    out.lost.grant += corrupted.grant;
+    out.lost.other += corrupted.other;
     out.held = faults.GetReordered();
     out.doubled = faults.GetDuplicated();
     out.dropped = faults.GetNetworkDrops();
@@ -232,7 +243,7 @@ Run(const Setup& s, double loss)
 double
 LostShare(const Setup& s, double loss, const Outcome& o)
 {
-    if (s.fault == "random")
+    if (s.fault == "random" || s.fault == "corrupt")
     {
         return loss;
     }
@@ -294,8 +305,9 @@ main(int argc, char* argv[])
     cmd.AddValue("transport", "ethernet or udp", s.transport);
     cmd.AddValue("recovery", "sr (SelectiveRepeat) or gbn (GoBackN)", s.recovery);
     cmd.AddValue("fault",
-                 "random, burst, linkdown (1 ms), reorder, duplicate, or interconnect (node "
-                 "1's NIC loses TLPs towards its memory; the window confirms at that NIC)",
+                 "random, burst, linkdown (1 ms), reorder, duplicate, corrupt (a bit flipped; "
+                 "the FCS on), or interconnect (node 1's NIC loses TLPs towards its memory; "
+                 "the window confirms at that NIC)",
                  s.fault);
     cmd.AddValue("loss", "the fault's rate, 0..0.5 (linkdown: any positive value)", lossText);
     cmd.AddValue("count", "writes, 1..10000000", countText);
@@ -317,9 +329,10 @@ main(int argc, char* argv[])
     if (!ParseChoice("transport", s.transport, {"ethernet", "udp"}) ||
         !ParseChoice("link", s.link, {"ethernet", "csma", "p2p"}) ||
         !LinkFits(s.link, s.transport) || !ParseChoice("recovery", s.recovery, {"sr", "gbn"}) ||
-        !ParseChoice("fault",
-                     s.fault,
-                     {"random", "burst", "linkdown", "reorder", "duplicate", "interconnect"}) ||
+        !ParseChoice(
+            "fault",
+            s.fault,
+            {"random", "burst", "linkdown", "reorder", "duplicate", "corrupt", "interconnect"}) ||
         !ParseFraction("loss", lossText, 0, 0.5, s.loss) ||
         !ParseUnsigned("count", countText, 1, 10000000, s.count) ||
         !ParseUnsigned("size", sizeText, 1, 4096, s.size) ||
@@ -337,6 +350,12 @@ main(int argc, char* argv[])
     {
         std::cerr << "--rate=0bps: must be positive\n";
         return 2;
+    }
+    if (s.fault == "corrupt")
+    {
+        // Frames carry an FCS (and IPv4 and UDP their checksums) that ns-3 computes and
+        // checks only when asked to.
+        GlobalValue::Bind("ChecksumEnabled", BooleanValue(true));
     }
 
     bool ok = true;

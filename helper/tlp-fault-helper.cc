@@ -74,6 +74,7 @@ TlpFaultHelper::TlpFaultHelper()
       m_maxBurst(1),
       m_reorderRate(0),
       m_duplicateRate(0),
+      m_corruptRate(0),
       m_stream(1000),
       m_linksDown(0)
 {
@@ -112,6 +113,14 @@ TlpFaultHelper::SetDuplication(double rate, Time delay)
                     "TlpFaultHelper: duplicate rate " << rate << " not in 0..1");
     m_duplicateRate = rate;
     m_duplicateDelay = delay;
+}
+
+void
+TlpFaultHelper::SetCorruption(double rate)
+{
+    NS_ABORT_MSG_IF(rate < 0 || rate > 1,
+                    "TlpFaultHelper: corruption rate " << rate << " not in 0..1");
+    m_corruptRate = rate;
 }
 
 void
@@ -155,6 +164,7 @@ TlpFaultHelper::Install(NodeContainer hosts)
             double duplicate = m_duplicateRate;
             impairment->SetAttribute("ReorderRate", DoubleValue(reorder));
             impairment->SetAttribute("DuplicateRate", DoubleValue(duplicate));
+            impairment->SetAttribute("CorruptRate", DoubleValue(m_corruptRate));
             impairment->SetAttribute("Delay",
                                      TimeValue(reorder > 0 ? m_reorderDelay : m_duplicateDelay));
             m_stream += impairment->AssignStreams(m_stream);
@@ -212,6 +222,8 @@ TlpFaultHelper::Install(NodeContainer hosts)
                                                    MakeBoundCallback(&Count, &m_reordered));
             impairment->TraceConnectWithoutContext("Duplicated",
                                                    MakeBoundCallback(&Count, &m_duplicated));
+            impairment->TraceConnectWithoutContext("Corrupted",
+                                                   MakeBoundCallback(&Count, &m_corrupted));
             installed.push_back(impairment);
             m_installed.push_back(impairment);
         }
@@ -353,6 +365,12 @@ const TlpFaultHelper::Counts&
 TlpFaultHelper::GetDuplicated() const
 {
     return m_duplicated;
+}
+
+const TlpFaultHelper::Counts&
+TlpFaultHelper::GetCorrupted() const
+{
+    return m_corrupted;
 }
 
 bool

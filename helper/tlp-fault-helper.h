@@ -73,6 +73,12 @@ class TlpFaultHelper
      * \param delay how late the second copy comes
      */
     void SetDuplication(double rate, Time delay);
+    /**
+     * \param rate share of packets with one bit flipped (the receiving device's FCS
+     *        finds it when ns-3's ChecksumEnabled is true; CSMA and point-to-point
+     *        devices check none, so IPv4 and UDP checksums are all there is)
+     */
+    void SetCorruption(double rate);
     /// \param stream first random stream number (each impairment takes a few)
     void SetStream(int64_t stream);
 
@@ -117,6 +123,8 @@ class TlpFaultHelper
     const Counts& GetReordered() const;
     /// \return tunnel packets received twice, by kind
     const Counts& GetDuplicated() const;
+    /// \return tunnel packets with a bit flipped, by kind (as sent)
+    const Counts& GetCorrupted() const;
 
     /**
      * \param frame a frame or datagram as a link device receives it (Ethernet with
@@ -161,6 +169,7 @@ class TlpFaultHelper
     double m_reorderRate;                                   //!< held back
     Time m_reorderDelay;                                    //!< for how long
     double m_duplicateRate;                                 //!< received twice
+    double m_corruptRate;                                   //!< bit flips
     Time m_duplicateDelay;                                  //!< how late
     int64_t m_stream;                                       //!< next random stream
     std::vector<Ptr<TlpLinkImpairment>> m_installed;        //!< every impairment
@@ -172,6 +181,7 @@ class TlpFaultHelper
     Counts m_networkDrops;                                  //!< counts
     Counts m_reordered;                                     //!< counts
     Counts m_duplicated;                                    //!< counts
+    Counts m_corrupted;                                     //!< counts
 };
 
 } // namespace ns3

@@ -9,6 +9,8 @@
 #include "ns3/pointer.h"
 #include "ns3/simulator.h"
 
+#include <vector>
+
 namespace ns3
 {
 
@@ -42,6 +44,12 @@ TlpLinkImpairment::GetTypeId()
                           DoubleValue(0),
                           MakeDoubleAccessor(&TlpLinkImpairment::m_duplicateRate),
                           MakeDoubleChecker<double>(0, 1))
+            .AddAttribute("CorruptRate",
+                          "Share of the packets (not lost) that have one bit, chosen at "
+                          "random, flipped before the device checks them.",
+                          DoubleValue(0),
+                          MakeDoubleAccessor(&TlpLinkImpairment::m_corruptRate),
+                          MakeDoubleChecker<double>(0, 1))
             .AddAttribute("Delay",
                           "How late a held-back packet or a duplicate arrives.",
                           TimeValue(MicroSeconds(5)),
@@ -58,6 +66,10 @@ TlpLinkImpairment::GetTypeId()
             .AddTraceSource("Duplicated",
                             "A packet will be received twice.",
                             MakeTraceSourceAccessor(&TlpLinkImpairment::m_duplicatedTrace),
+                            "ns3::TlpLinkImpairment::PacketTracedCallback")
+            .AddTraceSource("Corrupted",
+                            "A packet will have a bit flipped (traced before the flip).",
+                            MakeTraceSourceAccessor(&TlpLinkImpairment::m_corruptedTrace),
                             "ns3::TlpLinkImpairment::PacketTracedCallback");
     return tid;
 }
@@ -65,11 +77,13 @@ TlpLinkImpairment::GetTypeId()
 TlpLinkImpairment::TlpLinkImpairment()
     : m_reorderRate(0),
       m_duplicateRate(0),
+      m_corruptRate(0),
       m_random(CreateObject<UniformRandomVariable>()),
       m_down(false),
       m_lost(0),
       m_reordered(0),
-      m_duplicated(0)
+      m_duplicated(0),
+      m_corrupted(0)
 {
 }
 
@@ -141,6 +155,28 @@ TlpLinkImpairment::GetDuplicated() const
     return m_duplicated;
 }
 
+uint64_t
+TlpLinkImpairment::GetCorrupted() const
+{
+    return m_corrupted;
+}
+
+void
+TlpLinkImpairment::FlipBit(Ptr<Packet> p)
+{
+    uint32_t size = p->GetSize();
+    if (size == 0)
+    {
+        return;
+    }
+    std::vector<uint8_t> bytes(size);
+    p->CopyData(bytes.data(), size);
+    uint32_t bit = m_random->GetInteger(0, size * 8 - 1);
+    bytes[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    p->RemoveAtEnd(size);
+    p->AddAtEnd(Create<Packet>(bytes.data(), size));
+}
+
 bool
 TlpLinkImpairment::DoCorrupt(Ptr<Packet> p)
 {
@@ -155,6 +191,13 @@ TlpLinkImpairment::DoCorrupt(Ptr<Packet> p)
         m_lost++;
         m_lostTrace(p);
         return true;
+    }
+    if (m_corruptRate > 0 && m_random->GetValue() < m_corruptRate)
+    {
+        m_corrupted++;
+        m_corruptedTrace(p);
+        FlipBit(p);
+        return false; // the device's checks find it
     }
     if (m_reinject.IsNull())
     {

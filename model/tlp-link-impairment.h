@@ -27,7 +27,10 @@ namespace ns3
  * back to that device (SetReinjectCallback(), e.g. PointToPointNetDevice::Receive):
  * a reordered packet is held back Delay and then received; a duplicated one is
  * received now and again Delay later. A packet it hands back passes it unharmed.
- * While the link is down every packet is lost.
+ * While the link is down every packet is lost. A corrupted packet has one bit,
+ * chosen at random, flipped and goes on: the receiver's checks (the Ethernet FCS of
+ * FullDuplexEthernetNetDevice with ChecksumEnabled, IPv4 and UDP checksums) decide
+ * its fate.
  */
 class TlpLinkImpairment : public ErrorModel
 {
@@ -67,6 +70,8 @@ class TlpLinkImpairment : public ErrorModel
     uint64_t GetReordered() const;
     /// \return packets received twice
     uint64_t GetDuplicated() const;
+    /// \return packets with a bit flipped
+    uint64_t GetCorrupted() const;
 
   protected:
     void DoDispose() override;
@@ -79,10 +84,16 @@ class TlpLinkImpairment : public ErrorModel
      * \param p the copy
      */
     void Reinject(Ptr<Packet> p);
+    /**
+     * \brief Flip one bit of a packet, chosen at random.
+     * \param p the packet, changed in place
+     */
+    void FlipBit(Ptr<Packet> p);
 
     Ptr<ErrorModel> m_loss;                        //!< inner loss model
     double m_reorderRate;                          //!< share of packets held back
     double m_duplicateRate;                        //!< share of packets received twice
+    double m_corruptRate;                          //!< share of packets with a bit flipped
     Time m_delay;                                  //!< how late held-back and duplicate copies come
     Ptr<UniformRandomVariable> m_random;           //!< decisions
     bool m_down;                                   //!< link down
@@ -91,9 +102,11 @@ class TlpLinkImpairment : public ErrorModel
     uint64_t m_lost;                               //!< counter
     uint64_t m_reordered;                          //!< counter
     uint64_t m_duplicated;                         //!< counter
+    uint64_t m_corrupted;                          //!< counter
     TracedCallback<Ptr<const Packet>> m_lostTrace; //!< lost
     TracedCallback<Ptr<const Packet>> m_reorderedTrace;  //!< held back
     TracedCallback<Ptr<const Packet>> m_duplicatedTrace; //!< received twice
+    TracedCallback<Ptr<const Packet>> m_corruptedTrace;  //!< a bit flipped
 };
 
 } // namespace ns3

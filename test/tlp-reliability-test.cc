@@ -16,6 +16,7 @@
 #include "ns3/arp-cache.h"
 #include "ns3/boolean.h"
 #include "ns3/enum.h"
+#include "ns3/global-value.h"
 #include "ns3/ipv4-interface.h"
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/node-container.h"
@@ -350,6 +351,29 @@ TEST_P(Reliability, DuplicatesAreDroppedAndAtomicsRunOnce)
     EXPECT_GT(twice.Sequenced(), 50u);
     EXPECT_GE(w.Sum(&TlpTunnelNetDevice::Statistics::duplicatesDropped), twice.Sequenced());
     ExpectCountersAddUp(w, {}, twice, std::get<1>(GetParam()) == "GoBackN");
+}
+
+TEST_P(Reliability, CorruptedFramesFailTheirFcsAndAreResent)
+{
+    // Real Ethernet frames carry an FCS; ns-3 computes and checks it only with
+    // ChecksumEnabled (IPv4 and UDP checksums too), off by default.
+    BooleanValue checksums;
+    GlobalValue::GetValueByName("ChecksumEnabled", checksums);
+    GlobalValue::Bind("ChecksumEnabled", BooleanValue(true));
+    {
+        TwoWay w(std::get<0>(GetParam()), std::get<1>(GetParam()));
+        w.faults.SetCorruption(0.05);
+        w.faults.Install(w.hosts);
+        w.Start();
+        Simulator::Run();
+        w.CheckEverythingLanded(); // no flipped bit reached memory or a completion
+        const TlpFaultHelper::Counts& corrupted = w.faults.GetCorrupted();
+        EXPECT_GT(corrupted.Sequenced(), 50u);
+        EXPECT_EQ(w.faults.GetLost().Sequenced(), 0u);
+        // CRC-32 finds every single-bit error: each corrupted frame is a loss.
+        ExpectCountersAddUp(w, corrupted, {}, std::get<1>(GetParam()) == "GoBackN");
+    }
+    GlobalValue::Bind("ChecksumEnabled", checksums);
 }
 
 TEST_P(Reliability, SequenceNumbersWrap)
