@@ -356,6 +356,34 @@ TwoNodes(const std::string& transport,
     return m;
 }
 
+/// One node: its CPU streams 64-byte writes or reads to its own memory.
+Measure
+Local(uint64_t count, bool reads)
+{
+    Measure m;
+    NodeContainer host;
+    host.Create(1);
+    TlpTunnelHelper tunnel;
+    tunnel.Install(host);
+    Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(host.Get(0));
+    cpu->SetAttribute("StreamCount", UintegerValue(count));
+    cpu->SetAttribute("StreamSize", UintegerValue(PAYLOAD));
+    cpu->SetAttribute("StreamRange", UintegerValue(1 << 24));
+    cpu->SetAttribute("StreamRate", StringValue("2Gbps")); // one operation per 256 ns
+    cpu->SetAttribute("StreamReadFraction", DoubleValue(reads ? 1.0 : 0.0));
+    cpu->SetStartTime(WARMUP);
+    Landed landed;
+    TlpTunnelHelper::GetMemory(host.Get(0))
+        ->TraceConnectWithoutContext(reads ? "Read" : "Write", MakeCallback(&Landed::Tlp, &landed));
+    TimedRun(m, WARMUP);
+    m.units = landed.n;
+    m.nodes = 1;
+    m.ok = landed.n == count && cpu->GetStatistics().operationsDone == count &&
+           cpu->GetStatistics().errors == 0;
+    Simulator::Destroy();
+    return m;
+}
+
 /**
  * Hosts per leaf switch or router of an n-node cluster: 64, but one for the 2-node
  * clusters, whose writes then take the path most writes of the large clusters take
@@ -664,6 +692,8 @@ main(int argc, char* argv[])
         {"baseline-udp-fd", [=]() { return BaselineUdp(count, Link::FD); }},
         {"baseline-ethernet-csma", [=]() { return BaselineEthernet(count, Link::CSMA); }},
         {"baseline-ethernet-fd", [=]() { return BaselineEthernet(count, Link::FD); }},
+        {"local-write", [=]() { return Local(count, false); }},
+        {"local-read", [=]() { return Local(count, true); }},
         {"write-ethernet", [=]() { return TwoNodes("ethernet", count, false, 1); }},
         {"write-udp", [=]() { return TwoNodes("udp", count, false, 1); }},
         {"write-ethernet-unreliable", [=]() { return TwoNodes("ethernet", count, false, 1, false); }},
@@ -700,7 +730,9 @@ main(int argc, char* argv[])
          "read-udp",
          "baseline-ethernet-fd",
          "read-ethernet",
-         "baseline-ethernet-csma"},
+         "baseline-ethernet-csma",
+         "local-write",
+         "local-read"},
     };
     std::vector<Ratio> ratios = {
         {"write-ethernet", "baseline-udp-p2p", 0},

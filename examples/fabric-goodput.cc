@@ -11,11 +11,14 @@
  * analytical limit: the smallest of the limits of the stages a write crosses, each
  * computed from its own rate and the bytes it carries per write:
  *
- *   - the sender's interconnect links (CPU to switch, switch to NIC) and the
- *     receiver's (NIC to switch, switch to memory): TLP header, data and the
- *     interconnect's LinkOverhead per TLP at its DataRate;
+ *   - the sender's PCIe link (root port to NIC) and the receiver's (NIC to root
+ *     port): TLP header, data and framing per TLP at the link's rate less its SKP
+ *     ordered sets; both ways at once, each direction also carries the Acks and
+ *     UpdateFCs of the other way's TLPs (one DLLP of each per AckLatency and
+ *     UpdateFcLatency, or per TLP when TLPs are further apart);
+ *   - the receiver's memory controller (its Bandwidth);
  *   - the NICs: each direction of a NIC is a stage busy ProcessingDelay per TLP
- *     from its interconnect and per packet from the network (here one TLP each);
+ *     from its PCIe link and per packet from the network (here one TLP each);
  *   - the network links (host to switch, switch to host): the tunnel packet with
  *     every header and trailer of the link: on full-duplex Ethernet preamble and
  *     SFD 8, header 14, payload padded to 46, FCS 4, gap 12; on ns-3's CSMA bus the
@@ -37,9 +40,9 @@
 #include "ns3/tlp-tunnel-module.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <limits>
 
 using namespace ns3;
 
@@ -104,8 +107,8 @@ struct Load
 {
     uint64_t data = 0;     //!< TLP data bytes
     uint64_t tlps = 0;     //!< TLPs
-    uint64_t pcieTx = 0;   //!< bytes on the sender's interconnect links
-    uint64_t pcieRx = 0;   //!< bytes on the receiver's interconnect links
+    uint64_t pcieTx = 0;   //!< bytes on the sender's PCIe link
+    uint64_t pcieRx = 0;   //!< bytes on the receiver's PCIe link
     uint64_t linkWire = 0; //!< bytes on a network link (CSMA: the frames)
 };
 
@@ -248,13 +251,15 @@ main(int argc, char* argv[])
 
     Simulator::Run();
 
-    Ptr<LocalInterconnectChannel> lpi = TlpTunnelHelper::GetInterconnect(hosts.Get(0));
+    Ptr<PcieLink> pcie = TlpTunnelHelper::GetNicLink(hosts.Get(0));
     UintegerValue mps;
     TlpTunnelHelper::GetCpu(hosts.Get(0))->GetAttribute("MaxPayloadSize", mps);
+    DataRateValue memoryRate;
+    TlpTunnelHelper::GetMemory(hosts.Get(0))->GetAttribute("Bandwidth", memoryRate);
     TlpTopologyHelper::LinkType linkType = topology.GetLinkType();
+    double pcieRate = pcie->GetEffectiveBitRate();
     TimeValue processing;
     TlpTunnelHelper::GetNic(hosts.Get(0))->GetAttribute("ProcessingDelay", processing);
-    double pcieRate = lpi->GetDataRate().GetBitRate();
     double linkRate = rate.GetBitRate();
     std::cout << "fabric-goodput: transport=" << transport << " link=" << link << " rate=" << rate
               << " size=" << size << " B count=" << count
@@ -262,21 +267,23 @@ main(int argc, char* argv[])
     bool ok = true;
     bool match = true;
     std::cout << std::fixed;
+    Load loads[2];
+    for (uint32_t s = 0; s < directions; ++s)
+    {
+        uint64_t region = TlpTunnelHelper::GetNic(hosts.Get(s))->GetWindow(0)->GetRegionBase();
+        loads[s] = StreamLoad(count,
+                              size,
+                              mps.Get(),
+                              region,
+                              pcie->GetFramingBytes(),
+                              transport == "udp",
+                              linkType);
+    }
     for (uint32_t s = 0; s < directions; ++s)
     {
         uint32_t d = 1 - s;
-        Ptr<TlpTunnelNetDevice> nic = TlpTunnelHelper::GetNic(hosts.Get(s));
-        uint64_t region = nic->GetWindow(0)->GetRegionBase();
-        Load load = StreamLoad(count,
-                               size,
-                               mps.Get(),
-                               region,
-                               lpi->GetLinkOverhead(),
-                               transport == "udp",
-                               linkType);
+        const Load& load = loads[s];
         double data = load.data * 8.0;
-        double pcieTx = pcieRate * load.data / load.pcieTx;
-        double pcieRx = pcieRate * load.data / load.pcieRx;
         double network = linkRate * load.data / load.linkWire;
         if (linkType == TlpTopologyHelper::CSMA)
         {
@@ -286,20 +293,41 @@ main(int argc, char* argv[])
                 load.linkWire * 8 / linkRate + load.tlps * topology.GetDelay().GetSeconds();
             network = data / busSeconds / directions;
         }
+        uint64_t region = TlpTunnelHelper::GetNic(hosts.Get(s))->GetWindow(0)->GetRegionBase();
+        double memoryLimit = memoryRate.Get().GetBitRate() ? memoryRate.Get().GetBitRate() : 1e300;
         // Both NICs' stages carry the same TLPs, each in a packet of its own.
         double nicRate = processing.Get().IsStrictlyPositive()
                              ? data / (load.tlps * processing.Get().GetSeconds())
-                             : std::numeric_limits<double>::infinity();
-        double analytical = std::min({pcieTx, pcieRx, nicRate, network});
+                             : 1e300;
+        // Both ways at once, each direction of a PCIe link also carries the DLLPs of
+        // the other stream's TLPs: an Ack per AckLatency and an UpdateFC per
+        // UpdateFcLatency while they arrive (one each per TLP when the TLPs are further
+        // apart), which depends on the period the slowest stage sets.
+        double pcieTx = pcieRate * load.data / load.pcieTx;
+        double pcieRx = pcieRate * load.data / load.pcieRx;
+        for (int i = 0; i < 20 && directions == 2; ++i)
+        {
+            const Load& other = loads[d];
+            double period = data / std::min({pcieTx, pcieRx, nicRate, network, memoryLimit}) /
+                            other.tlps * 1e12;
+            double ack = pcie->GetAckLatency().GetPicoSeconds();
+            double updateFc = pcie->GetUpdateFcLatency().GetPicoSeconds();
+            double dllps =
+                1 / (std::floor(ack / period) + 1) + 1 / (std::floor(updateFc / period) + 1);
+            double dllpBytes = other.tlps * dllps * pcie->GetDllpBytes();
+            pcieTx = pcieRate * load.data / (load.pcieTx + dllpBytes);
+            pcieRx = pcieRate * load.data / (load.pcieRx + dllpBytes);
+        }
+        double analytical = std::min({pcieTx, pcieRx, nicRate, network, memoryLimit});
         double simulated = meters[s].Goodput();
         double ratio = simulated / analytical;
-        std::cout << std::setprecision(3) << "stages " << s << "->" << d << ": interconnect "
+        std::cout << std::setprecision(3) << "stages " << s << "->" << d << ": PCIe link "
                   << pcieTx / 1e9 << " Gb/s (node " << s << "), NICs " << nicRate / 1e9
                   << " Gb/s (ProcessingDelay " << processing.Get().GetNanoSeconds()
                   << " ns per TLP), network links " << network / 1e9 << " Gb/s ("
                   << std::setprecision(1) << double(load.linkWire) / count
-                  << " bytes per write on each), interconnect " << std::setprecision(3)
-                  << pcieRx / 1e9 << " Gb/s (node " << d << ")\n";
+                  << " bytes per write on each), PCIe link " << std::setprecision(3) << pcieRx / 1e9
+                  << " Gb/s and memory " << memoryLimit / 1e9 << " Gb/s (node " << d << ")\n";
         std::cout << "goodput " << s << "->" << d << ": simulated " << simulated / 1e9
                   << " Gb/s analytical " << analytical / 1e9 << " Gb/s ratio "
                   << std::setprecision(4) << ratio << "\n";

@@ -81,7 +81,7 @@ RemoteMemoryWrite(Ptr<const Packet> tlp)
 }
 
 void
-InterconnectDrop(Ptr<const Packet> tlp, uint32_t port, uint8_t reason)
+InterconnectDrop(Ptr<const Packet> tlp, uint8_t reason)
 {
     g_unclaimed++;
 }
@@ -168,7 +168,7 @@ main(int argc, char* argv[])
     Ptr<TlpTunnelNetDevice> nic1 = TlpTunnelHelper::GetNic(hosts.Get(1));
     nic0->TraceConnectWithoutContext("Grant", MakeCallback(&Granted));
     nic0->TraceConnectWithoutContext("GrantFailed", MakeCallback(&GrantFailed));
-    TlpTunnelHelper::GetInterconnect(hosts.Get(0))
+    TlpTunnelHelper::GetRootComplex(hosts.Get(0))
         ->TraceConnectWithoutContext("Drop", MakeCallback(&InterconnectDrop));
     Ptr<TlpMemory> remote = TlpTunnelHelper::GetMemory(hosts.Get(1));
     remote->TraceConnectWithoutContext("Write", MakeCallback(&RemoteMemoryWrite));

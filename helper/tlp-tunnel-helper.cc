@@ -109,8 +109,13 @@ AsciiDropWithContext(Ptr<OutputStreamWrapper> stream,
 } // namespace
 
 TlpTunnelHelper::TlpTunnelHelper()
+    : m_useSwitch(false)
 {
-    m_interconnectFactory.SetTypeId("ns3::LocalInterconnectChannel");
+    m_rootComplexFactory.SetTypeId("ns3::PcieRootComplex");
+    m_linkFactory.SetTypeId("ns3::PcieLink");
+    m_rootPortFactory.SetTypeId("ns3::PciePort");
+    m_endpointPortFactory.SetTypeId("ns3::PciePort");
+    m_switchFactory.SetTypeId("ns3::PcieSwitch");
     m_memoryFactory.SetTypeId("ns3::TlpMemory");
     m_cpuFactory.SetTypeId("ns3::TlpCpu");
     m_nicFactory.SetTypeId("ns3::TlpTunnelNetDevice");
@@ -123,9 +128,39 @@ TlpTunnelHelper::~TlpTunnelHelper()
 }
 
 void
-TlpTunnelHelper::SetInterconnectAttribute(const std::string& name, const AttributeValue& value)
+TlpTunnelHelper::SetRootComplexAttribute(const std::string& name, const AttributeValue& value)
 {
-    m_interconnectFactory.Set(name, value);
+    m_rootComplexFactory.Set(name, value);
+}
+
+void
+TlpTunnelHelper::SetLinkAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_linkFactory.Set(name, value);
+}
+
+void
+TlpTunnelHelper::SetRootPortAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_rootPortFactory.Set(name, value);
+}
+
+void
+TlpTunnelHelper::SetEndpointPortAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_endpointPortFactory.Set(name, value);
+}
+
+void
+TlpTunnelHelper::SetSwitchAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_switchFactory.Set(name, value);
+}
+
+void
+TlpTunnelHelper::UseSwitch(bool use)
+{
+    m_useSwitch = use;
 }
 
 void
@@ -167,26 +202,45 @@ NetDeviceContainer
 TlpTunnelHelper::Install(Ptr<Node> node) const
 {
     NS_LOG_FUNCTION(this << node->GetId());
-    NS_ABORT_MSG_IF(node->GetObject<LocalInterconnectChannel>() != nullptr,
-                    "TlpTunnelHelper: node " << node->GetId() << " already has an interconnect");
-    Ptr<LocalInterconnectChannel> lpi = m_interconnectFactory.Create<LocalInterconnectChannel>();
-    lpi->SetAttribute("CompleterId", UintegerValue(GetRequesterId(node, 3)));
-    node->AggregateObject(lpi);
+    NS_ABORT_MSG_IF(node->GetObject<PcieRootComplex>() != nullptr,
+                    "TlpTunnelHelper: node " << node->GetId() << " already has a root complex");
+    Ptr<PcieRootComplex> rc = m_rootComplexFactory.Create<PcieRootComplex>();
+    rc->SetAttribute("CompleterId", UintegerValue(GetRequesterId(node, 3)));
+    node->AggregateObject(rc);
 
     Ptr<TlpMemory> memory = m_memoryFactory.Create<TlpMemory>();
     memory->SetAttribute("CompleterId", UintegerValue(GetRequesterId(node, 1)));
     node->AggregateObject(memory);
-    memory->Connect(lpi);
+    memory->Connect(rc);
 
     Ptr<TlpCpu> cpu = m_cpuFactory.Create<TlpCpu>();
     cpu->SetAttribute("RequesterId", UintegerValue(GetRequesterId(node, 0)));
     node->AddApplication(cpu);
-    cpu->Connect(lpi);
+    cpu->Connect(rc);
+
+    // The NIC is an endpoint on a link from a root port, or from a switch below it.
+    Ptr<PciePort> above = m_rootPortFactory.Create<PciePort>();
+    if (m_useSwitch)
+    {
+        Ptr<PcieSwitch> sw = m_switchFactory.Create<PcieSwitch>();
+        sw->SetAttribute("CompleterId", UintegerValue(GetRequesterId(node, 3)));
+        node->AggregateObject(sw);
+        m_linkFactory.Create<PcieLink>()->Attach(rc->AddRootPort("switch", above),
+                                                 sw->GetUpstreamPort());
+        above = sw->AddDownstreamPort("nic", m_rootPortFactory.Create<PciePort>());
+    }
+    else
+    {
+        above = rc->AddRootPort("nic", above);
+    }
+    Ptr<PciePort> port = m_endpointPortFactory.Create<PciePort>();
+    port->SetName("nic");
+    m_linkFactory.Create<PcieLink>()->Attach(above, port);
 
     Ptr<TlpTunnelNetDevice> nic = m_nicFactory.Create<TlpTunnelNetDevice>();
     nic->SetAttribute("RequesterId", UintegerValue(GetRequesterId(node, 2)));
     node->AddDevice(nic);
-    nic->Attach(lpi);
+    nic->Attach(port);
     return NetDeviceContainer(nic);
 }
 
@@ -299,10 +353,23 @@ TlpTunnelHelper::GetDirectory() const
     return m_directory;
 }
 
-Ptr<LocalInterconnectChannel>
-TlpTunnelHelper::GetInterconnect(Ptr<Node> node)
+Ptr<PcieRootComplex>
+TlpTunnelHelper::GetRootComplex(Ptr<Node> node)
 {
-    return node->GetObject<LocalInterconnectChannel>();
+    return node->GetObject<PcieRootComplex>();
+}
+
+Ptr<PcieSwitch>
+TlpTunnelHelper::GetSwitch(Ptr<Node> node)
+{
+    return node->GetObject<PcieSwitch>();
+}
+
+Ptr<PcieLink>
+TlpTunnelHelper::GetNicLink(Ptr<Node> node)
+{
+    Ptr<TlpTunnelNetDevice> nic = GetNic(node);
+    return nic != nullptr && nic->GetPort() != nullptr ? nic->GetPort()->GetLink() : nullptr;
 }
 
 Ptr<TlpMemory>

@@ -7,10 +7,13 @@
 
 #include "ns3/application-container.h"
 #include "ns3/ipv4-interface-container.h"
-#include "ns3/local-interconnect-channel.h"
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
 #include "ns3/object-factory.h"
+#include "ns3/pcie-link.h"
+#include "ns3/pcie-port.h"
+#include "ns3/pcie-root-complex.h"
+#include "ns3/pcie-switch.h"
 #include "ns3/tlp-cpu.h"
 #include "ns3/tlp-memory.h"
 #include "ns3/tlp-peer-directory.h"
@@ -24,20 +27,22 @@ namespace ns3
  * \ingroup tlp-tunnel
  * \brief Builds compute nodes and their tunnel fabric.
  *
- * Install() gives each node its own LocalInterconnectChannel and TlpMemory (both
- * aggregated to the node, so GetInterconnect() and GetMemory() find them), a
- * TlpCpu application and a TlpTunnelNetDevice (the NIC) on the interconnect.
- * BindEthernet() or BindUdp() then joins the NICs to the network, and MapWindow()
- * maps a window of one node onto another node's memory.
+ * Install() gives each node a PcieRootComplex holding a TlpCpu (an application)
+ * and a TlpMemory (the memory controller), and a TlpTunnelNetDevice (the NIC) on a
+ * PcieLink from a root port, or, with UseSwitch(true), on a PcieSwitch below the
+ * root port. The root complex, the memory and the switch are aggregated to the node
+ * (GetRootComplex(), GetMemory(), GetSwitch() find them). BindEthernet() or BindUdp()
+ * then joins the NICs to the network, and MapWindow() maps a window of one node onto
+ * another node's memory.
  *
  * Bus/device/function numbers are unique in the simulation, derived from the node
  * ID n (n < 16384): 4n for the CPU, 4n+1 for the memory, 4n+2 for the NIC and
- * 4n+3 for the interconnect's switch, so that a completion can travel back to its
- * requester on any node.
+ * 4n+3 for the root complex (and the switch), so that a completion can travel back to
+ * its requester on any node.
  *
- * EnablePcap() on a NIC writes the TLPs crossing between its interconnect and the
+ * EnablePcap() on a NIC writes the TLPs crossing between its PCIe link and the
  * NIC, both ways, as raw TLPs with link type 147 (DLT_USER0); EnableAscii() writes
- * "+" (TLP taken from the interconnect, as it is encapsulated: translated when the
+ * "+" (TLP taken from the PCIe link, as it is encapsulated: translated when the
  * sender translates), "-" (tunnel packet to the network),
  * "r" (tunnel packet from the network) and "d" (drop) lines, each with the time and
  * the decoded headers; it needs no packet metadata, so it may be enabled at any time.
@@ -52,10 +57,37 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
     ~TlpTunnelHelper() override;
 
     /**
-     * \param name attribute of ns3::LocalInterconnectChannel
+     * \param name attribute of ns3::PcieRootComplex
      * \param value its value
      */
-    void SetInterconnectAttribute(const std::string& name, const AttributeValue& value);
+    void SetRootComplexAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \param name attribute of ns3::PcieLink (every link of the node)
+     * \param value its value
+     */
+    void SetLinkAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \param name attribute of ns3::PciePort for the root ports (and the switch's
+     *        downstream ports): their credits and queues
+     * \param value its value
+     */
+    void SetRootPortAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \param name attribute of ns3::PciePort for the NIC's port (and the switch's
+     *        upstream port)
+     * \param value its value
+     */
+    void SetEndpointPortAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \param name attribute of ns3::PcieSwitch
+     * \param value its value
+     */
+    void SetSwitchAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * \param use put a PCIe switch between the root port and the NIC (default false:
+     *        the NIC's link joins a root port directly)
+     */
+    void UseSwitch(bool use);
     /**
      * \param name attribute of ns3::TlpMemory
      * \param value its value
@@ -78,7 +110,7 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
     void SetUdpAttribute(const std::string& name, const AttributeValue& value);
 
     /**
-     * \brief Build the interconnect, memory, CPU and NIC of each node.
+     * \brief Build the root complex, memory, CPU, PCIe link and NIC of each node.
      * \param nodes the nodes
      * \return the NICs
      */
@@ -126,9 +158,19 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
 
     /**
      * \param node a node built by Install()
-     * \return its local interconnect
+     * \return its root complex
      */
-    static Ptr<LocalInterconnectChannel> GetInterconnect(Ptr<Node> node);
+    static Ptr<PcieRootComplex> GetRootComplex(Ptr<Node> node);
+    /**
+     * \param node a node built by Install()
+     * \return its PCIe switch, or null when it has none
+     */
+    static Ptr<PcieSwitch> GetSwitch(Ptr<Node> node);
+    /**
+     * \param node a node built by Install()
+     * \return the PCIe link the NIC is on
+     */
+    static Ptr<PcieLink> GetNicLink(Ptr<Node> node);
     /**
      * \param node a node built by Install()
      * \return its memory
@@ -158,7 +200,7 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
     static void PrintCounters(std::ostream& os, NodeContainer nodes);
     /**
      * \param node a node
-     * \param function 0 CPU, 1 memory, 2 NIC, 3 switch
+     * \param function 0 CPU, 1 memory, 2 NIC, 3 root complex and switch
      * \return the bus/device/function the helper gives that part of the node
      */
     static uint16_t GetRequesterId(Ptr<Node> node, uint32_t function);
@@ -181,7 +223,12 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
                              Ptr<NetDevice> nd,
                              bool explicitFilename) override;
 
-    ObjectFactory m_interconnectFactory; //!< interconnect attributes
+    ObjectFactory m_rootComplexFactory;  //!< root complex attributes
+    ObjectFactory m_linkFactory;         //!< PCIe link attributes
+    ObjectFactory m_rootPortFactory;     //!< root port attributes
+    ObjectFactory m_endpointPortFactory; //!< NIC port attributes
+    ObjectFactory m_switchFactory;       //!< PCIe switch attributes
+    bool m_useSwitch;                    //!< a switch between root port and NIC
     ObjectFactory m_memoryFactory;       //!< memory attributes
     ObjectFactory m_cpuFactory;          //!< CPU attributes
     ObjectFactory m_nicFactory;          //!< NIC attributes

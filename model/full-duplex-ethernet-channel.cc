@@ -4,6 +4,7 @@
 
 #include "full-duplex-ethernet-channel.h"
 
+#include "exact-time.h"
 #include "full-duplex-ethernet-net-device.h"
 
 #include "ns3/abort.h"
@@ -118,18 +119,6 @@ FullDuplexEthernetChannel::SetDelay(Time delay)
     m_delay = delay;
 }
 
-Time
-FullDuplexEthernetChannel::DelayUntil(int64_t ps)
-{
-    Time at = PicoSeconds(ps);
-    if (at.GetPicoSeconds() < ps)
-    {
-        at += TimeStep(1);
-    }
-    Time now = Simulator::Now();
-    return at > now ? at - now : Time(0);
-}
-
 void
 FullDuplexEthernetChannel::Transmit(Ptr<const Packet> frame,
                                     Ptr<FullDuplexEthernetNetDevice> src,
@@ -149,7 +138,7 @@ FullDuplexEthernetChannel::Deliver(Ptr<Packet> frame,
                                    int64_t arrivalPs)
 {
     Simulator::ScheduleWithContext(dst->GetNode()->GetId(),
-                                   DelayUntil(arrivalPs),
+                                   DelayUntilPicoSeconds(arrivalPs),
                                    &FullDuplexEthernetChannel::Arrive,
                                    this,
                                    dst,

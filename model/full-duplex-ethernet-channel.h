@@ -86,13 +86,6 @@ class FullDuplexEthernetChannel : public Channel
     Ptr<FullDuplexEthernetNetDevice> GetEthernetDevice(std::size_t i) const;
 
     /**
-     * \param ps an exact time in picoseconds
-     * \return the delay from now until then, rounded up to the time resolution (0 if
-     *         it is not in the future)
-     */
-    static Time DelayUntil(int64_t ps);
-
-    /**
      * TracedCallback signature of Tx.
      * \param frame the frame
      * \param src the sending device

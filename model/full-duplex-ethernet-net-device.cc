@@ -4,6 +4,7 @@
 
 #include "full-duplex-ethernet-net-device.h"
 
+#include "exact-time.h"
 #include "full-duplex-ethernet-channel.h"
 
 #include "ns3/abort.h"
@@ -359,7 +360,7 @@ FullDuplexEthernetNetDevice::StartNext()
     m_txFreePs = lastBit + GetSerializationPs(m_interframeGap);
     m_stats.txFrames++;
     m_channel->Transmit(frame, this, lastBit);
-    m_txComplete = Simulator::Schedule(FullDuplexEthernetChannel::DelayUntil(lastBit),
+    m_txComplete = Simulator::Schedule(DelayUntilPicoSeconds(lastBit),
                                        &FullDuplexEthernetNetDevice::TransmitComplete,
                                        this);
 }

@@ -4,6 +4,7 @@
 
 #include "tlp-cpu.h"
 
+#include "exact-time.h"
 #include "tlp-ecrc-trailer.h"
 #include "tlp-write-confirmation.h"
 
@@ -64,8 +65,8 @@ TlpCpu::GetTypeId()
                                                &TlpCpu::GetMaxReadRequestSize),
                           MakeUintegerChecker<uint32_t>())
             .AddAttribute("Tags",
-                          "Tags available for non-posted requests (1..1024; above 256 the "
-                          "10-bit tag bits T9/T8 are used).",
+                          "Requests outstanding at most (1..768): up to 256 use 8-bit tags "
+                          "0..Tags-1, more use 10-bit tags 256..255+Tags.",
                           UintegerValue(256),
                           MakeUintegerAccessor(&TlpCpu::SetTags, &TlpCpu::GetTags),
                           MakeUintegerChecker<uint32_t>())
@@ -92,6 +93,13 @@ TlpCpu::GetTypeId()
                           TimeValue(MilliSeconds(50)),
                           MakeTimeAccessor(&TlpCpu::m_completionTimeout),
                           MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("TagQuarantine",
+                          "Time a tag whose request timed out rests before it is used again, "
+                          "so that a late completion is not taken for a new request's: it is "
+                          "dropped and counted as unexpected.",
+                          TimeValue(MilliSeconds(50)),
+                          MakeTimeAccessor(&TlpCpu::m_tagQuarantine),
+                          MakeTimeChecker(Time(0)))
             .AddAttribute("StreamCount",
                           "Operations the stream issues once the application starts (0: none).",
                           UintegerValue(0),
@@ -104,7 +112,7 @@ TlpCpu::GetTypeId()
                           MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("StreamRate",
                           "Offered stream load (operation bytes per second); 0bps issues as "
-                          "fast as the interconnect and the tags allow.",
+                          "fast as the root complex and the tags allow.",
                           DataRateValue(DataRate(0)),
                           MakeDataRateAccessor(&TlpCpu::m_streamRate),
                           MakeDataRateChecker())
@@ -137,7 +145,7 @@ TlpCpu::GetTypeId()
                           MakeUintegerAccessor(&TlpCpu::m_streamSeed),
                           MakeUintegerChecker<uint32_t>())
             .AddTraceSource("Tx",
-                            "A TLP was placed on the interconnect.",
+                            "A TLP was placed in the root complex.",
                             MakeTraceSourceAccessor(&TlpCpu::m_txTrace),
                             "ns3::TlpCpu::TlpTracedCallback")
             .AddTraceSource("Completion",
@@ -162,7 +170,7 @@ TlpCpu::GetTypeId()
 }
 
 TlpCpu::TlpCpu()
-    : m_port(UINT32_MAX),
+    : m_agent(UINT32_MAX),
       m_requesterId(2),
       m_maxPayloadSize(256),
       m_maxReadRequestSize(512),
@@ -196,7 +204,7 @@ TlpCpu::~TlpCpu()
 void
 TlpCpu::DoDispose()
 {
-    m_lpi = nullptr;
+    m_rc = nullptr;
     m_ops.clear();
     m_txQueue.clear();
     m_tracker.Clear();
@@ -239,9 +247,10 @@ TlpCpu::GetMaxReadRequestSize() const
 void
 TlpCpu::SetTags(uint32_t value)
 {
-    NS_ABORT_MSG_UNLESS(value >= 1 && value <= 1024,
-                        "TlpCpu: attribute Tags=" << value << " must be in 1..1024");
-    NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpCpu: attribute Tags cannot change after Connect()");
+    NS_ABORT_MSG_UNLESS(value >= 1 && value <= TlpRequestTracker::MAX_TAGS,
+                        "TlpCpu: attribute Tags=" << value << " must be in 1.."
+                                                  << TlpRequestTracker::MAX_TAGS);
+    NS_ABORT_MSG_IF(m_rc != nullptr, "TlpCpu: attribute Tags cannot change after Connect()");
     m_nTags = value;
 }
 
@@ -252,18 +261,21 @@ TlpCpu::GetTags() const
 }
 
 void
-TlpCpu::Connect(Ptr<LocalInterconnectChannel> lpi)
+TlpCpu::Connect(Ptr<PcieRootComplex> rc)
 {
-    NS_LOG_FUNCTION(this << lpi);
-    NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpCpu: already connected to an interconnect");
-    m_lpi = lpi;
-    m_port = lpi->AddPort("cpu", MakeCallback(&TlpCpu::Receive, this));
-    lpi->SetReadyCallback(m_port, MakeCallback(&TlpCpu::Pump, this));
-    lpi->ClaimRequesterId(m_port, m_requesterId);
+    NS_LOG_FUNCTION(this << rc);
+    NS_ABORT_MSG_IF(m_rc != nullptr, "TlpCpu: already part of a root complex");
+    m_rc = rc;
+    m_agent = rc->AddAgent("cpu",
+                           MakeCallback(&TlpCpu::Receive, this),
+                           MakeCallback(&TlpCpu::Pump, this));
+    rc->ClaimRequesterId(m_agent, m_requesterId);
     m_tracker.Configure(m_nTags,
                         m_completionTimeout,
                         MakeCallback(&TlpCpu::RequestData, this),
-                        MakeCallback(&TlpCpu::RequestEnded, this));
+                        MakeCallback(&TlpCpu::RequestEnded, this),
+                        m_tagQuarantine);
+    m_tracker.SetFreedCallback(MakeCallback(&TlpCpu::Pump, this));
 }
 
 uint16_t
@@ -287,7 +299,7 @@ TlpCpu::GetPendingOperations() const
 uint64_t
 TlpCpu::NewOperation(OperationKind kind, uint64_t address, uint32_t size, DoneCallback done)
 {
-    NS_ABORT_MSG_IF(m_lpi == nullptr, "TlpCpu: operation before Connect()");
+    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: operation before Connect()");
     NS_ABORT_MSG_IF(size == 0, "TlpCpu: operation of 0 bytes at 0x" << std::hex << address);
     NS_ABORT_MSG_IF(address + (size - 1) < address,
                     "TlpCpu: operation at 0x" << std::hex << address << " wraps past 2^64");
@@ -398,7 +410,6 @@ TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_
 {
     uint64_t end = address + size;
     uint64_t chunkStart = address;
-    uint8_t padded[4096 + 8];
     while (chunkStart < end)
     {
         uint64_t chunkEnd =
@@ -408,28 +419,14 @@ TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_
         h.SetTrafficClass(m_trafficClass);
         h.SetDigest(m_ecrc);
         TlpWriteConfirmation::SetRequested(h, m_writeConfirmation);
-        uint64_t dwStart = TlpHeader::AlignDown(chunkStart, 4);
-        uint32_t dwBytes = static_cast<uint32_t>(TlpHeader::AlignUp(chunkEnd, 4) - dwStart);
-        const uint8_t* src = data + (chunkStart - address);
-        Ptr<Packet> payload;
-        if (dwStart == chunkStart && dwBytes == bytes)
-        {
-            payload = Create<Packet>(src, bytes);
-        }
-        else
-        {
-            // Bytes outside the range travel as zeros with their byte enables cleared.
-            std::memset(padded, 0, dwBytes);
-            std::memcpy(padded + (chunkStart - dwStart), src, bytes);
-            payload = Create<Packet>(padded, dwBytes);
-        }
-        m_txQueue.push_back({h,
-                             payload,
-                             nullptr,
-                             opId,
-                             static_cast<uint32_t>(chunkStart - address),
-                             bytes,
-                             chunkEnd == end});
+        m_txQueue.push_back(
+            {h,
+             TlpHeader::MakeWritePayload(chunkStart, data + (chunkStart - address), bytes),
+             nullptr,
+             opId,
+             static_cast<uint32_t>(chunkStart - address),
+             bytes,
+             chunkEnd == end});
         chunkStart = chunkEnd;
     }
 }
@@ -464,7 +461,7 @@ TlpCpu::QueueRead(uint64_t opId, uint64_t address, uint32_t size)
 void
 TlpCpu::TrySend()
 {
-    if (m_inTrySend || m_lpi == nullptr)
+    if (m_inTrySend || m_rc == nullptr)
     {
         return;
     }
@@ -501,7 +498,7 @@ TlpCpu::TrySend()
             p.built = tlp;
             p.payload = nullptr;
         }
-        if (!m_lpi->Send(m_port, p.built))
+        if (!m_rc->Send(m_agent, p.built))
         {
             break; // the ready callback resumes
         }
@@ -613,7 +610,7 @@ TlpCpu::ReceiveConfirmation(Ptr<const Packet> tlp, const TlpHeader& h)
     return true;
 }
 
-void
+Time
 TlpCpu::Receive(Ptr<Packet> tlp)
 {
     NS_LOG_FUNCTION(this << tlp);
@@ -625,14 +622,14 @@ TlpCpu::Receive(Ptr<Packet> tlp)
             m_stats.unexpected++;
             m_dropTrace(tlp);
         }
-        return;
+        return Simulator::Now();
     }
     if (tlp->PeekHeader(h) == 0 || !h.IsCompletion() || h.GetRequesterId() != m_requesterId ||
         (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp)))
     {
         m_stats.unexpected++;
         m_dropTrace(tlp);
-        return;
+        return Simulator::Now();
     }
     uint16_t tag = h.GetTag();
     Time issued = m_tracker.IsOutstanding(tag) ? m_tracker.GetIssueTime(tag) : Time(0);
@@ -641,10 +638,11 @@ TlpCpu::Receive(Ptr<Packet> tlp)
     {
         m_stats.unexpected++;
         m_dropTrace(tlp);
-        return;
+        return Simulator::Now();
     }
     m_stats.completions++;
     m_completionTrace(tlp, Simulator::Now() - issued);
+    return Simulator::Now();
 }
 
 void
@@ -720,7 +718,7 @@ TlpCpu::StartApplication()
     {
         return;
     }
-    NS_ABORT_MSG_IF(m_lpi == nullptr, "TlpCpu: stream without Connect()");
+    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: stream without Connect()");
     NS_ABORT_MSG_IF(m_streamRange < m_streamSize,
                     "TlpCpu: attribute StreamRange="
                         << m_streamRange << " is smaller than StreamSize=" << m_streamSize);
@@ -780,9 +778,8 @@ TlpCpu::IssueStream()
             int64_t due = m_streamStartPs + std::llround(static_cast<double>(i) * intervalPs);
             if (due > Simulator::Now().GetPicoSeconds())
             {
-                m_streamEvent = Simulator::Schedule(LocalInterconnectChannel::DelayUntil(due),
-                                                    &TlpCpu::IssueStream,
-                                                    this);
+                m_streamEvent =
+                    Simulator::Schedule(DelayUntilPicoSeconds(due), &TlpCpu::IssueStream, this);
                 break;
             }
         }

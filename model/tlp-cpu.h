@@ -5,7 +5,7 @@
 #ifndef TLP_CPU_H
 #define TLP_CPU_H
 
-#include "local-interconnect-channel.h"
+#include "pcie-root-complex.h"
 #include "tlp-header.h"
 #include "tlp-request-tracker.h"
 
@@ -25,7 +25,7 @@ namespace ns3
 
 /**
  * \ingroup tlp-tunnel
- * \brief A processor (requester) on a node's local interconnect.
+ * \brief A processor: the requester of loads, stores and MMIO in a node's root complex.
  *
  * The CPU turns operations into TLPs: writes become MWr requests of at most
  * MaxPayloadSize bytes, reads become MRd requests of at most MaxReadRequestSize
@@ -33,7 +33,10 @@ namespace ns3
  * boundary; AtomicOps become one FetchAdd, Swap or CAS request. Non-posted
  * requests take a tag from a pool of Tags; completions are matched by tag,
  * reassembled by byte count and lower address, and the operation's callback runs
- * when the last one arrives (or when CompletionTimeout expires).
+ * when the last one arrives (or when CompletionTimeout expires; the tag then rests
+ * for TagQuarantine before it is used again). The CPU is a part of the root
+ * complex: its accesses to memory never cross PCIe, its stores and loads to a
+ * device's range cross the root port's link.
  *
  * Operations can be issued one by one (Write, Read, FetchAdd, Swap,
  * CompareAndSwap, e.g. through Simulator::Schedule) or as a stream configured by
@@ -75,18 +78,18 @@ class TlpCpu : public Application
     /// Counters of what the CPU did.
     struct Statistics
     {
-        uint64_t tlpsSent = 0;       //!< TLPs placed on the interconnect
+        uint64_t tlpsSent = 0;       //!< TLPs placed in the root complex
         uint64_t completions = 0;    //!< completions received
         uint64_t operationsDone = 0; //!< operations ended (any status)
         uint64_t errors = 0;         //!< operations ended with a status other than SC
         uint64_t timeouts = 0;       //!< requests ended by CompletionTimeout
-        uint64_t unexpected = 0;     //!< TLPs dropped: no matching request, bad ECRC
-        uint64_t bytesWritten = 0;   //!< write bytes sent
-        uint64_t bytesRead = 0;      //!< read bytes received
-        uint64_t confirmations = 0;  //!< write confirmations received (WriteConfirmation)
-        uint64_t unconfirmed = 0;    //!< writes not confirmed within CompletionTimeout
-        Time latencySum;             //!< sum of read and AtomicOp latencies
-        Time latencyMax;             //!< largest read or AtomicOp latency
+        uint64_t unexpected = 0;    //!< TLPs dropped: no matching request (late ones too), bad ECRC
+        uint64_t bytesWritten = 0;  //!< write bytes sent
+        uint64_t bytesRead = 0;     //!< read bytes received
+        uint64_t confirmations = 0; //!< write confirmations received (WriteConfirmation)
+        uint64_t unconfirmed = 0;   //!< writes not confirmed within CompletionTimeout
+        Time latencySum;            //!< sum of read and AtomicOp latencies
+        Time latencyMax;            //!< largest read or AtomicOp latency
         uint64_t latencySamples = 0; //!< reads and AtomicOps in latencySum
     };
 
@@ -98,7 +101,7 @@ class TlpCpu : public Application
     /**
      * TracedCallback signature for completions.
      * \param [in] tlp the completion
-     * \param [in] latency time since its request was placed on the interconnect
+     * \param [in] latency time since its request was placed in the root complex
      */
     typedef void (*CompletionTracedCallback)(Ptr<const Packet> tlp, Time latency);
     /**
@@ -123,10 +126,10 @@ class TlpCpu : public Application
     ~TlpCpu() override;
 
     /**
-     * \brief Attach to an interconnect and claim the RequesterId for completions.
-     * \param lpi the node's local interconnect
+     * \brief Become the CPU of a root complex and claim the RequesterId for completions.
+     * \param rc the node's root complex
      */
-    void Connect(Ptr<LocalInterconnectChannel> lpi);
+    void Connect(Ptr<PcieRootComplex> rc);
 
     /**
      * \brief Write bytes (posted: the callback runs when the last MWr has been sent).
@@ -244,7 +247,7 @@ class TlpCpu : public Application
     /// \return Max_Read_Request_Size
     uint32_t GetMaxReadRequestSize() const;
     /**
-     * \param value number of tags, 1..1024
+     * \param value number of tags, 1..768
      */
     void SetTags(uint32_t value);
     /// \return number of tags
@@ -260,7 +263,7 @@ class TlpCpu : public Application
         DoneCallback done;    //!< user callback
     };
 
-    /// A TLP formed but not yet taken by the interconnect.
+    /// A TLP formed but not yet taken by the root complex.
     struct Pending
     {
         TlpHeader header;    //!< header, tag filled in when sent
@@ -309,15 +312,16 @@ class TlpCpu : public Application
                          uint32_t size,
                          const uint8_t* operands,
                          DoneCallback done);
-    /// Send queued TLPs while the interconnect takes them and tags are free.
+    /// Send queued TLPs while the root complex takes them and tags are free.
     void TrySend();
     /// Send what can be sent, then let the stream go on if nothing waits.
     void Pump();
     /**
-     * \brief Receive a TLP from the interconnect.
+     * \brief Receive a TLP from the root complex.
      * \param tlp the TLP (a completion)
+     * \return now: the CPU takes completions at once
      */
-    void Receive(Ptr<Packet> tlp);
+    Time Receive(Ptr<Packet> tlp);
     /**
      * \brief Remember a write that asks for confirmation.
      * \param address its first byte
@@ -352,20 +356,21 @@ class TlpCpu : public Application
     /// Issue stream operations that are due.
     void IssueStream();
 
-    Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
-    uint32_t m_port;                     //!< our port on it
-    uint16_t m_requesterId;              //!< Requester ID
-    uint32_t m_maxPayloadSize;           //!< Max_Payload_Size
-    uint32_t m_maxReadRequestSize;       //!< Max_Read_Request_Size
-    uint32_t m_nTags;                    //!< tag pool size
-    bool m_ecrc;                         //!< append ECRC
-    bool m_writeConfirmation;            //!< writes ask for confirmation
+    Ptr<PcieRootComplex> m_rc;     //!< the root complex
+    uint32_t m_agent;              //!< our agent index in it
+    uint16_t m_requesterId;        //!< Requester ID
+    uint32_t m_maxPayloadSize;     //!< Max_Payload_Size
+    uint32_t m_maxReadRequestSize; //!< Max_Read_Request_Size
+    uint32_t m_nTags;              //!< tag pool size
+    bool m_ecrc;                   //!< append ECRC
+    bool m_writeConfirmation;      //!< writes ask for confirmation
     /// Writes awaiting confirmation: first byte to (bytes, time sent), oldest first.
     std::unordered_map<uint64_t, std::deque<std::pair<uint32_t, Time>>> m_awaiting;
     std::deque<std::pair<Time, uint64_t>> m_awaitOrder; //!< (time sent, first byte)
     ConfirmationCallback m_confirmed;                   //!< confirmation callback
     uint8_t m_trafficClass;                             //!< TC of the requests
     Time m_completionTimeout;                           //!< request timeout
+    Time m_tagQuarantine;                               //!< rest of a timed-out tag
 
     uint64_t m_streamCount;         //!< stream operations
     uint32_t m_streamSize;          //!< bytes per stream operation

@@ -133,6 +133,39 @@ TlpHeader::~TlpHeader()
 {
 }
 
+bool
+TlpHeader::PeekSummary(Ptr<const Packet> tlp, Summary& s)
+{
+    uint8_t b[16];
+    if (tlp->CopyData(b, 16) < 12)
+    {
+        return false;
+    }
+    uint8_t fmt = b[0] >> 5;
+    uint8_t type = b[0] & 0x1F;
+    bool data = (fmt & 2) != 0;
+    uint32_t length = (uint32_t(b[2] & 3) << 8) | b[3];
+    s.completion = type == TYPE_CPL || type == TYPE_CPL_LOCKED;
+    s.posted = IsMessageType(type) || (type == TYPE_MEM && data);
+    s.memory = type == TYPE_MEM || type == TYPE_MEM_LOCKED ||
+               (data && (type == TYPE_FETCH_ADD || type == TYPE_SWAP || type == TYPE_CAS));
+    s.dataBytes = data ? (length == 0 ? 1024 : length) * 4 : 0;
+    s.attr = static_cast<uint8_t>(((b[1] >> 2) & 1) << 2 | ((b[2] >> 4) & 3));
+    uint16_t dw1 = static_cast<uint16_t>(b[4] << 8 | b[5]);
+    s.requesterId = s.completion ? static_cast<uint16_t>(b[8] << 8 | b[9]) : dw1;
+    s.completerId = s.completion ? dw1 : 0;
+    uint64_t low = uint64_t(b[8]) << 24 | uint64_t(b[9]) << 16 | uint64_t(b[10]) << 8 | b[11];
+    if (fmt & 1)
+    {
+        low = low << 32 | uint64_t(b[12]) << 24 | uint64_t(b[13]) << 16 | uint64_t(b[14]) << 8 |
+              b[15];
+    }
+    s.address = s.memory ? low & ~uint64_t(3) : 0;
+    s.idRouted = IsMessageType(type) && (type & 0x07) == 0x02;
+    s.targetId = s.idRouted ? static_cast<uint16_t>(b[8] << 8 | b[9]) : 0;
+    return true;
+}
+
 TypeId
 TlpHeader::GetTypeId()
 {
@@ -197,6 +230,20 @@ TlpHeader::MakeMemWrite(uint64_t address, uint32_t bytes, uint16_t requesterId, 
     return h;
 }
 
+Ptr<Packet>
+TlpHeader::MakeWritePayload(uint64_t address, const uint8_t* data, uint32_t bytes)
+{
+    uint64_t dwStart = AlignDown(address, 4);
+    uint32_t dwBytes = static_cast<uint32_t>(AlignUp(address + bytes, 4) - dwStart);
+    if (dwStart == address && dwBytes == bytes)
+    {
+        return Create<Packet>(data, bytes);
+    }
+    uint8_t padded[4096 + 8] = {};
+    std::copy(data, data + bytes, padded + (address - dwStart));
+    return Create<Packet>(padded, dwBytes);
+}
+
 TlpHeader
 TlpHeader::MakeAtomic(Kind kind,
                       uint64_t address,
@@ -257,6 +304,11 @@ TlpHeader::MakeCompletionFor(const TlpHeader& request,
     {
         byteCount = std::max<uint32_t>(1, request.GetEnabledBytes());
         lowerAddress = static_cast<uint8_t>(request.GetFirstByteAddress() & 0x7F);
+    }
+    else if (request.IsAtomic())
+    {
+        // An AtomicOp's completion counts its operand (CAS carries two of them).
+        byteCount = kind == CAS ? request.GetDataSize() / 2 : request.GetDataSize();
     }
     TlpHeader cpl = MakeCompletion(status,
                                    completerId,
@@ -897,6 +949,22 @@ TlpHeader::Deserialize(Buffer::Iterator start)
     }
     m_lastBe = b7 >> 4;
     m_firstBe = b7 & 0xF;
+    if (m_type == TYPE_MEM || m_type == TYPE_MEM_LOCKED || m_type == TYPE_IO ||
+        m_type == TYPE_CFG0 || m_type == TYPE_CFG1)
+    {
+        // Byte enable rules of 2.2.5 (AtomicOps have none: their fields are reserved).
+        uint32_t length = GetLengthDw();
+        if (length > 1 && m_firstBe == 0)
+        {
+            m_error = PARSE_FIRST_BE;
+            return 0;
+        }
+        if ((length == 1) != (m_lastBe == 0))
+        {
+            m_error = PARSE_LAST_BE;
+            return 0;
+        }
+    }
     if (m_type == TYPE_CFG0 || m_type == TYPE_CFG1)
     {
         m_completerId = i.ReadNtohU16();
@@ -933,6 +1001,10 @@ TlpHeader::ParseErrorToString(ParseError error)
         return "reserved Fmt/Type combination";
     case PARSE_BAD_FORMAT_SIZE:
         return "header size (3DW/4DW) not allowed for this Type";
+    case PARSE_FIRST_BE:
+        return "First DW BE 0000b in a request longer than 1 DW";
+    case PARSE_LAST_BE:
+        return "Last DW BE must be 0000b in a 1-DW request and non-zero in a longer one";
     }
     return "unknown";
 }

@@ -6,6 +6,7 @@
 #define TLP_HEADER_H
 
 #include "ns3/header.h"
+#include "ns3/packet.h"
 
 #include <string>
 
@@ -30,7 +31,10 @@ namespace ns3
  * - completions: Completer ID, status, BCM, byte count, Requester ID, Tag, lower address.
  *
  * Deserialize() never reads past the bytes it is given: a truncated or reserved
- * encoding makes it return 0 and GetParseError() tells why.
+ * encoding makes it return 0 and GetParseError() tells why. Byte enables that the
+ * specification forbids (2.2.5: First DW BE 0000b in a request of more than 1 DW,
+ * Last DW BE other than 0000b in a 1-DW request and 0000b in a longer one) are
+ * refused too, as a receiver may treat them as malformed.
  */
 class TlpHeader : public Header
 {
@@ -72,15 +76,42 @@ class TlpHeader : public Header
     enum ParseError : uint8_t
     {
         PARSE_OK = 0,
-        PARSE_TRUNCATED,      ///< fewer bytes than the header needs
-        PARSE_PREFIX,         ///< Fmt 100b: TLP prefixes are not modelled
-        PARSE_RESERVED_FMT,   ///< Fmt 101b..111b
-        PARSE_RESERVED_TYPE,  ///< Fmt/Type combination the specification does not define
-        PARSE_BAD_FORMAT_SIZE ///< 4DW format where the kind only allows 3DW, or the reverse
+        PARSE_TRUNCATED,       ///< fewer bytes than the header needs
+        PARSE_PREFIX,          ///< Fmt 100b: TLP prefixes are not modelled
+        PARSE_RESERVED_FMT,    ///< Fmt 101b..111b
+        PARSE_RESERVED_TYPE,   ///< Fmt/Type combination the specification does not define
+        PARSE_BAD_FORMAT_SIZE, ///< 4DW format where the kind only allows 3DW, or the reverse
+        PARSE_FIRST_BE,        ///< request longer than 1 DW with First DW BE 0000b
+        PARSE_LAST_BE          ///< 1-DW request with Last DW BE set, or longer with it 0000b
+    };
+
+    /**
+     * What a PCIe port or a routing element reads of a TLP, decoded from its first
+     * bytes without a full parse: for TLPs already known to be well formed.
+     */
+    struct Summary
+    {
+        bool completion;      //!< Cpl, CplD, CplLk, CplDLk
+        bool posted;          //!< MWr, Msg, MsgD
+        bool memory;          //!< carries a memory address (MRd, MRdLk, MWr, AtomicOps)
+        uint32_t dataBytes;   //!< payload bytes (Length x 4 when it has data)
+        uint8_t attr;         //!< Attr[2:0]
+        uint16_t requesterId; //!< Requester ID
+        uint16_t completerId; //!< Completer ID (completions)
+        uint64_t address;     //!< DW-aligned memory address (memory requests)
+        bool idRouted;        //!< a message routed by ID (Type 10010b)
+        uint16_t targetId;    //!< its target ID (bytes 8-9)
     };
 
     TlpHeader();
     ~TlpHeader() override;
+
+    /**
+     * \param tlp a well-formed TLP (its header parses and its size is consistent)
+     * \param[out] s what it is
+     * \return false when it is shorter than a header
+     */
+    static bool PeekSummary(Ptr<const Packet> tlp, Summary& s);
 
     /**
      * \brief Get the type ID.
@@ -153,8 +184,9 @@ class TlpHeader : public Header
     /**
      * \brief Build the completion without data that ends a request unsuccessfully
      * (UR, CA): byte count and lower address as the specification asks of the first
-     * completion of a read (4 and 0 for other requests), Cpl or CplLk, the request's
-     * TC and Attr.
+     * completion of a read, the operand size for an AtomicOp (8 for a 64-bit
+     * FetchAdd or Swap and for a CAS of 64-bit operands), 4 for other requests; Cpl
+     * or CplLk, the request's TC and Attr.
      * \param request the request's header
      * \param status the completion status
      * \param completerId the completer's bus/device/function
@@ -163,6 +195,16 @@ class TlpHeader : public Header
     static TlpHeader MakeCompletionFor(const TlpHeader& request,
                                        CompletionStatus status,
                                        uint16_t completerId);
+
+    /**
+     * \brief The data of a write of `bytes` bytes at `address`, padded to whole DWs:
+     * bytes outside the range travel as zeros with their byte enables cleared.
+     * \param address the first byte's address
+     * \param data the bytes
+     * \param bytes their count (1..4096)
+     * \return the payload, to which MakeMemWrite()'s header is added
+     */
+    static Ptr<Packet> MakeWritePayload(uint64_t address, const uint8_t* data, uint32_t bytes);
 
     /**
      * \param value an address or size

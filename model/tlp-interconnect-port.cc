@@ -16,25 +16,25 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("TlpInterconnectPort");
 
 TlpInterconnectPort::TlpInterconnectPort()
-    : m_index(UINT32_MAX)
 {
 }
 
 void
-TlpInterconnectPort::Attach(Ptr<LocalInterconnectChannel> lpi,
+TlpInterconnectPort::Attach(Ptr<PciePort> port,
                             Ptr<NetDevice> device,
                             uint16_t requesterId,
                             uint32_t credits,
                             Time processing)
 {
-    NS_LOG_FUNCTION(this << lpi << requesterId << credits);
-    NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpTunnelNetDevice: already attached to an interconnect");
-    m_lpi = lpi;
-    m_index = lpi->AddPort("nic", MakeCallback(&TlpInterconnectPort::Receive, this), device);
-    lpi->SetReadyCallback(m_index, MakeCallback(&TlpInterconnectPort::Drain, this));
-    lpi->ClaimRequesterId(m_index, requesterId);
-    lpi->SetDefaultCompletionPort(m_index);
-    lpi->SetReceiveCredits(m_index, credits);
+    NS_LOG_FUNCTION(this << port << requesterId << credits);
+    NS_ABORT_MSG_IF(m_port != nullptr, "TlpTunnelNetDevice: already attached to a PCIe link");
+    m_port = port;
+    port->SetDevice(device);
+    port->SetReceiveCallback(MakeCallback(&TlpInterconnectPort::Receive, this));
+    port->SetReadyCallback(MakeCallback(&TlpInterconnectPort::Drain, this));
+    port->ClaimRequesterId(requesterId);
+    port->SetDefaultCompletionRoute();
+    port->SetReceiveCredits(credits);
     SetProcessingDelay(processing);
 }
 
@@ -58,59 +58,50 @@ void
 TlpInterconnectPort::SetProcessingDelay(Time processing)
 {
     m_processing = processing;
-    if (m_lpi != nullptr)
+    if (m_port != nullptr)
     {
-        // The latency of the first stage is part of the interconnect's delivery, so an
-        // idle NIC needs no event of its own per TLP.
-        m_lpi->SetDeliveryDelay(m_index, processing);
+        // The latency of the first stage is part of the link's delivery, so an idle NIC
+        // needs no event of its own per TLP.
+        m_port->SetDeliveryDelay(processing);
     }
 }
 
 bool
 TlpInterconnectPort::IsAttached() const
 {
-    return m_lpi != nullptr;
+    return m_port != nullptr;
 }
 
-Ptr<LocalInterconnectChannel>
-TlpInterconnectPort::GetChannel() const
+Ptr<PciePort>
+TlpInterconnectPort::GetPort() const
 {
-    return m_lpi;
-}
-
-uint32_t
-TlpInterconnectPort::GetIndex() const
-{
-    return m_index;
+    return m_port;
 }
 
 void
 TlpInterconnectPort::ClaimRange(uint64_t base, uint64_t size)
 {
-    m_lpi->ClaimAddressRange(m_index, base, size);
+    m_port->ClaimAddressRange(base, size);
 }
 
 void
 TlpInterconnectPort::ReleaseRange(uint64_t base, uint64_t size)
 {
-    m_lpi->ReleaseAddressRange(m_index, base, size);
+    m_port->ReleaseAddressRange(base, size);
 }
 
 bool
 TlpInterconnectPort::IsLocalTarget(uint64_t base, uint64_t size) const
 {
-    uint32_t first = 0;
-    uint32_t last = 0;
-    return size != 0 && base + (size - 1) >= base && m_lpi->DecodeAddress(base, first) &&
-           m_lpi->DecodeAddress(base + size - 1, last) && first == last && first != m_index;
+    return size != 0 && base + (size - 1) >= base && m_port->IsHostMemory(base, size);
 }
 
 void
 TlpInterconnectPort::ReturnCredits(uint32_t credits)
 {
-    if (credits != 0 && m_lpi != nullptr)
+    if (credits != 0 && m_port != nullptr)
     {
-        m_lpi->ReturnCredits(m_index, credits);
+        m_port->ReturnCredits(credits);
     }
 }
 
@@ -133,7 +124,7 @@ TlpInterconnectPort::Receive(Ptr<Packet> tlp)
 void
 TlpInterconnectPort::Deliver(Ptr<Packet> tlp)
 {
-    if (m_lpi == nullptr)
+    if (m_port == nullptr)
     {
         return;
     }
@@ -172,12 +163,12 @@ TlpInterconnectPort::Send(Ptr<Packet> tlp, Time ready)
 void
 TlpInterconnectPort::Drain()
 {
-    while (!m_out.empty() && m_lpi != nullptr)
+    while (!m_out.empty() && m_port != nullptr)
     {
         Ptr<Packet> tlp = m_out.front().first;
         Time now = Simulator::Now();
         Time ready = m_out.front().second;
-        if (!m_lpi->Send(m_index, tlp, ready > now ? ready - now : Time(0)))
+        if (!m_port->Send(tlp, ready > now ? ready - now : Time(0)))
         {
             return; // the ready callback resumes
         }
@@ -190,7 +181,7 @@ void
 TlpInterconnectPort::Dispose()
 {
     m_out.clear();
-    m_lpi = nullptr;
+    m_port = nullptr;
     m_errorModel = nullptr;
     m_receive = ReceiveCallback();
     m_sniffer = SnifferCallback();

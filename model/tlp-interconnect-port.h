@@ -5,7 +5,7 @@
 #ifndef TLP_INTERCONNECT_PORT_H
 #define TLP_INTERCONNECT_PORT_H
 
-#include "local-interconnect-channel.h"
+#include "pcie-port.h"
 #include "tlp-header.h"
 
 #include "ns3/error-model.h"
@@ -46,14 +46,14 @@ class TlpInterconnectPort
     TlpInterconnectPort();
 
     /**
-     * \brief Become a port of an interconnect.
-     * \param lpi the node's interconnect
+     * \brief Become the endpoint of a PCIe link of the node.
+     * \param port the NIC's end of the link
      * \param device the NIC (reported as the port's device)
      * \param requesterId the NIC's Requester ID (its completions come here)
      * \param credits TLPs the NIC holds from the interconnect before returning credits
      * \param processing the NIC's processing time per TLP or packet and direction
      */
-    void Attach(Ptr<LocalInterconnectChannel> lpi,
+    void Attach(Ptr<PciePort> port,
                 Ptr<NetDevice> device,
                 uint16_t requesterId,
                 uint32_t credits,
@@ -70,10 +70,8 @@ class TlpInterconnectPort
     void SetProcessingDelay(Time processing);
     /// \return true once attached
     bool IsAttached() const;
-    /// \return the interconnect
-    Ptr<LocalInterconnectChannel> GetChannel() const;
-    /// \return the port index, UINT32_MAX before Attach()
-    uint32_t GetIndex() const;
+    /// \return the NIC's end of its PCIe link, null before Attach()
+    Ptr<PciePort> GetPort() const;
 
     /**
      * \brief Claim an address range for the NIC (a window).
@@ -132,12 +130,11 @@ class TlpInterconnectPort
     /// Move queued TLPs onto the interconnect while it takes them.
     void Drain();
 
-    Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
-    uint32_t m_index;                    //!< our port on it
-    Time m_processing;                   //!< per TLP or packet and direction
-    Time m_inFree;                       //!< interconnect-to-NIC stage free from
-    Time m_outFree;                      //!< NIC-to-interconnect stage free from
-    Ptr<ErrorModel> m_errorModel;        //!< losses towards the interconnect
+    Ptr<PciePort> m_port;         //!< the NIC's end of its PCIe link
+    Time m_processing;            //!< per TLP or packet and direction
+    Time m_inFree;                //!< interconnect-to-NIC stage free from
+    Time m_outFree;               //!< NIC-to-interconnect stage free from
+    Ptr<ErrorModel> m_errorModel; //!< losses towards the interconnect
     /// TLPs waiting for the interconnect, with the time they are ready.
     std::deque<std::pair<Ptr<Packet>, Time>> m_out;
     ReceiveCallback m_receive; //!< to the NIC

@@ -4,6 +4,7 @@
 
 #include "tlp-memory.h"
 
+#include "exact-time.h"
 #include "tlp-ecrc-trailer.h"
 #include "tlp-header.h"
 #include "tlp-write-confirmation.h"
@@ -59,7 +60,7 @@ TlpMemory::GetTypeId()
             .SetGroupName("TlpTunnel")
             .AddConstructor<TlpMemory>()
             .AddAttribute("Base",
-                          "First address the memory serves on the interconnect.",
+                          "First address the memory serves.",
                           UintegerValue(0),
                           MakeUintegerAccessor(&TlpMemory::m_base),
                           MakeUintegerChecker<uint64_t>())
@@ -75,10 +76,18 @@ TlpMemory::GetTypeId()
                           MakeUintegerAccessor(&TlpMemory::m_completerId),
                           MakeUintegerChecker<uint16_t>())
             .AddAttribute("AccessLatency",
-                          "Time from a request's arrival to its completion leaving the memory.",
+                          "Time from the controller moving a read's bytes to the completion "
+                          "that carries them leaving the memory (DRAM access).",
                           TimeValue(NanoSeconds(50)),
                           MakeTimeAccessor(&TlpMemory::m_accessLatency),
                           MakeTimeChecker(Time(0)))
+            .AddAttribute("Bandwidth",
+                          "Bytes per second the memory controller moves, reads and writes "
+                          "alike, in arrival order (0bps: unlimited; default: four channels "
+                          "of DDR4-2133, 4 x 2133 MT/s x 8 bytes).",
+                          DataRateValue(DataRate("68256MBps")),
+                          MakeDataRateAccessor(&TlpMemory::m_bandwidth),
+                          MakeDataRateChecker())
             .AddAttribute(
                 "MaxPayloadSize",
                 "Max_Payload_Size in bytes (128..4096, a power of two): the largest "
@@ -111,7 +120,7 @@ TlpMemory::GetTypeId()
                             MakeTraceSourceAccessor(&TlpMemory::m_atomicTrace),
                             "ns3::TlpMemory::TlpTracedCallback")
             .AddTraceSource("Completion",
-                            "A completion was placed on the interconnect.",
+                            "A completion was handed to the root complex (it leaves when due).",
                             MakeTraceSourceAccessor(&TlpMemory::m_completionTrace),
                             "ns3::TlpMemory::TlpTracedCallback")
             .AddTraceSource("Drop",
@@ -128,7 +137,8 @@ TlpMemory::TlpMemory()
       m_maxPayloadSize(256),
       m_rcb(64),
       m_ecrc(false),
-      m_port(UINT32_MAX)
+      m_freePs(0),
+      m_agent(UINT32_MAX)
 {
     NS_LOG_FUNCTION(this);
 }
@@ -141,9 +151,8 @@ TlpMemory::~TlpMemory()
 void
 TlpMemory::DoDispose()
 {
-    m_lpi = nullptr;
+    m_rc = nullptr;
     m_outbox.clear();
-    m_drainEvent.Cancel();
     Object::DoDispose();
 }
 
@@ -179,18 +188,19 @@ TlpMemory::GetReadCompletionBoundary() const
 }
 
 void
-TlpMemory::Connect(Ptr<LocalInterconnectChannel> lpi)
+TlpMemory::Connect(Ptr<PcieRootComplex> rc)
 {
-    NS_LOG_FUNCTION(this << lpi);
-    NS_ABORT_MSG_IF(m_lpi != nullptr, "TlpMemory: already connected to an interconnect");
+    NS_LOG_FUNCTION(this << rc);
+    NS_ABORT_MSG_IF(m_rc != nullptr, "TlpMemory: already part of a root complex");
     NS_ABORT_MSG_IF(m_size == 0, "TlpMemory: attribute Size=0 leaves nothing to serve");
     NS_ABORT_MSG_IF(m_base + (m_size - 1) < m_base,
                     "TlpMemory: attributes Base=0x" << std::hex << m_base << " and Size=0x"
                                                     << m_size << " wrap past 2^64");
-    m_lpi = lpi;
-    m_port = lpi->AddPort("memory", MakeCallback(&TlpMemory::Receive, this));
-    lpi->SetReadyCallback(m_port, MakeCallback(&TlpMemory::Drain, this));
-    lpi->ClaimAddressRange(m_port, m_base, m_size);
+    m_rc = rc;
+    m_agent = rc->AddAgent("memory",
+                           MakeCallback(&TlpMemory::Receive, this),
+                           MakeCallback(&TlpMemory::Drain, this));
+    rc->ClaimAddressRange(m_agent, m_base, m_size);
 }
 
 SparseMemory&
@@ -224,9 +234,24 @@ TlpMemory::GetCompleterId() const
 }
 
 uint32_t
-TlpMemory::GetPort() const
+TlpMemory::GetAgent() const
 {
-    return m_port;
+    return m_agent;
+}
+
+int64_t
+TlpMemory::MovePs(uint64_t bytes) const
+{
+    uint64_t rate = m_bandwidth.GetBitRate();
+    return rate == 0 ? 0 : static_cast<int64_t>((bytes * 8 * 1000000000000ULL + rate - 1) / rate);
+}
+
+int64_t
+TlpMemory::Occupy(uint32_t bytes)
+{
+    int64_t start = std::max(Simulator::Now().GetPicoSeconds(), m_freePs);
+    m_freePs = start + MovePs(bytes);
+    return start;
 }
 
 bool
@@ -235,7 +260,7 @@ TlpMemory::InRange(uint64_t address, uint64_t size) const
     return address >= m_base && size <= m_size && address - m_base <= m_size - size;
 }
 
-void
+Time
 TlpMemory::Receive(Ptr<Packet> tlp)
 {
     NS_LOG_FUNCTION(this << tlp);
@@ -243,28 +268,25 @@ TlpMemory::Receive(Ptr<Packet> tlp)
     if (tlp->PeekHeader(h) == 0)
     {
         m_dropTrace(tlp, DROP_MALFORMED);
-        return;
+        return Simulator::Now();
     }
     if (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp))
     {
         NS_LOG_LOGIC("ECRC mismatch, TLP dropped");
         m_dropTrace(tlp, DROP_ECRC);
-        return;
+        return Simulator::Now();
     }
     switch (h.GetKind())
     {
     case TlpHeader::MEM_WRITE:
-        DoWrite(h, tlp);
-        break;
+        return DoWrite(h, tlp);
     case TlpHeader::MEM_READ:
     case TlpHeader::MEM_READ_LOCKED:
-        DoRead(h, tlp);
-        break;
+        return DoRead(h, tlp);
     case TlpHeader::FETCH_ADD:
     case TlpHeader::SWAP:
     case TlpHeader::CAS:
-        DoAtomic(h, tlp);
-        break;
+        return DoAtomic(h, tlp);
     default:
         if (h.IsRequest() && !h.IsPosted())
         {
@@ -274,10 +296,11 @@ TlpMemory::Receive(Ptr<Packet> tlp)
         {
             m_dropTrace(tlp, DROP_UNSUPPORTED);
         }
+        return Simulator::Now();
     }
 }
 
-void
+Time
 TlpMemory::DoWrite(const TlpHeader& h, Ptr<const Packet> tlp)
 {
     uint32_t dataSize = h.GetDataSize();
@@ -285,19 +308,20 @@ TlpMemory::DoWrite(const TlpHeader& h, Ptr<const Packet> tlp)
     if (dataSize > m_maxPayloadSize || tlp->GetSize() < headerSize + dataSize)
     {
         m_dropTrace(tlp, DROP_MALFORMED);
-        return;
+        return Simulator::Now();
     }
     if (h.IsPoisoned())
     {
         m_dropTrace(tlp, DROP_POISONED);
-        return;
+        return Simulator::Now();
     }
     uint64_t address = h.GetAddress();
     if (!InRange(h.GetFirstByteAddress(), std::max<uint32_t>(1, h.GetEnabledBytes())))
     {
         m_dropTrace(tlp, DROP_OUT_OF_RANGE);
-        return;
+        return Simulator::Now();
     }
+    Occupy(dataSize);
     uint8_t bytes[TlpEcrcTrailer::MAX_TLP_SIZE];
     tlp->CopyData(bytes, headerSize + dataSize);
     const uint8_t* data = bytes + headerSize;
@@ -337,16 +361,13 @@ TlpMemory::DoWrite(const TlpHeader& h, Ptr<const Packet> tlp)
     if (TlpWriteConfirmation::IsRequested(h))
     {
         // The write asks for a confirmation (its TPH steering tag): confirmed once stored.
-        m_outbox.push_back(
-            {Simulator::Now() + m_accessLatency, TlpWriteConfirmation::Confirm(h, m_completerId)});
-        if (!m_drainEvent.IsRunning())
-        {
-            m_drainEvent = Simulator::Schedule(m_accessLatency, &TlpMemory::Drain, this);
-        }
+        m_outbox.push_back({m_freePs, TlpWriteConfirmation::Confirm(h, m_completerId)});
+        Drain();
     }
+    return PicoSeconds(m_freePs);
 }
 
-void
+Time
 TlpMemory::DoRead(const TlpHeader& h, Ptr<const Packet> tlp)
 {
     uint64_t dwAddress = h.GetAddress();
@@ -354,9 +375,11 @@ TlpMemory::DoRead(const TlpHeader& h, Ptr<const Packet> tlp)
     if (!InRange(dwAddress, dwBytes))
     {
         Reject(h, TlpHeader::CA);
-        return;
+        return Simulator::Now();
     }
     m_readTrace(tlp);
+    int64_t startPs = Occupy(dwBytes);
+    int64_t latencyPs = m_accessLatency.GetPicoSeconds();
     uint8_t data[4096];
     m_store.Read(dwAddress, data, dwBytes);
     TlpHeader::Kind cplKind = h.GetKind() == TlpHeader::MEM_READ_LOCKED
@@ -386,12 +409,18 @@ TlpMemory::DoRead(const TlpHeader& h, Ptr<const Packet> tlp)
         cpl.SetKind(cplKind);
         cpl.SetTrafficClass(h.GetTrafficClass());
         cpl.SetAttributes(h.GetAttributes());
-        QueueCompletion(cpl, data + (dwStart - dwAddress), dw * 4);
+        // This completion leaves once the controller has moved its bytes.
+        uint64_t moved = TlpHeader::AlignUp(chunkEnd, 4) - dwAddress;
+        QueueCompletion(cpl,
+                        data + (dwStart - dwAddress),
+                        dw * 4,
+                        startPs + MovePs(moved) + latencyPs);
         chunkStart = chunkEnd;
     }
+    return PicoSeconds(startPs);
 }
 
-void
+Time
 TlpMemory::DoAtomic(const TlpHeader& h, Ptr<const Packet> tlp)
 {
     uint32_t payload = h.GetDataSize();
@@ -403,14 +432,15 @@ TlpMemory::DoAtomic(const TlpHeader& h, Ptr<const Packet> tlp)
     {
         Reject(h, TlpHeader::CA);
         m_dropTrace(tlp, DROP_MALFORMED);
-        return;
+        return Simulator::Now();
     }
     uint64_t address = h.GetAddress();
     if (address % operand != 0 || !InRange(address, operand) || h.IsPoisoned())
     {
         Reject(h, TlpHeader::CA);
-        return;
+        return Simulator::Now();
     }
+    int64_t startPs = Occupy(operand);
     uint8_t bytes[16 + 32];
     tlp->CopyData(bytes, headerSize + payload);
     const uint8_t* data = bytes + headerSize;
@@ -447,7 +477,11 @@ TlpMemory::DoAtomic(const TlpHeader& h, Ptr<const Packet> tlp)
                                               operand / 4);
     cpl.SetTrafficClass(h.GetTrafficClass());
     cpl.SetAttributes(h.GetAttributes());
-    QueueCompletion(cpl, old, operand);
+    QueueCompletion(cpl,
+                    old,
+                    operand,
+                    startPs + MovePs(operand) + m_accessLatency.GetPicoSeconds());
+    return PicoSeconds(startPs);
 }
 
 void
@@ -456,11 +490,11 @@ TlpMemory::Reject(const TlpHeader& h, uint8_t status)
     TlpHeader cpl = TlpHeader::MakeCompletionFor(h,
                                                  static_cast<TlpHeader::CompletionStatus>(status),
                                                  m_completerId);
-    QueueCompletion(cpl, nullptr, 0);
+    QueueCompletion(cpl, nullptr, 0, (Simulator::Now() + m_accessLatency).GetPicoSeconds());
 }
 
 void
-TlpMemory::QueueCompletion(const TlpHeader& cpl, const uint8_t* data, uint32_t size)
+TlpMemory::QueueCompletion(const TlpHeader& cpl, const uint8_t* data, uint32_t size, int64_t duePs)
 {
     Ptr<Packet> p = data != nullptr ? Create<Packet>(data, size) : Create<Packet>();
     TlpHeader h = cpl;
@@ -470,29 +504,23 @@ TlpMemory::QueueCompletion(const TlpHeader& cpl, const uint8_t* data, uint32_t s
     {
         TlpEcrcTrailer::Append(p);
     }
-    m_outbox.push_back({Simulator::Now() + m_accessLatency, p});
-    if (!m_drainEvent.IsRunning())
-    {
-        m_drainEvent = Simulator::Schedule(m_accessLatency, &TlpMemory::Drain, this);
-    }
+    m_outbox.push_back({duePs, p});
+    Drain();
 }
 
 void
 TlpMemory::Drain()
 {
-    Time now = Simulator::Now();
-    while (!m_outbox.empty() && m_outbox.front().due <= now)
+    // The root complex holds a completion until it is due: no event of our own.
+    while (!m_outbox.empty())
     {
-        if (m_lpi == nullptr || !m_lpi->Send(m_port, m_outbox.front().tlp))
+        Time delay = DelayUntilPicoSeconds(m_outbox.front().duePs);
+        if (m_rc == nullptr || !m_rc->Send(m_agent, m_outbox.front().tlp, delay))
         {
             return; // the ready callback resumes
         }
         m_completionTrace(m_outbox.front().tlp);
         m_outbox.pop_front();
-    }
-    if (!m_outbox.empty() && !m_drainEvent.IsRunning())
-    {
-        m_drainEvent = Simulator::Schedule(m_outbox.front().due - now, &TlpMemory::Drain, this);
     }
 }
 

@@ -369,15 +369,16 @@ TlpTunnelNetDevice::DoInitialize()
 }
 
 void
-TlpTunnelNetDevice::Attach(Ptr<LocalInterconnectChannel> lpi)
+TlpTunnelNetDevice::Attach(Ptr<PciePort> port)
 {
-    NS_LOG_FUNCTION(this << lpi);
-    m_port.Attach(lpi, this, m_requesterId, m_rxCredits, m_processingDelay);
+    NS_LOG_FUNCTION(this << port);
+    m_port.Attach(port, this, m_requesterId, m_rxCredits, m_processingDelay);
     m_exports.SetPool(m_exportBase, m_exportSize);
     m_tracker.Configure(256,
                         MilliSeconds(50),
                         MakeCallback(&TlpTunnelNetDevice::OwnReadData, this),
                         MakeCallback(&TlpTunnelNetDevice::OwnReadEnded, this));
+    m_tracker.SetFreedCallback(MakeCallback(&TlpTunnelNetDevice::SendOwnReads, this));
 }
 
 void
@@ -510,10 +511,10 @@ TlpTunnelNetDevice::GetRequesterId() const
     return m_requesterId;
 }
 
-uint32_t
+Ptr<PciePort>
 TlpTunnelNetDevice::GetPort() const
 {
-    return m_port.GetIndex();
+    return m_port.GetPort();
 }
 
 const TlpTunnelNetDevice::Statistics&
@@ -1445,7 +1446,7 @@ TlpTunnelNetDevice::GetIfIndex() const
 Ptr<Channel>
 TlpTunnelNetDevice::GetChannel() const
 {
-    return m_port.GetChannel();
+    return m_port.GetPort() != nullptr ? m_port.GetPort()->GetLink() : nullptr;
 }
 
 void

@@ -5,7 +5,7 @@
 #ifndef TLP_TUNNEL_NET_DEVICE_H
 #define TLP_TUNNEL_NET_DEVICE_H
 
-#include "local-interconnect-channel.h"
+#include "pcie-port.h"
 #include "tlp-completion-router.h"
 #include "tlp-export-table.h"
 #include "tlp-grant-agent.h"
@@ -163,10 +163,10 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     ~TlpTunnelNetDevice() override;
 
     /**
-     * \brief Become a port of the node's interconnect.
-     * \param lpi the interconnect
+     * \brief Become the endpoint of a PCIe link of the node.
+     * \param port the NIC's end of the link
      */
-    void Attach(Ptr<LocalInterconnectChannel> lpi);
+    void Attach(Ptr<PciePort> port);
     /**
      * \brief Use a transport towards the other NICs.
      * \param transport the transport, attached to its lower device or socket
@@ -227,8 +227,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
 
     /// \return the NIC's bus/device/function (Requester ID of its own requests)
     uint16_t GetRequesterId() const;
-    /// \return the interconnect port, UINT32_MAX before Attach()
-    uint32_t GetPort() const;
+    /// \return the NIC's end of its PCIe link, null before Attach()
+    Ptr<PciePort> GetPort() const;
     /// \return the counters
     const Statistics& GetStatistics() const;
     /**

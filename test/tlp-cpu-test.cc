@@ -38,7 +38,7 @@ struct Node1
         helper.Install(nodes);
         cpu = TlpTunnelHelper::GetCpu(nodes.Get(0));
         memory = TlpTunnelHelper::GetMemory(nodes.Get(0));
-        lpi = TlpTunnelHelper::GetInterconnect(nodes.Get(0));
+        rc = TlpTunnelHelper::GetRootComplex(nodes.Get(0));
         cpu->TraceConnectWithoutContext("Tx", MakeCallback(&Node1::OnTx, this));
     }
 
@@ -63,7 +63,7 @@ struct Node1
     NodeContainer nodes;
     Ptr<TlpCpu> cpu;
     Ptr<TlpMemory> memory;
-    Ptr<LocalInterconnectChannel> lpi;
+    Ptr<PcieRootComplex> rc;
     std::vector<TlpHeader> sent;
     std::vector<TlpCpu::Result> results;
 };
@@ -188,7 +188,7 @@ TEST(TlpCpu, ConcurrentFetchAddIsExact)
     Ptr<TlpCpu> other = CreateObject<TlpCpu>();
     other->SetAttribute("RequesterId", UintegerValue(0x0100));
     n.nodes.Get(0)->AddApplication(other);
-    other->Connect(n.lpi);
+    other->Connect(n.rc);
     std::vector<TlpCpu::Result> mine;
     for (int i = 0; i < 500; ++i)
     {
@@ -271,22 +271,25 @@ TEST(TlpCpu, TagsBoundOutstandingReads)
 TEST(TlpCpu, TenBitTags)
 {
     TlpTunnelHelper helper;
-    helper.SetCpuAttribute("Tags", UintegerValue(1024));
-    // A slow memory keeps all 600 reads outstanding at once.
+    helper.SetCpuAttribute("Tags", UintegerValue(768));
+    // A slow memory keeps all 768 reads outstanding at once.
     helper.SetMemoryAttribute("AccessLatency", TimeValue(MicroSeconds(10)));
     Node1 n(helper);
-    for (int i = 0; i < 600; ++i)
+    for (int i = 0; i < 800; ++i)
     {
         n.cpu->Read(4 * i, 4, n.Done());
     }
     Simulator::Run();
-    EXPECT_EQ(n.results.size(), 600u);
-    uint16_t maxTag = 0;
+    EXPECT_EQ(n.results.size(), 800u);
+    // 10-bit tags 256..1023: never one with Tag[9:8] = 00b, all 768 in use.
+    std::set<uint16_t> tags;
     for (const auto& h : n.sent)
     {
-        maxTag = std::max(maxTag, h.GetTag());
+        tags.insert(h.GetTag());
     }
-    EXPECT_EQ(maxTag, 599); // T8/T9 in use
+    EXPECT_EQ(tags.size(), 768u);
+    EXPECT_EQ(*tags.begin(), 256);
+    EXPECT_EQ(*tags.rbegin(), 1023);
     for (const auto& r : n.results)
     {
         EXPECT_EQ(r.status, TlpHeader::SC);
@@ -298,9 +301,9 @@ TEST(TlpCpu, CompletionTimeout)
     TlpTunnelHelper helper;
     helper.SetCpuAttribute("CompletionTimeout", TimeValue(MicroSeconds(50)));
     Node1 n(helper);
-    // A port that claims a range and never answers.
-    Probe sink(n.lpi, "sink");
-    n.lpi->ClaimAddressRange(sink.Port(), 0x100000000000ULL, 0x1000);
+    // A device that claims a range and never answers.
+    Probe sink(AttachEndpoint(n.rc, "sink"));
+    sink.Port()->ClaimAddressRange(0x100000000000ULL, 0x1000);
     n.cpu->Read(0x100000000000ULL, 64, n.Done());
     n.cpu->Read(0x0, 64, n.Done());
     Simulator::Run();
@@ -352,8 +355,8 @@ StreamingHelper(uint64_t count, uint32_t size, uint64_t base, uint64_t range, ui
 TEST(TlpCpu, StreamWritesLeaveThePatternInMemory)
 {
     TlpTunnelHelper helper = StreamingHelper(300, 100, 0x8000, 100 * 300, 42);
-    // One-TLP buffers: the stream lives on back-pressure alone.
-    helper.SetInterconnectAttribute("QueueSize", UintegerValue(1));
+    // One TLP on its way at a time: the stream lives on back-pressure alone.
+    helper.SetRootComplexAttribute("QueueSize", UintegerValue(1));
     Node1 n(helper);
     Simulator::Run();
     const auto& store = n.memory->GetStore();
@@ -475,6 +478,8 @@ TEST(TlpCpuDeathTest, BadConfiguration)
 {
     EXPECT_DEATH(CreateObject<TlpCpu>()->SetAttribute("Tags", UintegerValue(0)),
                  "attribute Tags=0");
+    EXPECT_DEATH(CreateObject<TlpCpu>()->SetAttribute("Tags", UintegerValue(769)),
+                 "attribute Tags=769 must be in 1..768");
     EXPECT_DEATH(CreateObject<TlpCpu>()->SetAttribute("MaxReadRequestSize", UintegerValue(100)),
                  "attribute MaxReadRequestSize=100");
     EXPECT_DEATH(CreateObject<TlpCpu>()->SetAttribute("MaxPayloadSize", UintegerValue(8192)),

@@ -524,24 +524,28 @@ TEST_P(Grants, AWriteStraddlingAWindowsEndIsNeverHalfLost)
     {
         uint32_t drops = 0;
 
-        void Drop(Ptr<const Packet>, uint32_t, uint8_t)
+        void Drop(Ptr<const Packet>, uint8_t)
         {
             ++drops;
         }
     } unclaimed;
 
-    p.Lpi(0)->TraceConnectWithoutContext("Drop", MakeCallback(&Unclaimed::Drop, &unclaimed));
+    p.RootComplex(0)->TraceConnectWithoutContext("Drop",
+                                                 MakeCallback(&Unclaimed::Drop, &unclaimed));
     Ptr<TlpCpu> cpu = p.Cpu(0);
     // The CPU splits at the 4 KiB boundary, which is the window's end: the inside
     // half lands, the outside half is the interconnect's drop (no port claims it).
     std::vector<uint8_t> data = Bytes64(9);
     Simulator::Schedule(MicroSeconds(10),
                         [&]() { cpu->Write(WINDOW + size - 32, data, p.Done()); });
-    // A requester that ignores the rule sends one TLP across the window's end: the
-    // NIC refuses it whole.
-    Probe rogue(p.Lpi(0), "rogue");
+    // A requester that ignores the rule (here the root complex sending for an agent)
+    // sends one TLP across the window's end: the NIC refuses it whole.
     TlpHeader across = TlpHeader::MakeMemWrite(WINDOW + size - 32, 64, 0x0100, 0);
-    Simulator::Schedule(MicroSeconds(20), &Probe::SendData, &rogue, across, Bytes64(5));
+    Ptr<Packet> rogue = Create<Packet>(Bytes64(5).data(), 64);
+    rogue->AddHeader(across);
+    Ptr<PcieRootComplex> rc = p.RootComplex(0);
+    uint32_t agent = p.Memory(0)->GetAgent();
+    Simulator::Schedule(MicroSeconds(20), [rc, agent, rogue]() { rc->Send(agent, rogue); });
     Simulator::Run();
     std::vector<uint8_t> inside(data.begin(), data.begin() + 32);
     EXPECT_EQ(p.Image(1, REGION + size - 32, 32), inside);

@@ -316,6 +316,68 @@ TEST(TlpHeader, MalformedInputIsRejectedWithReason)
     EXPECT_EQ(h.GetParseError(), TlpHeader::PARSE_OK);
 }
 
+TEST(TlpHeader, ForbiddenByteEnablesAreRejectedWithReason)
+{
+    // PCI Express Base Specification 2.2.5: a request longer than 1 DW must not have
+    // First DW BE (or Last DW BE) 0000b; a 1-DW request must have Last DW BE 0000b.
+    TlpHeader h;
+    EXPECT_EQ(Parse(Hex("00000002 001005f0 00001000"), h), 0u); // MRd 2 DW, First BE 0
+    EXPECT_EQ(h.GetParseError(), TlpHeader::PARSE_FIRST_BE);
+    EXPECT_EQ(Parse(Hex("40000004 001000f0 00001000"), h), 0u); // MWr 4 DW, First BE 0
+    EXPECT_EQ(h.GetParseError(), TlpHeader::PARSE_FIRST_BE);
+    EXPECT_EQ(Parse(Hex("00000001 001005ff 00001000"), h), 0u); // MRd 1 DW, Last BE f
+    EXPECT_EQ(h.GetParseError(), TlpHeader::PARSE_LAST_BE);
+    EXPECT_EQ(Parse(Hex("02000001 00100531 00000020"), h), 0u); // IORd, Last BE 3
+    EXPECT_EQ(h.GetParseError(), TlpHeader::PARSE_LAST_BE);
+    EXPECT_EQ(Parse(Hex("40000002 0010000f 00001000"), h), 0u); // MWr 2 DW, Last BE 0
+    EXPECT_EQ(h.GetParseError(), TlpHeader::PARSE_LAST_BE);
+    EXPECT_NE(TlpHeader::ParseErrorToString(TlpHeader::PARSE_FIRST_BE),
+              TlpHeader::ParseErrorToString(TlpHeader::PARSE_LAST_BE));
+    // Still accepted: a zero-length read (1 DW, both 0000b), sparse byte enables, a
+    // 2-DW write with partial ends, an AtomicOp (its byte enables are reserved).
+    EXPECT_EQ(Parse(Hex("00000001 00100500 00001000"), h), 12u);
+    EXPECT_EQ(h.GetEnabledBytes(), 0u);
+    EXPECT_EQ(Parse(Hex("00000001 00100505 00001000"), h), 12u);
+    EXPECT_EQ(Parse(Hex("40000002 00100018 00001000"), h), 12u);
+    EXPECT_EQ(Parse(Hex("4c000002 00100100 00002000"), h), 12u);
+}
+
+TEST(TlpHeader, UnsuccessfulCompletionsCarryTheOperandSize)
+{
+    // UR and CA completions: a read's byte count is what it asked for, an AtomicOp's
+    // its operand size (2.2.9), anything else 4.
+    struct Row
+    {
+        TlpHeader request;
+        uint32_t byteCount;
+    };
+
+    const Row rows[] = {
+        {TlpHeader::MakeAtomic(TlpHeader::FETCH_ADD, 0x100, 8, 0x10, 1), 8},
+        {TlpHeader::MakeAtomic(TlpHeader::FETCH_ADD, 0x100, 4, 0x10, 1), 4},
+        {TlpHeader::MakeAtomic(TlpHeader::SWAP, 0x100, 8, 0x10, 1), 8},
+        {TlpHeader::MakeAtomic(TlpHeader::CAS, 0x100, 4, 0x10, 1), 4},
+        {TlpHeader::MakeAtomic(TlpHeader::CAS, 0x100, 8, 0x10, 1), 8},
+        {TlpHeader::MakeAtomic(TlpHeader::CAS, 0x100, 16, 0x10, 1), 16},
+        {TlpHeader::MakeMemRead(0x103, 300, 0x10, 1), 300},
+    };
+    for (const Row& r : rows)
+    {
+        for (auto status : {TlpHeader::UR, TlpHeader::CA})
+        {
+            TlpHeader c = TlpHeader::MakeCompletionFor(r.request, status, 0x0003);
+            EXPECT_EQ(c.GetByteCount(), r.byteCount)
+                << TlpHeader::KindToString(r.request.GetKind());
+            EXPECT_EQ(c.GetStatus(), status);
+            EXPECT_EQ(c.GetKind(), TlpHeader::COMPLETION);
+        }
+    }
+    TlpHeader io;
+    io.SetKind(TlpHeader::IO_READ);
+    io.SetFirstByteEnable(0xF);
+    EXPECT_EQ(TlpHeader::MakeCompletionFor(io, TlpHeader::UR, 3).GetByteCount(), 4u);
+}
+
 TEST(TlpHeader, PrintShowsEveryField)
 {
     TlpHeader h = TlpHeader::MakeMemWrite(0x0000100000000040ULL, 64, 0x0010, 0x21);

@@ -3,20 +3,21 @@
  */
 
 /*
- * TlpMemory on an interconnect, driven by a bare requester port: memory images
- * compared byte for byte after writes with byte enables, read completions split
- * by Max_Payload_Size and the read completion boundary, AtomicOps, timing, and
- * the answers to bad requests.
+ * TlpMemory as the memory controller of a root complex, driven by a bare device on
+ * a root port (its DMA): memory images compared byte for byte after writes with
+ * byte enables, read completions split by Max_Payload_Size and the read completion
+ * boundary, AtomicOps, timing with the controller's latency and bandwidth, and the
+ * answers to bad requests.
  */
 
 #include "tlp-test-util.h"
 
 #include "ns3/boolean.h"
 #include "ns3/data-rate.h"
-#include "ns3/local-interconnect-channel.h"
 #include "ns3/tlp-memory.h"
 #include "ns3/uinteger.h"
 
+#include <cmath>
 #include <gtest/gtest.h>
 
 using namespace ns3;
@@ -25,14 +26,16 @@ using namespace ns3::tlptest;
 namespace
 {
 
-/// An 8 Gb/s interconnect (1 ns per byte), a memory at [0, 1 MiB) and a requester.
+/// A root complex (100 ns inside), a memory at [0, 1 MiB) and a device on a Gen3 x8
+/// link (50 ns) that sends it requests.
 struct Bench
 {
     Bench(uint32_t mps = 256, uint32_t rcb = 64)
     {
-        lpi = CreateObject<LocalInterconnectChannel>();
-        lpi->SetAttribute("DataRate", DataRateValue(DataRate("8Gbps")));
-        lpi->SetAttribute("Latency", TimeValue(NanoSeconds(100)));
+        rc = CreateObject<PcieRootComplex>();
+        rc->SetAttribute("Latency", TimeValue(NanoSeconds(100)));
+        link = CreateObject<PcieLink>();
+        link->SetAttribute("Latency", TimeValue(NanoSeconds(50)));
         memory = CreateObject<TlpMemory>();
         memory->SetAttribute("Base", UintegerValue(0));
         memory->SetAttribute("Size", UintegerValue(1 << 20));
@@ -40,9 +43,9 @@ struct Bench
         memory->SetAttribute("ReadCompletionBoundary", UintegerValue(rcb));
         memory->SetAttribute("AccessLatency", TimeValue(NanoSeconds(50)));
         memory->SetAttribute("CompleterId", UintegerValue(0x0001));
-        memory->Connect(lpi);
-        cpu = std::make_unique<Probe>(lpi, "cpu");
-        lpi->ClaimRequesterId(cpu->Port(), 0x0010);
+        memory->Connect(rc);
+        cpu = std::make_unique<Probe>(AttachEndpoint(rc, "dev", link));
+        cpu->Port()->ClaimRequesterId(0x0010);
         memory->TraceConnectWithoutContext("Drop", MakeCallback(&Bench::OnDrop, this));
     }
 
@@ -66,7 +69,8 @@ struct Bench
     }
 
     SimulatorGuard guard;
-    Ptr<LocalInterconnectChannel> lpi;
+    Ptr<PcieRootComplex> rc;
+    Ptr<PcieLink> link;
     Ptr<TlpMemory> memory;
     std::unique_ptr<Probe> cpu;
     std::vector<uint8_t> drops;
@@ -214,8 +218,34 @@ TEST(TlpMemory, ReadTimingMatchesFormula)
     b.cpu->Send(TlpHeader::MakeMemRead(0x0, 64, 0x0010, 1));
     Simulator::Run();
     ASSERT_EQ(b.cpu->received.size(), 1u);
-    // MRd: 2 x (12 + 8) ns + 100; memory: 50; CplD: 2 x (12 + 64 + 8) ns + 100.
-    EXPECT_EQ(b.cpu->received[0].at, NanoSeconds(40 + 100 + 50 + 168 + 100));
+    // MRd32 (12 bytes) on the link, its latency, the root complex to memory; the
+    // controller moves the 64 bytes (default Bandwidth 68.256 GB/s) and the access
+    // latency (50 ns) passes; memory to the root port, the CplD (12 + 64) on the link,
+    // its latency. Each step's event is at the next nanosecond.
+    auto ceilNs = [](double ps) { return std::ceil(ps / 1000) * 1000; };
+    double atMemory = ceilNs(b.link->GetSerializationPs(12) + 50e3 + 100e3);
+    double due = ceilNs(atMemory + 64 * 8e12 / 546048e6 + 50e3);
+    double atDevice = ceilNs(due + 100e3 + b.link->GetSerializationPs(76) + 50e3);
+    EXPECT_EQ(b.cpu->received[0].at, PicoSeconds(int64_t(atDevice)));
+}
+
+TEST(TlpMemory, BandwidthPacesReadCompletions)
+{
+    // 1 GB/s: the controller moves the 1024 bytes of a read in 1024 ns, and each of its
+    // four 256-byte completions leaves when its bytes are moved, 256 ns apart.
+    Bench b;
+    b.memory->SetAttribute("Bandwidth", DataRateValue(DataRate("8Gbps")));
+    b.cpu->Send(TlpHeader::MakeMemRead(0x0, 1024, 0x0010, 1));
+    b.cpu->Send(TlpHeader::MakeMemRead(0x400, 256, 0x0010, 2)); // queues behind it
+    Simulator::Run();
+    ASSERT_EQ(b.cpu->received.size(), 5u);
+    for (size_t i = 1; i < 4; ++i)
+    {
+        EXPECT_EQ(b.cpu->received[i].at - b.cpu->received[i - 1].at, NanoSeconds(256)) << i;
+    }
+    // The second read arrives right behind the first and waits for the controller.
+    EXPECT_EQ(b.cpu->received[4].at - b.cpu->received[3].at, NanoSeconds(256));
+    EXPECT_EQ(b.cpu->Header(4).GetTag(), 2);
 }
 
 TEST(TlpMemory, AtomicOps)
@@ -267,6 +297,7 @@ TEST(TlpMemory, BadRequestsGetCompleterAbortOrAreDropped)
     ASSERT_EQ(b.cpu->received.size(), 2u);
     EXPECT_EQ(b.cpu->Header(0).GetStatus(), TlpHeader::CA);
     EXPECT_EQ(b.cpu->Header(0).GetTag(), 1);
+    EXPECT_EQ(b.cpu->Header(0).GetByteCount(), 8u); // the AtomicOp's operand size
     EXPECT_EQ(b.cpu->Header(1).GetStatus(), TlpHeader::CA);
     EXPECT_EQ(b.cpu->Header(1).GetByteCount(), 16u);
     EXPECT_EQ(b.drops,
@@ -287,7 +318,7 @@ TEST(TlpMemory, EcrcCheckedAndGenerated)
     Ptr<Packet> bad = Create<Packet>(4);
     bad->AddHeader(h);
     bad->AddTrailer(TlpEcrcTrailer(0x12345678));
-    b.lpi->Send(b.cpu->Port(), bad);
+    b.cpu->Port()->Send(bad);
     b.cpu->Send(TlpHeader::MakeMemRead(0x0, 4, 0x0010, 9), {}, true);
     Simulator::Run();
     EXPECT_EQ(ToHex(b.Image(0, 8)), ToHex(Hex("01020304 00000000")));
@@ -308,7 +339,7 @@ TEST(TlpMemoryDeathTest, BadConfiguration)
         {
             Ptr<TlpMemory> m = CreateObject<TlpMemory>();
             m->SetAttribute("Size", UintegerValue(0));
-            m->Connect(CreateObject<LocalInterconnectChannel>());
+            m->Connect(CreateObject<PcieRootComplex>());
         },
         "attribute Size=0");
 }

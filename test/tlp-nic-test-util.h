@@ -36,10 +36,10 @@ struct ComputeNodes
         return TlpTunnelHelper::GetNic(hosts.Get(i));
     }
 
-    /// \return node i's interconnect
-    Ptr<LocalInterconnectChannel> Lpi(uint32_t i)
+    /// \return node i's root complex
+    Ptr<PcieRootComplex> RootComplex(uint32_t i)
     {
-        return TlpTunnelHelper::GetInterconnect(hosts.Get(i));
+        return TlpTunnelHelper::GetRootComplex(hosts.Get(i));
     }
 
     /// \return bytes of node i's memory

@@ -5,8 +5,10 @@
 #ifndef TLP_TEST_UTIL_H
 #define TLP_TEST_UTIL_H
 
-#include "ns3/local-interconnect-channel.h"
 #include "ns3/packet.h"
+#include "ns3/pcie-link.h"
+#include "ns3/pcie-port.h"
+#include "ns3/pcie-root-complex.h"
 #include "ns3/simulator.h"
 #include "ns3/tlp-ecrc-trailer.h"
 #include "ns3/tlp-header.h"
@@ -77,7 +79,7 @@ Serialize(const H& header)
     return Bytes(p);
 }
 
-/// A bare endpoint on an interconnect port that records what it receives.
+/// A bare device on a PCIe port that records what it receives.
 class Probe
 {
   public:
@@ -89,18 +91,17 @@ class Probe
     };
 
     /**
-     * \param lpi the interconnect
-     * \param name port name
+     * \param port the device's port (joined to a link, or to be joined)
      */
-    Probe(Ptr<LocalInterconnectChannel> lpi, const std::string& name)
-        : m_lpi(lpi)
+    explicit Probe(Ptr<PciePort> port)
+        : m_port(port)
     {
-        m_port = lpi->AddPort(name, MakeCallback(&Probe::Receive, this));
-        lpi->SetReadyCallback(m_port, MakeCallback(&Probe::Ready, this));
+        port->SetReceiveCallback(MakeCallback(&Probe::Receive, this));
+        port->SetReadyCallback(MakeCallback(&Probe::Ready, this));
     }
 
-    /// \return the port index
-    uint32_t Port() const
+    /// \return the port
+    Ptr<PciePort> Port() const
     {
         return m_port;
     }
@@ -115,13 +116,13 @@ class Probe
         {
             TlpEcrcTrailer::Append(p);
         }
-        return m_lpi->Send(m_port, p);
+        return m_port->Send(p);
     }
 
     /// Send raw bytes.
     bool SendBytes(const std::vector<uint8_t>& bytes)
     {
-        return m_lpi->Send(m_port, Create<Packet>(bytes.data(), bytes.size()));
+        return m_port->Send(Create<Packet>(bytes.data(), bytes.size()));
     }
 
     /// Send() a header with a payload; for Simulator::Schedule.
@@ -161,8 +162,42 @@ class Probe
         readyCalls++;
     }
 
-    Ptr<LocalInterconnectChannel> m_lpi; //!< the interconnect
-    uint32_t m_port;                     //!< our port
+    Ptr<PciePort> m_port; //!< our port
+};
+
+/**
+ * \brief Join a new endpoint port to a new root port of a root complex.
+ * \param rc the root complex
+ * \param name the ports' name
+ * \param link the link (attributes set), or null for a default one
+ * \param endpoint the endpoint port (attributes set), or null for a default one
+ * \return the endpoint's port
+ */
+inline Ptr<PciePort>
+AttachEndpoint(Ptr<PcieRootComplex> rc,
+               const std::string& name,
+               Ptr<PcieLink> link = nullptr,
+               Ptr<PciePort> endpoint = nullptr)
+{
+    link = link != nullptr ? link : CreateObject<PcieLink>();
+    endpoint = endpoint != nullptr ? endpoint : CreateObject<PciePort>();
+    endpoint->SetName(name);
+    link->Attach(rc->AddRootPort(name), endpoint);
+    return endpoint;
+}
+
+/// Addresses of the TLPs a memory executed, in order.
+struct AddressLog
+{
+    std::vector<uint64_t> addresses; //!< their Address fields
+
+    /// Trace sink.
+    void Tlp(Ptr<const Packet> tlp)
+    {
+        TlpHeader h;
+        tlp->PeekHeader(h);
+        addresses.push_back(h.GetAddress());
+    }
 };
 
 /// Ends the simulation when a test leaves scope.

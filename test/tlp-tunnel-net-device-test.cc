@@ -111,18 +111,14 @@ Pattern(uint32_t n, uint32_t seed)
     return v;
 }
 
-/// Records copies of the TLPs a port of an interconnect sends or receives.
+/// Records copies of the TLPs a PCIe port sends or receives.
 struct PortTap
 {
-    uint32_t port;
     std::vector<std::vector<uint8_t>> tlps;
 
-    void Tap(Ptr<const Packet> tlp, uint32_t p)
+    void Tap(Ptr<const Packet> tlp)
     {
-        if (p == port)
-        {
-            tlps.push_back(Bytes(tlp));
-        }
+        tlps.push_back(Bytes(tlp));
     }
 };
 
@@ -136,19 +132,6 @@ struct Largest
     {
         bytes = std::max(bytes, p->GetSize());
         count++;
-    }
-};
-
-/// Addresses of the TLPs a memory executed, in order.
-struct AddressLog
-{
-    std::vector<uint64_t> addresses;
-
-    void Tlp(Ptr<const Packet> tlp)
-    {
-        TlpHeader h;
-        tlp->PeekHeader(h);
-        addresses.push_back(h.GetAddress());
     }
 };
 
@@ -209,12 +192,12 @@ TEST_P(TlpTunnelTransport, TlpUnchangedButAddressAndEcrc)
         f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION, at);
         f.Cpu(0)->SetAttribute("Ecrc", BooleanValue(true));
         f.Cpu(0)->SetAttribute("TrafficClass", UintegerValue(5));
-        // What leaves node 0's interconnect towards the NIC, what node 1's NIC places
-        // on node 1's interconnect.
-        PortTap out{f.Nic(0)->GetPort(), {}};
-        PortTap in{f.Nic(1)->GetPort(), {}};
-        f.Lpi(0)->TraceConnectWithoutContext("Rx", MakeCallback(&PortTap::Tap, &out));
-        f.Lpi(1)->TraceConnectWithoutContext("Tx", MakeCallback(&PortTap::Tap, &in));
+        // What node 0's NIC receives from its PCIe link, what node 1's NIC places on
+        // its own.
+        PortTap out;
+        PortTap in;
+        f.Nic(0)->GetPort()->TraceConnectWithoutContext("Rx", MakeCallback(&PortTap::Tap, &out));
+        f.Nic(1)->GetPort()->TraceConnectWithoutContext("Tx", MakeCallback(&PortTap::Tap, &in));
         f.Cpu(0)->Write(WINDOW + 0x40, Pattern(64, 9), f.Done());
         f.Cpu(0)->Read(WINDOW + 0x40, 64, f.Done());
         Simulator::Run();
@@ -461,13 +444,13 @@ TEST_P(TlpTunnelTransport, UnmappedAndRefusedWindowsGetPcieTreatment)
     {
         uint32_t* n;
 
-        void Drop(Ptr<const Packet>, uint32_t, uint8_t)
+        void Drop(Ptr<const Packet>, uint8_t)
         {
             ++*n;
         }
     } count{&lpiDrops};
 
-    f.Lpi(0)->TraceConnectWithoutContext("Drop", MakeCallback(&Count::Drop, &count));
+    f.RootComplex(0)->TraceConnectWithoutContext("Drop", MakeCallback(&Count::Drop, &count));
     Ptr<TlpCpu> cpu = f.Cpu(0);
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW, 8u, f.Done());
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Write, cpu, WINDOW, Pattern(8, 1), f.Done());
@@ -658,18 +641,18 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
                         f.Done());
     Simulator::Run();
 
-    // Stages: both interconnects (two link serializations and one switch latency
-    // each), both NICs, two full-duplex Ethernet links (preamble and frame, with
-    // every header, then propagation) and the port-to-port latency of the switch or
-    // router between them.
+    // Stages: on each node the root complex and the NIC's PCIe link once (the
+    // serialization and the link latency), both NICs, two full-duplex Ethernet links
+    // (preamble and frame, with every header, then propagation) and the port-to-port
+    // latency of the switch or router between them.
     // Exact picoseconds: the simulator rounds each event up to its nanosecond.
-    Ptr<LocalInterconnectChannel> lpi = f.Lpi(0);
-    double pcieBitPs = 1e12 / lpi->GetDataRate().GetBitRate();
-    auto pcieLink = [&](uint32_t tlp) { return (tlp + lpi->GetLinkOverhead()) * 8 * pcieBitPs; };
+    Ptr<PcieLink> pcie = TlpTunnelHelper::GetNicLink(f.hosts.Get(0));
+    double rc = f.RootComplex(0)->GetLatency().GetPicoSeconds();
     uint32_t tlpSender = 16 + 64;   // MWr64 in the window
     uint32_t tlpReceiver = 12 + 64; // MWr32 in the region
-    double latency = lpi->GetLatency().GetPicoSeconds();
-    double interconnects = 2 * pcieLink(tlpSender) + latency + 2 * pcieLink(tlpReceiver) + latency;
+    double interconnects = 2 * rc + pcie->GetSerializationPs(tlpSender) +
+                           pcie->GetSerializationPs(tlpReceiver) +
+                           2 * pcie->GetLatency().GetPicoSeconds();
     TimeValue processing;
     f.Nic(0)->GetAttribute("ProcessingDelay", processing);
     uint32_t payload = 24 + tlpReceiver; // tunnel header with one length, TLP
@@ -757,10 +740,11 @@ TEST_P(TlpTunnelTransport, WritesCrossTreesAndLeafSpinesOnFullDuplexLinks)
     TlpTunnelHelper::GetMemory(hosts.Get(1))->GetStore().Read(REGION + 0x40, image.data(), 64);
     EXPECT_EQ(image, Pattern(64, 2));
     // The latency differs from the one-switch star by two links and two switches.
-    Ptr<LocalInterconnectChannel> lpi = TlpTunnelHelper::GetInterconnect(hosts.Get(0));
-    double pcieBitPs = 1e12 / lpi->GetDataRate().GetBitRate();
-    double interconnects = 2 * (16 + 64 + 8) * 8 * pcieBitPs + 2 * (12 + 64 + 8) * 8 * pcieBitPs +
-                           2 * lpi->GetLatency().GetPicoSeconds();
+    Ptr<PcieLink> pcie = TlpTunnelHelper::GetNicLink(hosts.Get(0));
+    double interconnects =
+        2 * TlpTunnelHelper::GetRootComplex(hosts.Get(0))->GetLatency().GetPicoSeconds() +
+        pcie->GetSerializationPs(16 + 64) + pcie->GetSerializationPs(12 + 64) +
+        2 * pcie->GetLatency().GetPicoSeconds();
     uint32_t payload = 24 + 12 + 64 + (GetParam() == "udp" ? 28 : 0);
     double link = (8 + 14 + std::max(payload, 46u) + 4) * 80.0;
     double expected = interconnects + 2 * 100e3 + 4 * (link + 100e3) + 3 * 500e3;
