@@ -248,7 +248,8 @@ TlpFaultHelper::LinkDown(Time at, Time duration)
                 {
                     end->TraceConnectWithoutContext(
                         source,
-                        MakeCallback(&TlpFaultHelper::DownDrop, this).Bind(PeekPointer(end)));
+                        MakeCallback(&TlpFaultHelper::DownDrop, this)
+                            .Bind(static_cast<const NetDevice*>(PeekPointer(end))));
                 }
             }
         }
@@ -337,7 +338,8 @@ TlpFaultHelper::WatchNetwork(NodeContainer nodes)
             {
                 device->TraceConnectWithoutContext(
                     source,
-                    MakeCallback(&TlpFaultHelper::NetworkDrop, this).Bind(PeekPointer(device)));
+                    MakeCallback(&TlpFaultHelper::NetworkDrop, this)
+                        .Bind(static_cast<const NetDevice*>(PeekPointer(device))));
             }
         }
     }
