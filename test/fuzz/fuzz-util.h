@@ -386,6 +386,25 @@ DecodeTlp(const uint8_t* b, size_t n)
         r.error = TlpHeader::PARSE_TRUNCATED;
         return r;
     }
+    if (type <= 0x02 || type == 0x04 || type == 0x05)
+    {
+        // PCIe 2.2.5: memory, I/O and configuration requests longer than 1 DW enable
+        // bytes of their first DW; a 1-DW one has Last DW BE 0000b, a longer one not.
+        uint32_t length = uint32_t(b[2] & 0x03) << 8 | b[3];
+        length = length == 0 ? 1024 : length;
+        uint8_t firstBe = b[7] & 0x0F;
+        uint8_t lastBe = b[7] >> 4;
+        if (length > 1 && firstBe == 0)
+        {
+            r.error = TlpHeader::PARSE_FIRST_BE;
+            return r;
+        }
+        if ((length == 1) != (lastBe == 0))
+        {
+            r.error = TlpHeader::PARSE_LAST_BE;
+            return r;
+        }
+    }
     r.size = size;
     r.completion = type == 0x0A || type == 0x0B;
     r.config = type == 0x04 || type == 0x05;
