@@ -34,7 +34,9 @@ namespace
 {
 
 /// Throughput of a stream of TLPs observed at one point: bytes after the first
-/// TLP divided by the time from the first to the last.
+/// TLP divided by the time from the first to the last.  Writes are timed when the
+/// controller has moved them, not when its queue took them (a burst shorter than
+/// its queue would otherwise look infinitely fast).
 struct Meter
 {
     uint64_t tlps = 0;  //!< TLPs seen
@@ -42,9 +44,8 @@ struct Meter
     Time first;         //!< first TLP
     Time last;          //!< last TLP
 
-    void Add(uint32_t payload)
+    void Add(uint32_t payload, Time now)
     {
-        Time now = Simulator::Now();
         if (tlps++ == 0)
         {
             first = now;
@@ -62,14 +63,15 @@ struct Meter
     }
 };
 
-Meter g_meter; //!< the running phase's meter
+Meter g_meter;           //!< the running phase's meter
+Ptr<TlpMemory> g_memory; //!< the running phase's memory
 
 void
 MemoryWrite(Ptr<const Packet> tlp)
 {
     TlpHeader h;
     tlp->PeekHeader(h);
-    g_meter.Add(h.GetDataSize());
+    g_meter.Add(h.GetDataSize(), g_memory->GetBusyUntil());
 }
 
 void
@@ -77,7 +79,7 @@ CpuCompletion(Ptr<const Packet> tlp, Time latency)
 {
     TlpHeader h;
     tlp->PeekHeader(h);
-    g_meter.Add(h.GetDataSize());
+    g_meter.Add(h.GetDataSize(), Simulator::Now());
 }
 
 /// What a phase measured and what the formulas say.
@@ -108,6 +110,7 @@ RunPhase(bool reads, uint32_t payload, uint64_t count, bool ecrc)
     helper.Install(node);
 
     Ptr<TlpMemory> memory = TlpTunnelHelper::GetMemory(node.Get(0));
+    g_memory = memory;
     Ptr<TlpCpu> cpu = TlpTunnelHelper::GetCpu(node.Get(0));
     Ptr<PcieRootComplex> rc = TlpTunnelHelper::GetRootComplex(node.Get(0));
     if (reads)
@@ -156,6 +159,7 @@ RunPhase(bool reads, uint32_t payload, uint64_t count, bool ecrc)
     Ptr<PcieLink> link = TlpTunnelHelper::GetNicLink(node.Get(0));
     result.pcieTlps = link->GetStatistics(PcieLink::DOWNSTREAM).tlps +
                       link->GetStatistics(PcieLink::UPSTREAM).tlps;
+    g_memory = nullptr;
     Simulator::Destroy();
     return result;
 }

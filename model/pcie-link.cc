@@ -215,6 +215,15 @@ PcieLink::~PcieLink()
 void
 PcieLink::DoDispose()
 {
+    // A port released here may be deleted, and deleting an object disposes it: it must
+    // no longer know the link, or it would dispose the link again from inside this.
+    for (auto& port : m_ports)
+    {
+        if (port != nullptr)
+        {
+            port->DetachLink();
+        }
+    }
     m_ports[0] = nullptr;
     m_ports[1] = nullptr;
     Channel::DoDispose();

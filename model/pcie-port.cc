@@ -246,6 +246,13 @@ PciePort::GetQueued(FlowClass flowClass) const
 }
 
 void
+PciePort::DetachLink()
+{
+    m_link = nullptr;
+    m_peer = nullptr;
+}
+
+void
 PciePort::AttachLink(Ptr<PcieLink> link, PcieLink::Direction direction, Ptr<PciePort> peer)
 {
     NS_ABORT_MSG_IF(m_link != nullptr, "PciePort '" << m_name << "' is already the end of a link");

@@ -227,6 +227,12 @@ class PciePort : public Object
      */
     void AttachLink(Ptr<PcieLink> link, PcieLink::Direction direction, Ptr<PciePort> peer);
 
+    /**
+     * \brief Called by PcieLink::DoDispose(): forget the link and the peer, so that
+     * disposing this port later does not dispose the link again.
+     */
+    void DetachLink();
+
   protected:
     void DoDispose() override;
 

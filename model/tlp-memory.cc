@@ -107,10 +107,12 @@ TlpMemory::GetTypeId()
                           BooleanValue(false),
                           MakeBooleanAccessor(&TlpMemory::m_ecrc),
                           MakeBooleanChecker())
-            .AddTraceSource("Write",
-                            "A memory write was executed.",
-                            MakeTraceSourceAccessor(&TlpMemory::m_writeTrace),
-                            "ns3::TlpMemory::TlpTracedCallback")
+            .AddTraceSource(
+                "Write",
+                "A memory write was taken: its data is visible from now on; the controller "
+                "moves it until GetBusyUntil().",
+                MakeTraceSourceAccessor(&TlpMemory::m_writeTrace),
+                "ns3::TlpMemory::TlpTracedCallback")
             .AddTraceSource("Read",
                             "A memory read was executed.",
                             MakeTraceSourceAccessor(&TlpMemory::m_readTrace),
@@ -237,6 +239,12 @@ uint32_t
 TlpMemory::GetAgent() const
 {
     return m_agent;
+}
+
+Time
+TlpMemory::GetBusyUntil() const
+{
+    return std::max(Simulator::Now(), PicoSeconds(m_freePs));
 }
 
 int64_t

@@ -99,6 +99,11 @@ class TlpMemory : public Object
     uint16_t GetCompleterId() const;
     /// \return the agent index in the root complex, or UINT32_MAX before Connect()
     uint32_t GetAgent() const;
+    /**
+     * \return when the controller has moved everything it took so far (a write is
+     * taken, and its data visible, on arrival; it occupies the controller until then)
+     */
+    Time GetBusyUntil() const;
 
   protected:
     void DoDispose() override;

@@ -533,6 +533,37 @@ TEST(PcieLink, MalformedTlpsAreDroppedAndCounted)
     EXPECT_EQ(reasons, std::vector<uint8_t>(4, PciePort::DROP_MALFORMED));
 }
 
+/// A link that counts how often it is disposed.
+class CountingLink : public PcieLink
+{
+  public:
+    static uint32_t s_disposals; //!< DoDispose calls
+
+  protected:
+    void DoDispose() override
+    {
+        ++s_disposals;
+        PcieLink::DoDispose();
+    }
+};
+
+uint32_t CountingLink::s_disposals = 0;
+
+TEST(PcieLink, DisposingOneEndDisposesTheLinkOnce)
+{
+    // The far end is held by the link alone: releasing it deletes it, and deleting an
+    // object disposes it, from inside the link's own disposal. (ns-3's debug builds
+    // stop on an object disposed twice; its optimized builds do not check.)
+    SimulatorGuard guard;
+    Ptr<CountingLink> link = CreateObject<CountingLink>();
+    Ptr<PciePort> near = CreateObject<PciePort>();
+    link->Attach(near, CreateObject<PciePort>());
+    CountingLink::s_disposals = 0;
+    near->Dispose();
+    EXPECT_EQ(CountingLink::s_disposals, 1U);
+    EXPECT_EQ(near->GetLink(), nullptr);
+}
+
 TEST(PcieLinkDeathTest, BadConfiguration)
 {
     EXPECT_DEATH(CreateObject<PcieLink>()->SetAttribute("Generation", UintegerValue(6)),
