@@ -23,6 +23,19 @@ constexpr int32_t MAX_UNRELIABLE_JUMP = 1 << 16;
 /// Recent sequence numbers an unsequenced receiver remembers, for late arrivals.
 constexpr uint32_t UNRELIABLE_HISTORY = 1024;
 
+/**
+ * \param a a sequence number
+ * \param b another
+ * \return a - b, the signed serial-number distance (ns-3's SequenceNumber32
+ *         operator- overflows when they are exactly 2^31 apart, as a forged packet
+ *         may make them)
+ */
+int32_t
+Distance(SequenceNumber32 a, SequenceNumber32 b)
+{
+    return static_cast<int32_t>(a.GetValue() - b.GetValue());
+}
+
 } // namespace
 
 TlpPeerSession::TlpPeerSession(uint32_t peer, const Config& config, Host* host, Counters* counters)
@@ -433,7 +446,7 @@ TlpPeerSession::IndexOf(SequenceNumber32 seq, uint32_t& index) const
     {
         return false;
     }
-    int32_t offset = seq - m_buffer.front().seq;
+    int32_t offset = Distance(seq, m_buffer.front().seq);
     if (offset < 0 || static_cast<uint32_t>(offset) >= m_buffer.size())
     {
         return false;
@@ -632,7 +645,7 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
             {
                 continue;
             }
-            uint32_t end = std::min<uint32_t>(first + (b.second - b.first), m_firstUnsent);
+            uint32_t end = std::min<uint32_t>(first + Distance(b.second, b.first), m_firstUnsent);
             for (uint32_t i = first; i < end; ++i)
             {
                 Segment& seg = m_buffer[i];
@@ -750,7 +763,7 @@ TlpPeerSession::Receive(const TunnelHeader& header, Ptr<Packet> packet)
     {
         return ReceiveUnreliable(seq);
     }
-    int32_t offset = seq - m_rxNext;
+    int32_t offset = Distance(seq, m_rxNext);
     if (offset < 0)
     {
         // Seen before: its ack was lost or it was resent. Repeat the acknowledgement.
@@ -841,7 +854,7 @@ TlpPeerSession::DeliverBuffered()
 TlpPeerSession::Verdict
 TlpPeerSession::ReceiveUnreliable(SequenceNumber32 seq)
 {
-    int32_t offset = seq - m_rxHighest;
+    int32_t offset = Distance(seq, m_rxHighest);
     if (offset >= 0)
     {
         if (offset > MAX_UNRELIABLE_JUMP)
