@@ -11,7 +11,9 @@
  * per wall second, scheduler events per TLP, the child's peak memory and, for the
  * clusters, memory per node beyond the pages the workload touched. Wall time covers
  * Simulator::Run() after set-up and after the windows' grants, so it is the cost of
- * the data path alone.
+ * the data path alone. write-ethernet-unreliable and write-udp-unreliable are
+ * write-ethernet and write-udp with Reliable=false, in the same rounds: their ratio is
+ * what reliable delivery costs with no loss; the acks sent per TLP are printed.
  *
  * Cases are run in rounds, by group: a round runs each case of its group once, one
  * after the other, and there are --repeat rounds (A B C A B C ...). Each line
@@ -85,6 +87,7 @@ struct Measure
     double rssKib = 0;         //!< peak resident memory of the process
     uint64_t nodes = 0;        //!< compute nodes
     uint64_t touchedPages = 0; //!< memory pages the workload touched
+    uint64_t acks = 0;         //!< ACK packets sent (reliable delivery)
     bool ok = false;           //!< the case's own check passed
 };
 
@@ -98,7 +101,7 @@ CheckGranted(Measure* m)
         Ptr<TlpTunnelNetDevice> nic = TlpTunnelHelper::GetNic(NodeList::GetNode(i));
         for (uint16_t w = 0; nic != nullptr && w < nic->GetNWindows(); ++w)
         {
-            m->ok = m->ok && nic->GetWindow(w)->granted;
+            m->ok = m->ok && nic->GetWindow(w)->IsGranted();
         }
     }
 }
@@ -310,16 +313,22 @@ StreamThroughWindow(NodeContainer hosts,
 
 /**
  * Two compute nodes on one full-duplex Ethernet link: node 0 streams 64-byte remote
- * writes or reads through a window onto node 1.
+ * writes or reads through a window onto node 1, with reliable delivery (the NIC's
+ * default) or without.
  */
 Measure
-TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggregate)
+TwoNodes(const std::string& transport,
+         uint64_t count,
+         bool reads,
+         uint32_t aggregate,
+         bool reliable = true)
 {
     Measure m;
     NodeContainer hosts;
     hosts.Create(2);
     TlpTunnelHelper tunnel;
     tunnel.SetNicAttribute("AggregationLimit", UintegerValue(aggregate));
+    tunnel.SetNicAttribute("Reliable", BooleanValue(reliable));
     // Operations come one per 256 ns: a full batch of 16 gathers within 4.1 us.
     tunnel.SetNicAttribute("AggregationTimeout", TimeValue(MicroSeconds(10)));
     tunnel.Install(hosts);
@@ -333,8 +342,10 @@ TwoNodes(const std::string& transport, uint64_t count, bool reads, uint32_t aggr
     TimedRun(m, WARMUP);
     m.units = landed.n;
     m.nodes = 2;
+    m.acks = TlpTunnelHelper::GetNic(hosts.Get(0))->GetStatistics().acksSent +
+             TlpTunnelHelper::GetNic(hosts.Get(1))->GetStatistics().acksSent;
     m.ok = landed.n == count && cpu->GetStatistics().operationsDone == count &&
-           cpu->GetStatistics().errors == 0;
+           cpu->GetStatistics().errors == 0 && (reliable || m.acks == 0);
     if (!reads)
     {
         // Every DATA packet but the last carries exactly `aggregate` TLPs.
@@ -685,6 +696,8 @@ main(int argc, char* argv[])
         {"local-read", [=]() { return Local(count, true); }},
         {"write-ethernet", [=]() { return TwoNodes("ethernet", count, false, 1); }},
         {"write-udp", [=]() { return TwoNodes("udp", count, false, 1); }},
+        {"write-ethernet-unreliable", [=]() { return TwoNodes("ethernet", count, false, 1, false); }},
+        {"write-udp-unreliable", [=]() { return TwoNodes("udp", count, false, 1, false); }},
         {"write-ethernet-agg16", [=]() { return TwoNodes("ethernet", count, false, 16); }},
         {"write-udp-agg16", [=]() { return TwoNodes("udp", count, false, 16); }},
         {"read-ethernet", [=]() { return TwoNodes("ethernet", count / 2, true, 1); }},
@@ -707,7 +720,9 @@ main(int argc, char* argv[])
     std::vector<std::vector<std::string>> groups = {
         {"baseline-udp-p2p",
          "write-ethernet",
+         "write-ethernet-unreliable",
          "write-udp",
+         "write-udp-unreliable",
          "write-ethernet-agg16",
          "write-udp-agg16",
          "baseline-udp-p2p-fifo",
@@ -732,6 +747,8 @@ main(int argc, char* argv[])
         {"read-udp", "baseline-udp-fd", 0},
         {"baseline-udp-fd", "baseline-udp-p2p-fifo", 0},
         {"baseline-ethernet-fd", "baseline-ethernet-csma", 0},
+        {"write-ethernet", "write-ethernet-unreliable", 0},
+        {"write-udp", "write-udp-unreliable", 0},
     };
     for (const char* t : {"ethernet", "udp"})
     {
@@ -838,6 +855,16 @@ main(int argc, char* argv[])
                   << std::setprecision(3) << MedianOf(pairs) << "  (" << pairs.size() << " pairs, "
                   << *std::min_element(pairs.begin(), pairs.end()) << " to "
                   << *std::max_element(pairs.begin(), pairs.end()) << ")" << std::endl;
+    }
+    // Reliable delivery's own traffic: ACK packets per TLP delivered.
+    for (const char* name : {"write-ethernet", "write-udp"})
+    {
+        if (!all[name].empty())
+        {
+            Measure m = Median(all[name]);
+            std::cout << "acks per TLP " << name << ": " << std::fixed << std::setprecision(4)
+                      << (m.units ? double(m.acks) / m.units : 0) << std::endl;
+        }
     }
     return ok ? 0 : 1;
 }

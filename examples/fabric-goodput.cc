@@ -17,7 +17,8 @@
  *     UpdateFCs of the other way's TLPs (one DLLP of each per AckLatency and
  *     UpdateFcLatency, or per TLP when TLPs are further apart);
  *   - the receiver's memory controller (its Bandwidth);
- *   - the NICs: ProcessingDelay is a latency, not a rate: no limit;
+ *   - the NICs: each direction of a NIC is a stage busy ProcessingDelay per TLP
+ *     from its PCIe link and per packet from the network (here one TLP each);
  *   - the network links (host to switch, switch to host): the tunnel packet with
  *     every header and trailer of the link: on full-duplex Ethernet preamble and
  *     SFD 8, header 14, payload padded to 46, FCS 4, gap 12; on ns-3's CSMA bus the
@@ -257,6 +258,8 @@ main(int argc, char* argv[])
     TlpTunnelHelper::GetMemory(hosts.Get(0))->GetAttribute("Bandwidth", memoryRate);
     TlpTopologyHelper::LinkType linkType = topology.GetLinkType();
     double pcieRate = pcie->GetEffectiveBitRate();
+    TimeValue processing;
+    TlpTunnelHelper::GetNic(hosts.Get(0))->GetAttribute("ProcessingDelay", processing);
     double linkRate = rate.GetBitRate();
     std::cout << "fabric-goodput: transport=" << transport << " link=" << link << " rate=" << rate
               << " size=" << size << " B count=" << count
@@ -267,7 +270,7 @@ main(int argc, char* argv[])
     Load loads[2];
     for (uint32_t s = 0; s < directions; ++s)
     {
-        uint64_t region = TlpTunnelHelper::GetNic(hosts.Get(s))->GetWindow(0)->regionBase;
+        uint64_t region = TlpTunnelHelper::GetNic(hosts.Get(s))->GetWindow(0)->GetRegionBase();
         loads[s] = StreamLoad(count,
                               size,
                               mps.Get(),
@@ -290,8 +293,12 @@ main(int argc, char* argv[])
                 load.linkWire * 8 / linkRate + load.tlps * topology.GetDelay().GetSeconds();
             network = data / busSeconds / directions;
         }
-        uint64_t region = TlpTunnelHelper::GetNic(hosts.Get(s))->GetWindow(0)->regionBase;
+        uint64_t region = TlpTunnelHelper::GetNic(hosts.Get(s))->GetWindow(0)->GetRegionBase();
         double memoryLimit = memoryRate.Get().GetBitRate() ? memoryRate.Get().GetBitRate() : 1e300;
+        // Both NICs' stages carry the same TLPs, each in a packet of its own.
+        double nicRate = processing.Get().IsStrictlyPositive()
+                             ? data / (load.tlps * processing.Get().GetSeconds())
+                             : 1e300;
         // Both ways at once, each direction of a PCIe link also carries the DLLPs of
         // the other stream's TLPs: an Ack per AckLatency and an UpdateFC per
         // UpdateFcLatency while they arrive (one each per TLP when the TLPs are further
@@ -301,8 +308,8 @@ main(int argc, char* argv[])
         for (int i = 0; i < 20 && directions == 2; ++i)
         {
             const Load& other = loads[d];
-            double period =
-                data / std::min({pcieTx, pcieRx, network, memoryLimit}) / other.tlps * 1e12;
+            double period = data / std::min({pcieTx, pcieRx, nicRate, network, memoryLimit}) /
+                            other.tlps * 1e12;
             double ack = pcie->GetAckLatency().GetPicoSeconds();
             double updateFc = pcie->GetUpdateFcLatency().GetPicoSeconds();
             double dllps =
@@ -311,12 +318,13 @@ main(int argc, char* argv[])
             pcieTx = pcieRate * load.data / (load.pcieTx + dllpBytes);
             pcieRx = pcieRate * load.data / (load.pcieRx + dllpBytes);
         }
-        double analytical = std::min({pcieTx, pcieRx, network, memoryLimit});
+        double analytical = std::min({pcieTx, pcieRx, nicRate, network, memoryLimit});
         double simulated = meters[s].Goodput();
         double ratio = simulated / analytical;
         std::cout << std::setprecision(3) << "stages " << s << "->" << d << ": PCIe link "
-                  << pcieTx / 1e9 << " Gb/s (node " << s << "), NIC no limit (ProcessingDelay is "
-                  << "a latency), network links " << network / 1e9 << " Gb/s ("
+                  << pcieTx / 1e9 << " Gb/s (node " << s << "), NICs " << nicRate / 1e9
+                  << " Gb/s (ProcessingDelay " << processing.Get().GetNanoSeconds()
+                  << " ns per TLP), network links " << network / 1e9 << " Gb/s ("
                   << std::setprecision(1) << double(load.linkWire) / count
                   << " bytes per write on each), PCIe link " << std::setprecision(3) << pcieRx / 1e9
                   << " Gb/s and memory " << memoryLimit / 1e9 << " Gb/s (node " << d << ")\n";

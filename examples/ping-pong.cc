@@ -12,6 +12,8 @@
  *   ./tlp-tunnel.sh run ping-pong --transport=udp --rounds=1000
  */
 
+#include "tlp-example-args.h"
+
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
 #include "ns3/tlp-tunnel-module.h"
@@ -19,6 +21,7 @@
 #include <iostream>
 
 using namespace ns3;
+using namespace tlpexample;
 
 NS_LOG_COMPONENT_DEFINE("PingPongExample");
 
@@ -95,7 +98,7 @@ main(int argc, char* argv[])
     std::string transport = "ethernet";
     std::string link = "ethernet";
     bool pcap = false;
-    uint32_t rounds = 100;
+    std::string roundsText = "100";
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
@@ -105,13 +108,16 @@ main(int argc, char* argv[])
                  "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
                  link);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
-    cmd.AddValue("rounds", "ping-pong rounds", rounds);
+    cmd.AddValue("rounds", "ping-pong rounds, 1..1000000", roundsText);
     cmd.Parse(argc, argv);
-    if (rounds == 0)
+    uint64_t roundCount;
+    if (!ParseChoice("transport", transport, {"ethernet", "udp"}) ||
+        !ParseChoice("link", link, {"ethernet", "csma", "p2p"}) || !LinkFits(link, transport) ||
+        !ParseUnsigned("rounds", roundsText, 1, 1000000, roundCount))
     {
-        std::cerr << "--rounds must be positive\n";
         return 2;
     }
+    uint32_t rounds = static_cast<uint32_t>(roundCount);
 
     NodeContainer hosts;
     hosts.Create(2);

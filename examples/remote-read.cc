@@ -13,13 +13,17 @@
  *   ./tlp-tunnel.sh run remote-read --transport=udp --pcap=true
  */
 
+#include "tlp-example-args.h"
+
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"
 #include "ns3/tlp-tunnel-module.h"
 
 #include <iostream>
+#include <map>
 
 using namespace ns3;
+using namespace tlpexample;
 
 NS_LOG_COMPONENT_DEFINE("RemoteReadExample");
 
@@ -55,8 +59,8 @@ main(int argc, char* argv[])
     std::string transport = "ethernet";
     std::string link = "ethernet";
     bool pcap = false;
-    uint32_t count = 100;
-    uint32_t size = 256;
+    std::string countText = "100";
+    std::string sizeText = "256";
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("transport",
@@ -66,12 +70,16 @@ main(int argc, char* argv[])
                  "network links: ethernet (full duplex), csma (ns-3's bus) or p2p (PPP, udp only)",
                  link);
     cmd.AddValue("pcap", "write pcap files of the NICs (raw TLPs) and of the links", pcap);
-    cmd.AddValue("count", "reads", count);
-    cmd.AddValue("size", "bytes per read", size);
+    cmd.AddValue("count", "reads, 1..10000", countText);
+    cmd.AddValue("size", "bytes per read, 1..65536", sizeText);
     cmd.Parse(argc, argv);
-    if (count == 0 || size == 0)
+    uint64_t count;
+    uint64_t size;
+    if (!ParseChoice("transport", transport, {"ethernet", "udp"}) ||
+        !ParseChoice("link", link, {"ethernet", "csma", "p2p"}) || !LinkFits(link, transport) ||
+        !ParseUnsigned("count", countText, 1, 10000, count) ||
+        !ParseUnsigned("size", sizeText, 1, 65536, size))
     {
-        std::cerr << "--count and --size must be positive\n";
         return 2;
     }
 
@@ -82,7 +90,7 @@ main(int argc, char* argv[])
     TlpTopologyHelper topology;
     topology.SetLinkType(link);
     topology.Connect(hosts, tunnel, transport);
-    uint64_t bytes = uint64_t(count) * size;
+    uint64_t bytes = count * size;
     uint64_t windowSize = (bytes + 4095) / 4096 * 4096;
     tunnel.MapWindow(hosts.Get(0), WINDOW, windowSize, hosts.Get(1)->GetId(), REGION);
 
@@ -102,7 +110,7 @@ main(int argc, char* argv[])
                             &TlpCpu::Read,
                             cpu,
                             WINDOW + uint64_t(i) * size,
-                            size,
+                            static_cast<uint32_t>(size),
                             MakeCallback(&ReadDone));
     }
     Ptr<TlpTunnelNetDevice> nic0 = TlpTunnelHelper::GetNic(hosts.Get(0));
@@ -130,7 +138,7 @@ main(int argc, char* argv[])
     {
         const TlpCpu::Result& r = g_reads[i];
         uint64_t offset = r.address - WINDOW;
-        match = match && r.status == TlpHeader::SC &&
+        match = match && r.status == TlpHeader::SC && r.data.size() == size &&
                 std::equal(r.data.begin(), r.data.end(), image.begin() + offset);
         sum += r.latency;
         max = std::max(max, r.latency);
@@ -147,8 +155,19 @@ main(int argc, char* argv[])
     std::cout << "latency (CPU read to last completion): mean "
               << (g_reads.empty() ? 0 : (sum / int64_t(g_reads.size())).GetNanoSeconds())
               << " ns, max " << max.GetNanoSeconds() << " ns\n";
-    std::cout << "nic read: status " << TlpHeader::StatusToString(g_nicStatus) << ", "
-              << g_nicData.size() << " bytes written to local 0x" << std::hex << LOCAL << std::dec
+    std::map<std::string, uint32_t> statuses;
+    for (const TlpCpu::Result& r : g_reads)
+    {
+        statuses[StatusName(r.status)]++;
+    }
+    std::cout << "statuses:";
+    for (const auto& st : statuses)
+    {
+        std::cout << " " << st.first << "=" << st.second;
+    }
+    std::cout << "\n";
+    std::cout << "nic read: status " << StatusName(g_nicStatus) << ", " << g_nicData.size()
+              << " bytes written to local 0x" << std::hex << LOCAL << std::dec
               << (nicMatch ? " (match)" : " (mismatch)") << "\n";
     TlpTunnelHelper::PrintCounters(std::cout, hosts);
     std::cout << "memory-image: " << (match && nicMatch ? "match" : "mismatch") << "\n";

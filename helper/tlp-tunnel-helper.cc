@@ -334,7 +334,8 @@ TlpTunnelHelper::MapWindow(Ptr<Node> sender,
                            uint64_t size,
                            uint32_t receiver,
                            uint64_t regionBase,
-                           TlpWindow::TranslateAt translateAt) const
+                           TlpWindow::TranslateAt translateAt,
+                           TlpWindow::Confirm confirm) const
 {
     Ptr<TlpTunnelNetDevice> nic = GetNic(sender);
     NS_ABORT_MSG_IF(nic == nullptr,
@@ -343,7 +344,7 @@ TlpTunnelHelper::MapWindow(Ptr<Node> sender,
                     "TlpTunnelHelper::MapWindow: window at 0x"
                         << std::hex << base << " maps to node " << std::dec << receiver
                         << ", which does not exist (" << NodeList::GetNNodes() << " nodes)");
-    return nic->AddWindow(base, size, receiver, regionBase, translateAt);
+    return nic->AddWindow(base, size, receiver, regionBase, translateAt, confirm);
 }
 
 Ptr<TlpPeerDirectory>
@@ -418,8 +419,12 @@ TlpTunnelHelper::PrintCounters(std::ostream& os, NodeContainer nodes)
         const TlpTunnelNetDevice::Statistics& s = nic->GetStatistics();
         os << "counters: node=" << (*it)->GetId() << " nic-tlps=" << s.tlpsCrossed
            << " tunnel-packets=" << s.packetsSent + s.packetsReceived
-           << " tunnel-tlps=" << s.tunnelTlpsSent + s.tunnelTlpsReceived
-           << " drops=" << s.malformedPackets + s.tlpDrops << "\n";
+           << " tunnel-tlps=" << s.tunnelTlpsSent + s.tunnelTlpsReceived << " drops="
+           << s.malformedPackets + s.tlpDrops + s.transportRefusals + s.interconnectLosses
+           << " retransmitted=" << s.packetsRetransmitted << " duplicates=" << s.duplicatesDropped
+           << " acks=" << s.acksSent << " timeouts=" << s.timeouts
+           << " unreachable=" << s.peersUnreachable << " lost-writes=" << s.writesLost
+           << " aborted=" << s.requestsAborted << "\n";
     }
 }
 

@@ -142,6 +142,7 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
      * \param receiver receiving node ID
      * \param regionBase region base on the receiver, or TunnelGrantHeader::ANY_BASE
      * \param translateAt where the address is translated
+     * \param confirm who confirms writes that ask for confirmation
      * \return the window ID
      */
     uint16_t MapWindow(Ptr<Node> sender,
@@ -149,7 +150,8 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
                        uint64_t size,
                        uint32_t receiver,
                        uint64_t regionBase = TunnelGrantHeader::ANY_BASE,
-                       TlpWindow::TranslateAt translateAt = TlpWindow::SENDER) const;
+                       TlpWindow::TranslateAt translateAt = TlpWindow::SENDER,
+                       TlpWindow::Confirm confirm = TlpWindow::CONFIRM_NONE) const;
 
     /// \return the peer directory of this helper's fabric
     Ptr<TlpPeerDirectory> GetDirectory() const;
@@ -186,9 +188,12 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
     static Ptr<TlpTunnelNetDevice> GetNic(Ptr<Node> node);
     /**
      * \brief Print one line of NIC counters per node, in a form scripts can read:
-     * "counters: node=N nic-tlps=T tunnel-packets=P tunnel-tlps=D drops=X" (nic-tlps
-     * is what the NIC's pcap holds; tunnel-packets and tunnel-tlps what its link's
-     * pcap holds).
+     * "counters: node=N nic-tlps=T tunnel-packets=P tunnel-tlps=D drops=X
+     * retransmitted=R duplicates=U acks=A timeouts=O unreachable=F lost-writes=W
+     * aborted=C" (nic-tlps is what the NIC's pcap holds; tunnel-packets and
+     * tunnel-tlps what its link's pcap holds; drops counts packets and TLPs dropped
+     * as malformed, unexpected or undeliverable, not the duplicates a reliable
+     * session drops).
      * \param os where to print
      * \param nodes nodes built by Install()
      */

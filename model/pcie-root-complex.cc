@@ -158,9 +158,10 @@ PcieRootComplex::IsHostMemory(uint64_t base, uint64_t size) const
 bool
 PcieRootComplex::Route(const TlpHeader::Summary& h, uint32_t from, uint32_t& to) const
 {
-    if (h.completion)
+    if (h.completion || h.idRouted)
     {
-        return RouteCompletion(h.requesterId, from, to);
+        // Completions and messages routed by ID go where their ID was claimed.
+        return RouteCompletion(h.completion ? h.requesterId : h.targetId, from, to);
     }
     return h.memory && DecodeAddress(h.address, to) && to != from;
 }

@@ -156,9 +156,9 @@ PcieSwitch::ReceiveFromPort(uint32_t from, Ptr<Packet> tlp, const TlpHeader::Sum
     NS_LOG_FUNCTION(this << from << tlp);
     uint32_t to = 0;
     bool claimed = false;
-    if (h.completion)
+    if (h.completion || h.idRouted)
     {
-        claimed = FindRequester(h.requesterId, to) && to != from;
+        claimed = FindRequester(h.completion ? h.requesterId : h.targetId, to) && to != from;
         if (!claimed && from != UPSTREAM)
         {
             to = UPSTREAM;

@@ -6,6 +6,7 @@
 
 #include "exact-time.h"
 #include "tlp-ecrc-trailer.h"
+#include "tlp-write-confirmation.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -73,6 +74,13 @@ TlpCpu::GetTypeId()
                           "Append an ECRC digest (TD=1) to every request.",
                           BooleanValue(false),
                           MakeBooleanAccessor(&TlpCpu::m_ecrc),
+                          MakeBooleanChecker())
+            .AddAttribute("WriteConfirmation",
+                          "Writes ask for a write confirmation (TLP Processing Hints with the "
+                          "steering tag of TlpWriteConfirmation); who confirms is the window's "
+                          "choice. Confirmations reach the Confirmation trace and callback.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&TlpCpu::m_writeConfirmation),
                           MakeBooleanChecker())
             .AddAttribute("TrafficClass",
                           "Traffic class (TC) of the requests.",
@@ -148,6 +156,11 @@ TlpCpu::GetTypeId()
                             "An operation ended.",
                             MakeTraceSourceAccessor(&TlpCpu::m_operationTrace),
                             "ns3::TlpCpu::OperationTracedCallback")
+            .AddTraceSource("Confirmation",
+                            "A write confirmation arrived: (address, bytes, latency since the "
+                            "write left the CPU).",
+                            MakeTraceSourceAccessor(&TlpCpu::m_confirmationTrace),
+                            "ns3::TlpCpu::ConfirmationTracedCallback")
             .AddTraceSource("Drop",
                             "A TLP was dropped: not a completion, bad ECRC, or no matching "
                             "request.",
@@ -163,6 +176,7 @@ TlpCpu::TlpCpu()
       m_maxReadRequestSize(512),
       m_nTags(256),
       m_ecrc(false),
+      m_writeConfirmation(false),
       m_trafficClass(0),
       m_streamCount(0),
       m_streamSize(64),
@@ -404,6 +418,7 @@ TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_
         TlpHeader h = TlpHeader::MakeMemWrite(chunkStart, bytes, m_requesterId, 0);
         h.SetTrafficClass(m_trafficClass);
         h.SetDigest(m_ecrc);
+        TlpWriteConfirmation::SetRequested(h, m_writeConfirmation);
         m_txQueue.push_back(
             {h,
              TlpHeader::MakeWritePayload(chunkStart, data + (chunkStart - address), bytes),
@@ -470,7 +485,10 @@ TlpCpu::TrySend()
                                          p.header.GetFirstByteAddress(),
                                          p.header.IsAtomic());
             }
-            p.header.SetTag(tag);
+            if (nonPosted)
+            {
+                p.header.SetTag(tag); // a posted write keeps its tag (a steering tag)
+            }
             Ptr<Packet> tlp = p.payload ? p.payload : Create<Packet>();
             tlp->AddHeader(p.header);
             if (p.header.HasDigest())
@@ -493,6 +511,10 @@ TlpCpu::TrySend()
             continue;
         }
         m_stats.bytesWritten += p.bytes;
+        if (m_writeConfirmation)
+        {
+            AwaitConfirmation(p.header.GetFirstByteAddress(), p.bytes);
+        }
         uint64_t opId = p.opId;
         bool last = p.last;
         m_txQueue.pop_front();
@@ -521,11 +543,87 @@ TlpCpu::Pump()
     }
 }
 
+void
+TlpCpu::SetConfirmationCallback(ConfirmationCallback confirmed)
+{
+    m_confirmed = confirmed;
+}
+
+void
+TlpCpu::AwaitConfirmation(uint64_t address, uint32_t bytes)
+{
+    Time now = Simulator::Now();
+    // Writes unconfirmed for CompletionTimeout will not be: forget them.
+    while (!m_awaitOrder.empty() && m_awaitOrder.front().first + m_completionTimeout < now)
+    {
+        auto it = m_awaiting.find(m_awaitOrder.front().second);
+        if (it != m_awaiting.end() && !it->second.empty() &&
+            it->second.front().second == m_awaitOrder.front().first)
+        {
+            it->second.pop_front();
+            m_stats.unconfirmed++;
+            if (it->second.empty())
+            {
+                m_awaiting.erase(it);
+            }
+        }
+        m_awaitOrder.pop_front();
+    }
+    m_awaiting[address].emplace_back(bytes, now);
+    m_awaitOrder.emplace_back(now, address);
+}
+
+bool
+TlpCpu::ReceiveConfirmation(Ptr<const Packet> tlp, const TlpHeader& h)
+{
+    uint16_t writer;
+    uint64_t address;
+    uint32_t bytes;
+    if (!TlpWriteConfirmation::Parse(tlp, h, writer, address, bytes) || writer != m_requesterId)
+    {
+        return false;
+    }
+    auto it = m_awaiting.find(address);
+    if (it == m_awaiting.end())
+    {
+        return false;
+    }
+    auto match = std::find_if(it->second.begin(), it->second.end(), [bytes](const auto& w) {
+        return w.first == bytes;
+    });
+    if (match == it->second.end())
+    {
+        return false;
+    }
+    Time latency = Simulator::Now() - match->second;
+    it->second.erase(match);
+    if (it->second.empty())
+    {
+        m_awaiting.erase(it);
+    }
+    m_stats.confirmations++;
+    m_confirmationTrace(address, bytes, latency);
+    if (!m_confirmed.IsNull())
+    {
+        m_confirmed(address, bytes, latency);
+    }
+    return true;
+}
+
 Time
 TlpCpu::Receive(Ptr<Packet> tlp)
 {
     NS_LOG_FUNCTION(this << tlp);
     TlpHeader h;
+    if (tlp->PeekHeader(h) != 0 && TlpWriteConfirmation::IsConfirmation(h))
+    {
+        if (!ReceiveConfirmation(tlp, h))
+        {
+            m_stats.unexpected++;
+            m_dropTrace(tlp);
+        }
+        return Simulator::Now();
+    }
     if (tlp->PeekHeader(h) == 0 || !h.IsCompletion() || h.GetRequesterId() != m_requesterId ||
         (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp)))
     {

@@ -72,6 +72,8 @@ class TlpCpu : public Application
 
     /// Callback run when an operation ends.
     typedef Callback<void, const Result&> DoneCallback;
+    /// Callback with a write confirmation: (address, bytes, latency since the write left).
+    typedef Callback<void, uint64_t, uint32_t, Time> ConfirmationCallback;
 
     /// Counters of what the CPU did.
     struct Statistics
@@ -81,11 +83,13 @@ class TlpCpu : public Application
         uint64_t operationsDone = 0; //!< operations ended (any status)
         uint64_t errors = 0;         //!< operations ended with a status other than SC
         uint64_t timeouts = 0;       //!< requests ended by CompletionTimeout
-        uint64_t unexpected = 0;   //!< TLPs dropped: no matching request (late ones too), bad ECRC
-        uint64_t bytesWritten = 0; //!< write bytes sent
-        uint64_t bytesRead = 0;    //!< read bytes received
-        Time latencySum;           //!< sum of read and AtomicOp latencies
-        Time latencyMax;           //!< largest read or AtomicOp latency
+        uint64_t unexpected = 0;    //!< TLPs dropped: no matching request (late ones too), bad ECRC
+        uint64_t bytesWritten = 0;  //!< write bytes sent
+        uint64_t bytesRead = 0;     //!< read bytes received
+        uint64_t confirmations = 0; //!< write confirmations received (WriteConfirmation)
+        uint64_t unconfirmed = 0;   //!< writes not confirmed within CompletionTimeout
+        Time latencySum;            //!< sum of read and AtomicOp latencies
+        Time latencyMax;            //!< largest read or AtomicOp latency
         uint64_t latencySamples = 0; //!< reads and AtomicOps in latencySum
     };
 
@@ -105,6 +109,13 @@ class TlpCpu : public Application
      * \param [in] result the operation
      */
     typedef void (*OperationTracedCallback)(const Result& result);
+    /**
+     * TracedCallback signature for write confirmations.
+     * \param [in] address first byte confirmed
+     * \param [in] bytes bytes confirmed
+     * \param [in] latency time since the write left the CPU
+     */
+    typedef void (*ConfirmationTracedCallback)(uint64_t address, uint32_t bytes, Time latency);
 
     /**
      * \brief Get the type ID.
@@ -173,6 +184,10 @@ class TlpCpu : public Application
     uint16_t GetRequesterId() const;
     /// \return the counters
     const Statistics& GetStatistics() const;
+    /**
+     * \param confirmed called with every write confirmation (WriteConfirmation true)
+     */
+    void SetConfirmationCallback(ConfirmationCallback confirmed);
     /// \return operations called but not ended
     uint64_t GetPendingOperations() const;
 
@@ -308,6 +323,19 @@ class TlpCpu : public Application
      */
     Time Receive(Ptr<Packet> tlp);
     /**
+     * \brief Remember a write that asks for confirmation.
+     * \param address its first byte
+     * \param bytes its bytes
+     */
+    void AwaitConfirmation(uint64_t address, uint32_t bytes);
+    /**
+     * \brief Match a write confirmation with the write it confirms.
+     * \param tlp the confirmation
+     * \param h its header
+     * \return false when it confirms no write of this CPU
+     */
+    bool ReceiveConfirmation(Ptr<const Packet> tlp, const TlpHeader& h);
+    /**
      * \brief Completion data of a request.
      * \param opId the operation
      * \param offset offset of the bytes in the operation
@@ -335,9 +363,14 @@ class TlpCpu : public Application
     uint32_t m_maxReadRequestSize; //!< Max_Read_Request_Size
     uint32_t m_nTags;              //!< tag pool size
     bool m_ecrc;                   //!< append ECRC
-    uint8_t m_trafficClass;        //!< TC of the requests
-    Time m_completionTimeout;      //!< request timeout
-    Time m_tagQuarantine;          //!< rest of a timed-out tag
+    bool m_writeConfirmation;      //!< writes ask for confirmation
+    /// Writes awaiting confirmation: first byte to (bytes, time sent), oldest first.
+    std::unordered_map<uint64_t, std::deque<std::pair<uint32_t, Time>>> m_awaiting;
+    std::deque<std::pair<Time, uint64_t>> m_awaitOrder; //!< (time sent, first byte)
+    ConfirmationCallback m_confirmed;                   //!< confirmation callback
+    uint8_t m_trafficClass;                             //!< TC of the requests
+    Time m_completionTimeout;                           //!< request timeout
+    Time m_tagQuarantine;                               //!< rest of a timed-out tag
 
     uint64_t m_streamCount;         //!< stream operations
     uint32_t m_streamSize;          //!< bytes per stream operation
@@ -362,10 +395,11 @@ class TlpCpu : public Application
     bool m_inStream;                               //!< IssueStream() is running
     Statistics m_stats;                            //!< counters
 
-    TracedCallback<Ptr<const Packet>> m_txTrace;               //!< TLP sent
-    TracedCallback<Ptr<const Packet>, Time> m_completionTrace; //!< completion received
-    TracedCallback<const Result&> m_operationTrace;            //!< operation ended
-    TracedCallback<Ptr<const Packet>> m_dropTrace;             //!< TLP dropped
+    TracedCallback<Ptr<const Packet>> m_txTrace;                  //!< TLP sent
+    TracedCallback<Ptr<const Packet>, Time> m_completionTrace;    //!< completion received
+    TracedCallback<const Result&> m_operationTrace;               //!< operation ended
+    TracedCallback<Ptr<const Packet>> m_dropTrace;                //!< TLP dropped
+    TracedCallback<uint64_t, uint32_t, Time> m_confirmationTrace; //!< write confirmed
 };
 
 } // namespace ns3

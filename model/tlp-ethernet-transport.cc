@@ -107,6 +107,10 @@ bool
 TlpEthernetTransport::Send(Ptr<Packet> packet, uint32_t peer)
 {
     NS_LOG_FUNCTION(this << packet << peer);
+    if (m_directory == nullptr || !m_directory->Contains(peer))
+    {
+        return false; // no such NIC in the fabric: the NIC counts the refusal
+    }
     return m_lower->Send(packet, m_directory->Get(peer), ETHERTYPE);
 }
 

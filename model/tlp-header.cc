@@ -161,6 +161,8 @@ TlpHeader::PeekSummary(Ptr<const Packet> tlp, Summary& s)
               b[15];
     }
     s.address = s.memory ? low & ~uint64_t(3) : 0;
+    s.idRouted = IsMessageType(type) && (type & 0x07) == 0x02;
+    s.targetId = s.idRouted ? static_cast<uint16_t>(b[8] << 8 | b[9]) : 0;
     return true;
 }
 

@@ -99,6 +99,8 @@ class TlpHeader : public Header
         uint16_t requesterId; //!< Requester ID
         uint16_t completerId; //!< Completer ID (completions)
         uint64_t address;     //!< DW-aligned memory address (memory requests)
+        bool idRouted;        //!< a message routed by ID (Type 10010b)
+        uint16_t targetId;    //!< its target ID (bytes 8-9)
     };
 
     TlpHeader();

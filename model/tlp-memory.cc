@@ -7,6 +7,7 @@
 #include "exact-time.h"
 #include "tlp-ecrc-trailer.h"
 #include "tlp-header.h"
+#include "tlp-write-confirmation.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -365,6 +366,12 @@ TlpMemory::DoWrite(const TlpHeader& h, Ptr<const Packet> tlp)
         }
     }
     m_writeTrace(tlp);
+    if (TlpWriteConfirmation::IsRequested(h))
+    {
+        // The write asks for a confirmation (its TPH steering tag): confirmed once stored.
+        m_outbox.push_back({m_freePs, TlpWriteConfirmation::Confirm(h, m_completerId)});
+        Drain();
+    }
     return PicoSeconds(m_freePs);
 }
 

@@ -5,10 +5,15 @@
 #include "tlp-tunnel-net-device.h"
 
 #include "tlp-ecrc-trailer.h"
+#include "tlp-packer.h"
+#include "tlp-write-confirmation.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
+#include "ns3/enum.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
+#include "ns3/pointer.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
@@ -63,21 +68,34 @@ TlpTunnelNetDevice::GetTypeId()
             .AddAttribute("RxCredits",
                           "TLPs the NIC accepts from its interconnect before it returns credits "
                           "(its receive buffer): a NIC full of TLPs waiting for a grant or for "
-                          "the network back-pressures the interconnect.",
+                          "room in a retransmission buffer back-pressures the interconnect.",
                           UintegerValue(64),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_rxCredits),
                           MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("ProcessingDelay",
-                          "Time the NIC takes per TLP or packet, in each direction "
-                          "(lookup, translation, encapsulation or extraction).",
+                          "Time the NIC takes per TLP from its interconnect and per packet "
+                          "from the network (lookup, translation, encapsulation or "
+                          "extraction): each direction is a stage busy that long per item.",
                           TimeValue(NanoSeconds(100)),
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_processingDelay),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("GrantRetry",
-                          "Interval after which an unanswered GRANT_REQUEST is sent again.",
+                          "Time after which an unanswered GRANT_REQUEST is sent again; it "
+                          "doubles after each attempt, up to GrantRetryMax.",
                           TimeValue(MicroSeconds(100)),
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_grantRetry),
                           MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("GrantRetryMax",
+                          "Longest interval between two GRANT_REQUEST packets.",
+                          TimeValue(MilliSeconds(20)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_grantRetryMax),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("GrantAttempts",
+                          "GRANT_REQUEST packets sent before the receiver is declared "
+                          "unreachable and waiting TLPs are answered (UR, or a counted drop).",
+                          UintegerValue(10),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_grantAttempts),
+                          MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("ExportBase",
                           "First address of the local memory pool from which regions are "
                           "granted to senders that ask for any region.",
@@ -102,13 +120,14 @@ TlpTunnelNetDevice::GetTypeId()
             .AddAttribute("AggregationLimit",
                           "Most TLPs one tunnel packet carries (1: every TLP travels alone). "
                           "TLPs for the same peer and window are gathered until the limit, "
-                          "MaxPacketSize or AggregationTimeout is reached.",
+                          "the packet size or AggregationTimeout is reached.",
                           UintegerValue(1),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_aggregationLimit),
                           MakeUintegerChecker<uint32_t>(1, TunnelHeader::MAX_COUNT))
             .AddAttribute("AggregationTimeout",
-                          "Longest time a TLP waits for others to share its packet.",
-                          TimeValue(MicroSeconds(1)),
+                          "Longest time a TLP waits for others to share its packet (the NIC "
+                          "takes one TLP per ProcessingDelay: 16 need 1.6 us by default).",
+                          TimeValue(MicroSeconds(2)),
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_aggregationTimeout),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("MaxPacketSize",
@@ -119,6 +138,99 @@ TlpTunnelNetDevice::GetTypeId()
                           UintegerValue(65507),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPacketSize),
                           MakeUintegerChecker<uint32_t>(64, 65507))
+            .AddAttribute("Reliable",
+                          "Sequenced, acknowledged delivery with retransmission. Off, packets "
+                          "are sent once and the receiver only counts what it missed.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&TlpTunnelNetDevice::m_reliable),
+                          MakeBooleanChecker())
+            .AddAttribute("Recovery",
+                          "How lost packets are recovered: GoBackN (resend from the first "
+                          "loss, as RoCE RC) or SelectiveRepeat (resend what SACK shows "
+                          "missing, as IRN).",
+                          EnumValue(TlpPeerSession::SELECTIVE_REPEAT),
+                          MakeEnumAccessor(&TlpTunnelNetDevice::m_recovery),
+                          MakeEnumChecker(TlpPeerSession::GO_BACK_N,
+                                          "GoBackN",
+                                          TlpPeerSession::SELECTIVE_REPEAT,
+                                          "SelectiveRepeat"))
+            .AddAttribute("RetransmitBuffer",
+                          "Packets per peer sent and not yet acknowledged (and the receive "
+                          "window): when full, TLPs wait in the NIC and hold interconnect "
+                          "credits.",
+                          UintegerValue(256),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_bufferPackets),
+                          MakeUintegerChecker<uint32_t>(1, 1 << 20))
+            .AddAttribute("AckEvery",
+                          "In-order packets received before an ACK is sent (if no packet of "
+                          "our own carried the acknowledgement first).",
+                          UintegerValue(16),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_ackEvery),
+                          MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("AckDelay",
+                          "Longest time a received packet waits for its acknowledgement.",
+                          TimeValue(MicroSeconds(2)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_ackDelay),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("InitialRto",
+                          "Retransmission timeout before the first round-trip sample (RFC 6298 "
+                          "asks 1 s of the Internet; above the round trip of a loaded fabric, "
+                          "queues included).",
+                          TimeValue(MilliSeconds(1)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_initialRto),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("MinRto",
+                          "Floor of the retransmission timeout (RFC 6298 asks 1 s of the "
+                          "Internet; a datacenter fabric's round trips are microseconds).",
+                          TimeValue(MicroSeconds(10)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_minRto),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("MaxRto",
+                          "Ceiling of the retransmission timeout and its backoff.",
+                          TimeValue(MilliSeconds(10)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_maxRto),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("RetryLimit",
+                          "Retransmission timeouts in a row without progress after which the "
+                          "peer is declared unreachable: its requests end with Completer Abort, "
+                          "its writes are reported lost.",
+                          UintegerValue(8),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_retryLimit),
+                          MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("ReorderThreshold",
+                          "SelectiveRepeat: a packet is taken for lost once a packet sent that "
+                          "many transmissions after it is acknowledged.",
+                          UintegerValue(3),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_reorderThreshold),
+                          MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("SackBlocks",
+                          "Most SACK blocks in one ACK packet.",
+                          UintegerValue(16),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_sackBlocks),
+                          MakeUintegerChecker<uint32_t>(0, TunnelAckHeader::MAX_BLOCKS))
+            .AddAttribute("InitialSequence",
+                          "First sequence number of every session, both ways; all NICs of a "
+                          "fabric use the same (set up out of band, as RoCE's starting PSNs).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_initialSequence),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("ConfirmTimeout",
+                          "Receiver-NIC confirmation (claim 18): longest wait for the "
+                          "memory's confirmation of a kept write before it is placed again.",
+                          TimeValue(MicroSeconds(10)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_keepTimeout),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("ConfirmAttempts",
+                          "Placements of a kept write before it is given up.",
+                          UintegerValue(8),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_keepAttempts),
+                          MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("InterconnectErrorModel",
+                          "Loses TLPs between the NIC and its interconnect (towards the "
+                          "interconnect), such as a receiver's local loss.",
+                          PointerValue(),
+                          MakePointerAccessor(&TlpTunnelNetDevice::m_interconnectErrorModel),
+                          MakePointerChecker<ErrorModel>())
             .AddAttribute("Mtu",
                           "NetDevice MTU (the NIC carries TLPs, not layer-3 packets).",
                           UintegerValue(1500),
@@ -130,7 +242,8 @@ TlpTunnelNetDevice::GetTypeId()
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_snifferTrace),
                             "ns3::TlpTunnelNetDevice::PacketTracedCallback")
             .AddTraceSource("TlpTx",
-                            "A TLP from the interconnect was encapsulated towards a peer.",
+                            "A TLP from the interconnect is on its way to a peer (translated "
+                            "when the sender translates).",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_tlpTxTrace),
                             "ns3::TlpTunnelNetDevice::PacketTracedCallback")
             .AddTraceSource("TlpRx",
@@ -138,12 +251,17 @@ TlpTunnelNetDevice::GetTypeId()
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_tlpRxTrace),
                             "ns3::TlpTunnelNetDevice::PacketTracedCallback")
             .AddTraceSource("MacTx",
-                            "A tunnel packet was handed to the transport.",
+                            "A tunnel packet was handed to the transport (every kind, "
+                            "retransmissions too).",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_macTxTrace),
                             "ns3::TlpTunnelNetDevice::PacketTracedCallback")
             .AddTraceSource("MacRx",
                             "A tunnel packet arrived from the transport.",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_macRxTrace),
+                            "ns3::TlpTunnelNetDevice::PacketTracedCallback")
+            .AddTraceSource("Retransmit",
+                            "A tunnel packet was sent again.",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_retransmitTrace),
                             "ns3::TlpTunnelNetDevice::PacketTracedCallback")
             .AddTraceSource("Drop",
                             "A packet or TLP was dropped (see DropReason).",
@@ -152,7 +270,25 @@ TlpTunnelNetDevice::GetTypeId()
             .AddTraceSource("Grant",
                             "A window was granted: (peer node, window ID, region base).",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_grantTrace),
-                            "ns3::TlpTunnelNetDevice::GrantTracedCallback");
+                            "ns3::TlpTunnelNetDevice::GrantTracedCallback")
+            .AddTraceSource("GrantFailed",
+                            "A receiver refused a window's region or never answered: (peer "
+                            "node, window ID, reason).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_grantFailedTrace),
+                            "ns3::TlpTunnelNetDevice::GrantFailedTracedCallback")
+            .AddTraceSource("PeerUnreachable",
+                            "A peer acknowledged nothing for RetryLimit timeouts.",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_unreachableTrace),
+                            "ns3::TlpTunnelNetDevice::PeerTracedCallback")
+            .AddTraceSource("WriteLost",
+                            "A posted write will never reach its unreachable peer (or its "
+                            "memory, when a kept write was given up): (write, peer).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_writeLostTrace),
+                            "ns3::TlpTunnelNetDevice::PeerTlpTracedCallback")
+            .AddTraceSource("Confirmation",
+                            "The NIC generated a write confirmation.",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_confirmationTrace),
+                            "ns3::TlpTunnelNetDevice::PacketTracedCallback");
     return tid;
 }
 
@@ -161,18 +297,35 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_mtu(1500),
       m_requesterId(2),
       m_rxCredits(64),
+      m_grantAttempts(10),
       m_exportBase(uint64_t(1) << 32),
       m_exportSize(uint64_t(1) << 38),
-      m_exportNext(uint64_t(1) << 32),
       m_maxReadRequestSize(512),
       m_maxPayloadSize(256),
       m_aggregationLimit(1),
       m_maxPacketSize(65507),
-      m_pending(0),
-      m_inSendQueued(false),
+      m_reliable(true),
+      m_recovery(TlpPeerSession::SELECTIVE_REPEAT),
+      m_bufferPackets(256),
+      m_ackEvery(16),
+      m_retryLimit(8),
+      m_reorderThreshold(3),
+      m_sackBlocks(16),
+      m_initialSequence(0),
+      m_keepAttempts(8),
+      m_grants(m_windows, m_exports),
       m_nextOwnRead(1)
 {
     NS_LOG_FUNCTION(this);
+    m_port.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::FromInterconnect, this),
+                        MakeCallback(&TlpTunnelNetDevice::Sniff, this),
+                        MakeCallback(&TlpTunnelNetDevice::InterconnectLoss, this));
+    m_grants.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SendControl, this),
+                          MakeCallback(&TlpTunnelNetDevice::Granted, this),
+                          MakeCallback(&TlpTunnelNetDevice::GrantFailed, this),
+                          MakeCallback(&TlpTunnelNetDevice::IsLocalMemory, this));
+    m_keeper.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::ResendKept, this),
+                          MakeCallback(&TlpTunnelNetDevice::KeptWriteLost, this));
 }
 
 TlpTunnelNetDevice::~TlpTunnelNetDevice()
@@ -184,20 +337,21 @@ void
 TlpTunnelNetDevice::DoDispose()
 {
     m_tracker.Clear();
-    for (uint16_t i = 0; i < m_windows.GetN(); ++i)
+    m_windows.Clear();
+    m_exports.Clear();
+    m_router.Clear();
+    m_keeper.Clear();
+    for (auto& session : m_sessions)
     {
-        m_windows.Get(i)->retry.Cancel();
-        m_windows.Get(i)->pending.clear();
+        session->Dispose();
     }
-    m_toNetwork.clear();
-    for (auto& entry : m_batches)
-    {
-        entry.second.timer.Cancel();
-    }
-    m_batches.clear();
-    m_toInterconnect.clear();
+    m_sessions.clear();
+    m_sessionIndex.clear();
+    m_scheduler.Clear();
     m_ownReads.clear();
-    m_port = nullptr;
+    m_ownQueue.clear();
+    m_port.Dispose();
+    m_interconnectErrorModel = nullptr;
     m_transport = nullptr;
     m_node = nullptr;
     NetDevice::DoDispose();
@@ -206,11 +360,11 @@ TlpTunnelNetDevice::DoDispose()
 void
 TlpTunnelNetDevice::DoInitialize()
 {
-    m_exportNext = std::max(m_exportNext, m_exportBase);
-    if (m_port != nullptr)
-    {
-        m_port->SetDeliveryDelay(m_processingDelay);
-    }
+    m_port.SetProcessingDelay(m_processingDelay);
+    m_port.SetErrorModel(m_interconnectErrorModel);
+    m_exports.SetPool(m_exportBase, m_exportSize);
+    m_grants.Configure(m_grantRetry, m_grantRetryMax, m_grantAttempts);
+    m_keeper.Configure(m_keepTimeout, m_keepAttempts);
     NetDevice::DoInitialize();
 }
 
@@ -218,17 +372,8 @@ void
 TlpTunnelNetDevice::Attach(Ptr<PciePort> port)
 {
     NS_LOG_FUNCTION(this << port);
-    NS_ABORT_MSG_IF(m_port != nullptr, "TlpTunnelNetDevice: already attached to a PCIe link");
-    m_port = port;
-    port->SetDevice(this);
-    port->SetReceiveCallback(MakeCallback(&TlpTunnelNetDevice::ReceiveFromInterconnect, this));
-    port->SetReadyCallback(MakeCallback(&TlpTunnelNetDevice::DrainToInterconnect, this));
-    port->ClaimRequesterId(m_requesterId);
-    port->SetDefaultCompletionRoute();
-    port->SetReceiveCredits(m_rxCredits);
-    // The NIC's processing of TLPs from the interconnect is part of their delivery.
-    port->SetDeliveryDelay(m_processingDelay);
-    m_exportNext = m_exportBase;
+    m_port.Attach(port, this, m_requesterId, m_rxCredits, m_processingDelay);
+    m_exports.SetPool(m_exportBase, m_exportSize);
     m_tracker.Configure(256,
                         MilliSeconds(50),
                         MakeCallback(&TlpTunnelNetDevice::OwnReadData, this),
@@ -242,7 +387,10 @@ TlpTunnelNetDevice::SetTransport(Ptr<TlpTransport> transport)
     NS_LOG_FUNCTION(this << transport);
     m_transport = transport;
     transport->SetCallbacks(MakeCallback(&TlpTunnelNetDevice::ReceiveFromNetwork, this),
-                            MakeCallback(&TlpTunnelNetDevice::SendQueued, this));
+                            MakeCallback(&TlpTransmitScheduler::Run, &m_scheduler));
+    m_scheduler.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SessionHasWork, this),
+                             MakeCallback(&TlpTunnelNetDevice::SessionCanSend, this),
+                             MakeCallback(&TlpTunnelNetDevice::SessionSendOne, this));
 }
 
 Ptr<TlpTransport>
@@ -251,15 +399,27 @@ TlpTunnelNetDevice::GetTransport() const
     return m_transport;
 }
 
+uint32_t
+TlpTunnelNetDevice::GetMaxPacketSize() const
+{
+    uint32_t size = m_maxPacketSize;
+    if (m_transport != nullptr)
+    {
+        size = std::min(size, m_transport->GetMaxPacketSize());
+    }
+    return size;
+}
+
 uint16_t
 TlpTunnelNetDevice::AddWindow(uint64_t base,
                               uint64_t size,
                               uint32_t peer,
                               uint64_t regionBase,
-                              TlpWindow::TranslateAt translateAt)
+                              TlpWindow::TranslateAt translateAt,
+                              TlpWindow::Confirm confirm)
 {
     NS_LOG_FUNCTION(this << base << size << peer << regionBase);
-    NS_ABORT_MSG_IF(m_port == nullptr || m_transport == nullptr || m_node == nullptr,
+    NS_ABORT_MSG_IF(!m_port.IsAttached() || m_transport == nullptr || m_node == nullptr,
                     "TlpTunnelNetDevice: AddWindow before Attach() and SetTransport()");
     NS_ABORT_MSG_IF(base % PAGE != 0 || size % PAGE != 0 || size == 0,
                     "TlpTunnelNetDevice: window base 0x" << std::hex << base << " and size 0x"
@@ -276,24 +436,59 @@ TlpTunnelNetDevice::AddWindow(uint64_t base,
                     "TlpTunnelNetDevice: window at 0x"
                         << std::hex << base << " maps to node " << std::dec << peer
                         << ", which does not exist or has no NIC in this fabric");
+    NS_ABORT_MSG_IF(confirm > TlpWindow::CONFIRM_RECEIVER_NIC,
+                    "TlpTunnelNetDevice: window at 0x" << std::hex << base << std::dec
+                                                       << ": confirm=" << +confirm
+                                                       << " is not a TlpWindow::Confirm");
+    NS_ABORT_MSG_IF(confirm == TlpWindow::CONFIRM_SENDER_NIC && !m_reliable,
+                    "TlpTunnelNetDevice: window at 0x"
+                        << std::hex << base
+                        << " confirms writes at the sending NIC, which needs the copy and "
+                           "timer of reliable delivery: attribute Reliable=false");
     TlpWindow w;
     w.base = base;
     w.size = size;
-    w.peer = peer;
-    w.requestedBase = regionBase;
     w.translateAt = translateAt;
+    w.confirm = confirm;
+    TlpWindowReceiver r;
+    r.peer = peer;
+    r.requestedBase = regionBase;
+    w.receivers.push_back(r);
     uint16_t id = m_windows.Add(w);
-    m_port->ClaimAddressRange(base, size);
+    m_port.ClaimRange(base, size);
     Simulator::ScheduleWithContext(m_node->GetId(),
                                    Time(0),
-                                   &TlpTunnelNetDevice::RequestGrant,
-                                   this,
+                                   &TlpGrantAgent::Request,
+                                   &m_grants,
                                    id);
     return id;
 }
 
+void
+TlpTunnelNetDevice::RemoveWindow(uint16_t id)
+{
+    NS_LOG_FUNCTION(this << id);
+    TlpWindow* w = m_windows.Get(id);
+    NS_ABORT_MSG_IF(w == nullptr, "TlpTunnelNetDevice: RemoveWindow(" << id << "): no such window");
+    std::vector<uint32_t> peers;
+    for (const TlpWindowReceiver& r : w->receivers)
+    {
+        peers.push_back(r.peer);
+    }
+    m_port.ReleaseRange(w->base, w->size);
+    m_windows.Remove(id);
+    for (uint32_t peer : peers)
+    {
+        uint32_t index = FindSession(peer);
+        if (index != UINT32_MAX)
+        {
+            m_sessions[index]->Pump(); // TLPs still waiting for it are answered now
+        }
+    }
+}
+
 const TlpWindow*
-TlpTunnelNetDevice::GetWindow(uint16_t id)
+TlpTunnelNetDevice::GetWindow(uint16_t id) const
 {
     return m_windows.Get(id);
 }
@@ -302,6 +497,12 @@ uint16_t
 TlpTunnelNetDevice::GetNWindows() const
 {
     return m_windows.GetN();
+}
+
+const TlpExportTable&
+TlpTunnelNetDevice::GetExportTable() const
+{
+    return m_exports;
 }
 
 uint16_t
@@ -313,7 +514,7 @@ TlpTunnelNetDevice::GetRequesterId() const
 Ptr<PciePort>
 TlpTunnelNetDevice::GetPort() const
 {
-    return m_port;
+    return m_port.GetPort();
 }
 
 const TlpTunnelNetDevice::Statistics&
@@ -322,144 +523,777 @@ TlpTunnelNetDevice::GetStatistics() const
     return m_stats;
 }
 
-uint32_t
-TlpTunnelNetDevice::GetMaxPacketSize() const
+const TlpPeerSession*
+TlpTunnelNetDevice::GetSession(uint32_t peer) const
 {
-    if (m_transport == nullptr)
-    {
-        return m_maxPacketSize;
-    }
-    return std::min(m_maxPacketSize, m_transport->GetMaxPacketSize());
-}
-
-uint64_t
-TlpTunnelNetDevice::RegionKey(uint32_t node, uint16_t window)
-{
-    return uint64_t(node) << 16 | window;
+    uint32_t index = FindSession(peer);
+    return index == UINT32_MAX ? nullptr : m_sessions[index].get();
 }
 
 void
 TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
 {
     NS_LOG_LOGIC("drop, reason " << +reason);
-    if (reason == DROP_MALFORMED_PACKET || reason == DROP_UNKNOWN_SOURCE)
+    switch (reason)
     {
+    case DROP_MALFORMED_PACKET:
+    case DROP_MALFORMED_TLP:
+    case DROP_ECRC:
+    case DROP_UNSUPPORTED:
+    case DROP_UNKNOWN_SOURCE:
+    case DROP_BAD_ACK:
         m_stats.malformedPackets++;
-    }
-    else
-    {
+        break;
+    case DROP_TRANSPORT:
+        m_stats.transportRefusals++;
+        break;
+    case DROP_DUPLICATE:
+    case DROP_OUT_OF_ORDER:
+    case DROP_OUT_OF_WINDOW:
+        break; // counted by the session
+    case DROP_INTERCONNECT:
+        m_stats.interconnectLosses++;
+        break;
+    default:
         m_stats.tlpDrops++;
+        break;
     }
     m_dropTrace(packet, reason);
 }
 
-// ---------------------------------------------------------------- sending side
+// ------------------------------------------------------------------ sessions
 
-void
-TlpTunnelNetDevice::RequestGrant(uint16_t id)
+TlpPeerSession::Config
+TlpTunnelNetDevice::SessionConfig() const
 {
-    TlpWindow* w = m_windows.Get(id);
-    if (w == nullptr || w->granted || w->refused)
+    TlpPeerSession::Config c;
+    c.self = m_node->GetId();
+    c.reliable = m_reliable;
+    c.recovery = m_recovery;
+    c.bufferPackets = m_bufferPackets;
+    c.ackEvery = m_ackEvery;
+    c.ackDelay = m_ackDelay;
+    c.initialRto = m_initialRto;
+    c.minRto = m_minRto;
+    c.maxRto = std::max(m_maxRto, m_minRto);
+    c.retryLimit = m_retryLimit;
+    c.reorderThreshold = m_reorderThreshold;
+    c.sackBlocks = m_sackBlocks;
+    c.initialSequence = m_initialSequence;
+    c.packer.SetLimits(m_aggregationLimit, GetMaxPacketSize());
+    c.aggregationTimeout = m_aggregationTimeout;
+    return c;
+}
+
+uint32_t
+TlpTunnelNetDevice::FindSession(uint32_t peer) const
+{
+    auto it = m_sessionIndex.find(peer);
+    return it == m_sessionIndex.end() ? UINT32_MAX : it->second;
+}
+
+TlpPeerSession&
+TlpTunnelNetDevice::Session(uint32_t peer)
+{
+    uint32_t index = FindSession(peer);
+    if (index == UINT32_MAX)
     {
-        return;
+        index = static_cast<uint32_t>(m_sessions.size());
+        TlpPeerSession::Host* host = this;
+        m_sessions.push_back(
+            std::make_unique<TlpPeerSession>(peer, SessionConfig(), host, &m_stats));
+        m_sessionIndex[peer] = index;
     }
-    TunnelGrantHeader body;
-    body.windowBase = w->base;
-    body.size = w->size;
-    body.regionBase = w->requestedBase;
-    body.translateAt = w->translateAt;
-    SendControl(w->peer, TunnelHeader::GRANT_REQUEST, id, body);
-    m_stats.grantRequests++;
-    w->retry = Simulator::Schedule(m_grantRetry, &TlpTunnelNetDevice::RequestGrant, this, id);
+    return *m_sessions[index];
+}
+
+bool
+TlpTunnelNetDevice::SessionHasWork(uint32_t index)
+{
+    return m_sessions[index]->HasWork();
+}
+
+bool
+TlpTunnelNetDevice::SessionCanSend(uint32_t index)
+{
+    return m_transport->CanSend(m_sessions[index]->GetPeer());
+}
+
+bool
+TlpTunnelNetDevice::SessionSendOne(uint32_t index)
+{
+    return m_sessions[index]->SendOne();
 }
 
 void
-TlpTunnelNetDevice::ReceiveFromInterconnect(Ptr<Packet> tlp)
+TlpTunnelNetDevice::Activate(uint32_t peer)
 {
-    NS_LOG_FUNCTION(this << tlp);
-    // The interconnect delivers a TLP once the NIC has processed it (the port's
-    // delivery delay is ProcessingDelay), so it is handled at once.
+    if (m_transport == nullptr)
+    {
+        return;
+    }
+    m_scheduler.Activate(FindSession(peer));
+}
+
+void
+TlpTunnelNetDevice::ReturnCredits(uint32_t credits)
+{
+    m_port.ReturnCredits(credits);
+}
+
+void
+TlpTunnelNetDevice::Transmit(uint32_t peer, Ptr<Packet> packet, bool retransmission)
+{
+    // TLPs come from this node's own requesters and memory (TlpTunnelHelper checks
+    // their Max_Payload_Size against the path when it binds the NICs), so a packet too
+    // large for the path is a configuration error, not traffic to drop.
+    NS_ABORT_MSG_IF(packet->GetSize() > GetMaxPacketSize(),
+                    "TlpTunnelNetDevice (node "
+                        << m_node->GetId() << "): a tunnel packet of " << packet->GetSize()
+                        << " bytes exceeds the largest the path carries: MaxPacketSize="
+                        << m_maxPacketSize << ", " << m_transport->GetInstanceTypeId().GetName()
+                        << " " << m_transport->GetMaxPacketSize()
+                        << " (the link's Mtu less its headers); lower MaxPayloadSize of the CPU "
+                           "and memory or raise the links' Mtu (jumbo frames)");
+    m_macTxTrace(packet);
+    if (retransmission)
+    {
+        m_retransmitTrace(packet);
+    }
+    uint8_t first[4] = {0, 0, 0, 0};
+    packet->CopyData(first, 4);
+    uint32_t tlps = uint32_t(first[2]) << 8 | first[3]; // the header's count
+    if (m_transport->Send(packet, peer))
+    {
+        m_stats.packetsSent++;
+        m_stats.tunnelTlpsSent += tlps;
+    }
+    else
+    {
+        Drop(packet, DROP_TRANSPORT); // a loss the reliable session recovers from
+    }
+}
+
+void
+TlpTunnelNetDevice::Enqueue(uint32_t peer,
+                            Ptr<Packet> tlp,
+                            const TlpHeader& h,
+                            TunnelHeader::Kind kind,
+                            uint16_t window,
+                            uint8_t flags,
+                            uint32_t credits)
+{
+    TlpPeerSession::Item item;
+    item.tlp = tlp;
+    item.header = h;
+    item.kind = kind;
+    item.window = window;
+    item.flags = flags;
+    item.credits = credits;
+    Session(peer).Enqueue(std::move(item));
+}
+
+TlpPeerSession::Readiness
+TlpTunnelNetDevice::Prepare(uint32_t peer, TlpPeerSession::Item& item)
+{
+    if (item.kind == TunnelHeader::COMPLETION)
+    {
+        return TlpPeerSession::READY;
+    }
+    const TlpWindow* w = m_windows.Get(item.window);
+    const TlpWindowReceiver* r = w != nullptr ? w->FindReceiver(peer) : nullptr;
+    if (r == nullptr || r->state == TlpWindowReceiver::REFUSED ||
+        r->state == TlpWindowReceiver::FAILED)
+    {
+        item.reason = DROP_REFUSED;
+        return TlpPeerSession::REFUSE;
+    }
+    if (r->state == TlpWindowReceiver::REQUESTING)
+    {
+        return TlpPeerSession::WAIT;
+    }
+    TlpHeader& h = item.header;
+    uint64_t windowAddress = h.GetAddress();
+    uint64_t target = w->Translate(windowAddress, *r);
+    TlpWindow::TranslateAt at = w->translateAt;
+    TlpWindow::Confirm confirm = w->confirm;
+    uint16_t nic = m_requesterId;
+    if (TlpWriteConfirmation::IsRequested(h))
+    {
+        if (confirm == TlpWindow::CONFIRM_NONE || confirm == TlpWindow::CONFIRM_SENDER_NIC)
+        {
+            // Nobody beyond this NIC answers the request.
+            item.tlp = TlpWriteConfirmation::Rewrite(item.tlp, h, false);
+            TlpWriteConfirmation::SetRequested(h, false);
+        }
+        if (confirm == TlpWindow::CONFIRM_SENDER_NIC)
+        {
+            // Claims 12-13: confirmed now; the retransmission buffer keeps the copy and
+            // the timer.
+            Ptr<Packet> c = TlpWriteConfirmation::Confirm(item.header, nic);
+            m_stats.confirmationsSent++;
+            m_stats.confirmationsPlaced++;
+            m_port.SendGenerated(c);
+            m_confirmationTrace(c); // may run trace sinks; w and r are not used after
+        }
+        else if (confirm != TlpWindow::CONFIRM_NONE)
+        {
+            m_router.OutboundWrite(peer, item.header.GetRequesterId());
+        }
+    }
+    if (at == TlpWindow::SENDER)
+    {
+        item.tlp = Readdress(item.tlp, item.header, target);
+        item.header.SetAddress(target);
+        item.flags |= TunnelHeader::FLAG_TRANSLATED;
+    }
+    if (!item.header.IsPosted())
+    {
+        m_router.Outbound(peer, item.header);
+    }
+    m_stats.tlpsToNetwork++;
+    m_tlpTxTrace(item.tlp);
+    return TlpPeerSession::READY;
+}
+
+void
+TlpTunnelNetDevice::Abandon(uint32_t peer,
+                            std::vector<TlpPeerSession::Item>& items,
+                            bool unreachable)
+{
+    uint32_t credits = 0;
+    for (const TlpPeerSession::Item& item : items)
+    {
+        credits += item.credits;
+    }
+    m_port.ReturnCredits(credits);
+    for (TlpPeerSession::Item& item : items)
+    {
+        if (unreachable)
+        {
+            AnswerUnreachable(item.tlp, item.header, peer);
+        }
+        else
+        {
+            Refuse(item.tlp, static_cast<DropReason>(item.reason), UINT32_MAX);
+        }
+    }
+}
+
+void
+TlpTunnelNetDevice::AbandonPackets(uint32_t peer, std::vector<Ptr<Packet>>& packets)
+{
+    for (Ptr<Packet>& packet : packets)
+    {
+        TlpUnpacker u;
+        if (!u.Parse(packet))
+        {
+            continue; // our own packets always parse
+        }
+        for (uint16_t i = 0; i < u.GetNTlps(); ++i)
+        {
+            AnswerUnreachable(u.GetTlpPacket(i), u.GetTlp(i).header, peer);
+        }
+    }
+}
+
+void
+TlpTunnelNetDevice::Unreachable(uint32_t peer)
+{
+    m_unreachableTrace(peer);
+    // Requests the peer acknowledged but never completed.
+    for (const TlpHeader& request : m_router.TakeOutbound(peer))
+    {
+        CompleteLocally(request, TlpHeader::CA);
+        m_stats.requestsAborted++;
+    }
+}
+
+void
+TlpTunnelNetDevice::AnswerUnreachable(Ptr<const Packet> tlp, const TlpHeader& h, uint32_t peer)
+{
+    if (h.IsCompletion() || TlpWriteConfirmation::IsConfirmation(h))
+    {
+        Drop(tlp, DROP_UNREACHABLE);
+        return;
+    }
+    if (h.IsPosted())
+    {
+        m_stats.writesLost++;
+        m_writeLostTrace(tlp, peer);
+        return;
+    }
+    // Answered once: forget its route (prepared requests have one).
+    m_router.ForgetOutbound(peer, h);
+    CompleteLocally(h, TlpHeader::CA);
+    m_stats.requestsAborted++;
+}
+
+void
+TlpTunnelNetDevice::CompleteLocally(const TlpHeader& request, TlpHeader::CompletionStatus status)
+{
+    TlpHeader cpl = TlpHeader::MakeCompletionFor(request, status, m_requesterId);
+    Ptr<Packet> reply = Create<Packet>();
+    reply->AddHeader(cpl);
+    if (request.GetRequesterId() == m_requesterId)
+    {
+        m_tracker.Receive(reply, cpl); // one of our own reads
+        return;
+    }
+    m_port.SendGenerated(reply);
+}
+
+void
+TlpTunnelNetDevice::Deliver(uint32_t peer, Ptr<Packet> packet)
+{
+    TlpUnpacker u;
+    if (u.Parse(packet)) // it parsed when it arrived
+    {
+        HandleTlps(peer, u, m_port.ProcessPacket());
+    }
+}
+
+// ---------------------------------------------------------- interconnect side
+
+void
+TlpTunnelNetDevice::Sniff(Ptr<const Packet> tlp)
+{
     m_stats.tlpsCrossed++;
     m_snifferTrace(tlp);
-    TlpHeader h;
-    tlp->PeekHeader(h); // the interconnect delivers well-formed TLPs only
+}
+
+void
+TlpTunnelNetDevice::InterconnectLoss(Ptr<const Packet> tlp)
+{
+    Drop(tlp, DROP_INTERCONNECT);
+}
+
+void
+TlpTunnelNetDevice::FromInterconnect(Ptr<Packet> tlp, const TlpHeader& h)
+{
+    NS_LOG_FUNCTION(this << tlp);
+    if (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp))
+    {
+        // Never launder a damaged TLP by recomputing its ECRC after translation.
+        m_port.ReturnCredits(1);
+        Drop(tlp, DROP_ECRC);
+        if (h.IsRequest() && !h.IsPosted())
+        {
+            CompleteLocally(h, TlpHeader::UR);
+            m_stats.unsupportedRequests++;
+        }
+        return;
+    }
     if (h.IsCompletion())
     {
         if (h.GetRequesterId() == m_requesterId)
         {
-            // A completion for one of our own reads (a UR we answered ourselves).
+            // A completion for one of our own reads from this node (a UR of the switch).
+            m_port.ReturnCredits(1);
             if (m_tracker.Receive(tlp, h) == TlpRequestTracker::NOT_OURS)
             {
                 Drop(tlp, DROP_UNKNOWN_REQUESTER);
             }
-            m_port->ReturnCredits(1);
             return;
         }
-        auto it = m_requesters.find(h.GetRequesterId());
-        if (it == m_requesters.end())
+        uint32_t peer;
+        if (!m_router.RouteCompletion(h, peer))
         {
+            m_port.ReturnCredits(1);
             Drop(tlp, DROP_UNKNOWN_REQUESTER);
-            m_port->ReturnCredits(1);
             return;
         }
-        Encapsulate(it->second, 0, 0, tlp, 1);
+        Enqueue(peer, tlp, h, TunnelHeader::COMPLETION, 0, 0, 1);
+        return;
+    }
+    if (TlpWriteConfirmation::IsConfirmation(h))
+    {
+        ConfirmationFromInterconnect(tlp, h);
         return;
     }
     TlpWindow* w = h.HasMemoryAddress() ? m_windows.Find(h.GetAddress()) : nullptr;
-    if (w == nullptr)
+    if (w == nullptr || !w->Contains(h.GetAddress(), RequestSpan(h)))
     {
-        Refuse(tlp, DROP_NO_REGION, UINT32_MAX);
-        m_port->ReturnCredits(1);
+        m_port.ReturnCredits(1);
+        Refuse(tlp, w == nullptr ? DROP_NO_WINDOW : DROP_REFUSED, UINT32_MAX);
         return;
     }
-    if (!w->pending.empty())
-    {
-        // Behind the TLPs held for the grant (or still being sent since it came).
-        w->pending.emplace_back(tlp, 1);
-        m_pending++;
-        m_stats.maxPending = std::max(m_stats.maxPending, m_pending);
-        return;
-    }
-    SendThroughWindow(*w, tlp, h, 1);
+    Enqueue(w->GetPeer(), tlp, h, TunnelHeader::DATA, w->id, 0, 1);
 }
 
 void
-TlpTunnelNetDevice::SendThroughWindow(TlpWindow& w, Ptr<Packet> tlp, uint32_t credits)
+TlpTunnelNetDevice::ConfirmationFromInterconnect(Ptr<Packet> tlp, const TlpHeader& h)
 {
-    TlpHeader h;
-    tlp->PeekHeader(h);
-    SendThroughWindow(w, tlp, h, credits);
-}
-
-void
-TlpTunnelNetDevice::SendThroughWindow(TlpWindow& w,
-                                      Ptr<Packet> tlp,
-                                      const TlpHeader& h,
-                                      uint32_t credits)
-{
-    if (w.refused || !Inside(h.GetAddress(), RequestSpan(h), w.base, w.size))
+    m_port.ReturnCredits(1); // confirmations are small and few: forwarded without credit
+    uint16_t writer;
+    uint64_t address;
+    uint32_t bytes;
+    if (!TlpWriteConfirmation::Parse(tlp, h, writer, address, bytes))
     {
-        Refuse(tlp, DROP_REFUSED, UINT32_MAX);
-        if (credits)
-        {
-            m_port->ReturnCredits(credits);
-        }
+        Drop(tlp, DROP_MALFORMED_TLP);
         return;
     }
-    if (!w.granted)
+    if (m_keeper.Confirm(writer, address, bytes))
     {
-        w.pending.emplace_back(tlp, credits);
-        m_pending++;
-        m_stats.maxPending = std::max(m_stats.maxPending, m_pending);
+        return; // a write this NIC confirmed already reached memory (claim 18)
+    }
+    uint32_t peer;
+    const TlpExportGrant* g =
+        m_router.RouteConfirmation(writer, peer) ? m_exports.FindByAddress(peer, address) : nullptr;
+    if (g == nullptr)
+    {
+        Drop(tlp, DROP_UNKNOWN_REQUESTER);
         return;
     }
     uint8_t flags = 0;
-    if (w.translateAt == TlpWindow::SENDER)
+    if (g->translateHere)
     {
-        tlp = Readdress(tlp, h, w.Translate(h.GetAddress()));
-        flags |= TunnelHeader::FLAG_TRANSLATED;
+        // Claim 16: back to the sender's window address at the receiving NIC.
+        const TlpExportRegion& region = m_exports.GetRegion(g->region);
+        tlp = TlpWriteConfirmation::Readdress(tlp, g->windowBase + (address - region.base));
+        flags = TunnelHeader::FLAG_TRANSLATED;
     }
-    Encapsulate(w.peer, w.id, flags, tlp, credits);
+    TlpHeader ch;
+    tlp->PeekHeader(ch);
+    Enqueue(peer, tlp, ch, TunnelHeader::COMPLETION, g->window, flags, 0);
+}
+
+// ------------------------------------------------------------------ grants
+
+void
+TlpTunnelNetDevice::SendControl(uint32_t peer,
+                                TunnelHeader::Kind kind,
+                                uint16_t window,
+                                uint32_t nonce,
+                                const TunnelGrantHeader& body)
+{
+    if (kind == TunnelHeader::GRANT)
+    {
+        m_stats.grantsSent++;
+    }
+    else
+    {
+        m_stats.grantRequests++;
+    }
+    Ptr<Packet> p = Create<Packet>();
+    p->AddHeader(body);
+    TunnelHeader th;
+    th.SetKind(kind);
+    th.SetWindow(window);
+    th.SetSource(m_node->GetId());
+    th.SetSequence(nonce);
+    p->AddHeader(th);
+    Session(peer).EnqueueControl(p);
+}
+
+void
+TlpTunnelNetDevice::Granted(uint16_t window, uint32_t peer, uint64_t regionBase)
+{
+    m_grantTrace(peer, window, regionBase); // may change the tables
+    Session(peer).Pump();
+}
+
+void
+TlpTunnelNetDevice::GrantFailed(uint16_t window, uint32_t peer, uint8_t reason)
+{
+    m_stats.grantFailures++;
+    m_grantFailedTrace(peer, window, reason); // may change the tables
+    Session(peer).Pump();                     // waiting TLPs are answered now
+}
+
+bool
+TlpTunnelNetDevice::IsLocalMemory(uint64_t base, uint64_t size)
+{
+    return m_port.IsLocalTarget(base, size);
+}
+
+// ------------------------------------------------------------ network side
+
+void
+TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
+{
+    NS_LOG_FUNCTION(this << packet);
+    m_macRxTrace(packet);
+    m_stats.packetsReceived++;
+    // Everything is checked before anything acts on the packet.
+    TlpUnpacker u;
+    if (!u.Parse(packet))
+    {
+        NS_LOG_LOGIC("dropped: " << TlpUnpacker::ErrorToString(u.GetError()));
+        static const DropReason reasons[] = {DROP_MALFORMED_PACKET,
+                                             DROP_MALFORMED_PACKET,
+                                             DROP_UNSUPPORTED,
+                                             DROP_MALFORMED_PACKET,
+                                             DROP_MALFORMED_TLP,
+                                             DROP_ECRC,
+                                             DROP_MALFORMED_TLP,
+                                             DROP_MALFORMED_PACKET};
+        Drop(packet, reasons[u.GetError()]);
+        return;
+    }
+    const TunnelHeader& th = u.GetHeader();
+    uint32_t source = th.GetSource();
+    if (source == m_node->GetId() || !m_transport->GetDirectory()->Contains(source))
+    {
+        Drop(packet, DROP_UNKNOWN_SOURCE);
+        return;
+    }
+    switch (th.GetKind())
+    {
+    case TunnelHeader::GRANT_REQUEST:
+        m_grants.HandleRequest(source, th, u.GetGrant());
+        return;
+    case TunnelHeader::GRANT:
+        if (m_grants.HandleGrant(source, th, u.GetGrant()) == TlpGrantAgent::UNEXPECTED)
+        {
+            Drop(packet, DROP_UNEXPECTED);
+        }
+        return;
+    case TunnelHeader::ACK: {
+        TlpPeerSession& s = Session(source);
+        if (!s.CheckAck(th, &u.GetAck()))
+        {
+            Drop(packet, DROP_BAD_ACK);
+            return;
+        }
+        s.ProcessAck(th, &u.GetAck());
+        return;
+    }
+    case TunnelHeader::DATA:
+    case TunnelHeader::COMPLETION:
+        break;
+    }
+    TlpPeerSession& s = Session(source);
+    if (!s.CheckAck(th, nullptr))
+    {
+        Drop(packet, DROP_BAD_ACK);
+        return;
+    }
+    TlpPeerSession::Verdict verdict = s.Receive(th, packet);
+    s.ProcessAck(th, nullptr);
+    switch (verdict)
+    {
+    case TlpPeerSession::RX_DELIVER: {
+        m_stats.tunnelTlpsReceived += th.GetCount();
+        // Decided now; the TLPs leave for the interconnect once processed.
+        HandleTlps(source, u, m_port.ProcessPacket());
+        uint32_t index = FindSession(source);
+        m_sessions[index]->DeliverBuffered();
+        return;
+    }
+    case TlpPeerSession::RX_BUFFERED:
+        m_stats.tunnelTlpsReceived += th.GetCount();
+        return;
+    case TlpPeerSession::RX_DUPLICATE:
+        Drop(packet, DROP_DUPLICATE);
+        return;
+    case TlpPeerSession::RX_OUT_OF_ORDER:
+        Drop(packet, DROP_OUT_OF_ORDER);
+        return;
+    case TlpPeerSession::RX_OUT_OF_WINDOW:
+        Drop(packet, DROP_OUT_OF_WINDOW);
+        return;
+    }
+}
+
+void
+TlpTunnelNetDevice::HandleTlps(uint32_t peer, const TlpUnpacker& u, Time ready)
+{
+    const TunnelHeader& th = u.GetHeader();
+    for (uint16_t i = 0; i < u.GetNTlps(); ++i)
+    {
+        if (th.GetKind() == TunnelHeader::DATA)
+        {
+            HandleRequest(peer, th, u.GetTlpPacket(i), u.GetTlp(i).header, ready);
+        }
+        else
+        {
+            HandleCompletion(peer, th, u.GetTlpPacket(i), u.GetTlp(i).header, ready);
+        }
+    }
+}
+
+void
+TlpTunnelNetDevice::HandleRequest(uint32_t peer,
+                                  const TunnelHeader& th,
+                                  Ptr<Packet> tlp,
+                                  const TlpHeader& h,
+                                  Time ready)
+{
+    // A request is placed only inside a region this NIC granted to the sender.
+    const TlpExportGrant* g = m_exports.Find(peer, th.GetWindow());
+    uint64_t address = h.GetAddress();
+    uint64_t span = RequestSpan(h);
+    bool translated = th.GetFlags() & TunnelHeader::FLAG_TRANSLATED;
+    bool ok = false;
+    uint64_t target = address;
+    uint64_t regionBase = 0;
+    if (g != nullptr)
+    {
+        regionBase = m_exports.GetRegion(g->region).base;
+        if (translated)
+        {
+            ok = Inside(address, span, regionBase, g->size);
+        }
+        else
+        {
+            ok = Inside(address, span, g->windowBase, g->size);
+            target = regionBase + (address - g->windowBase);
+        }
+    }
+    if (!ok)
+    {
+        Refuse(tlp, DROP_NO_REGION, peer);
+        return;
+    }
+    TlpHeader placed = h;
+    if (!translated)
+    {
+        tlp = Readdress(tlp, h, target);
+        placed.SetAddress(target);
+    }
+    if (TlpWriteConfirmation::IsRequested(placed))
+    {
+        if (g->confirm == TlpWindow::CONFIRM_RECEIVER_NIC)
+        {
+            // Claim 17: confirmed now, with the sender's window address; claim 18: the
+            // copy is kept until this node's memory confirms it.
+            uint64_t first = placed.GetFirstByteAddress();
+            uint32_t bytes = TlpWriteConfirmation::WrittenBytes(placed);
+            Ptr<Packet> c = TlpWriteConfirmation::Make(m_requesterId,
+                                                       placed.GetRequesterId(),
+                                                       g->windowBase + (first - regionBase),
+                                                       bytes);
+            m_stats.confirmationsSent++;
+            TlpHeader ch;
+            c->PeekHeader(ch);
+            uint16_t window = th.GetWindow();
+            m_keeper.Keep(tlp->Copy(), placed.GetRequesterId(), first, bytes);
+            m_confirmationTrace(c);
+            Enqueue(peer,
+                    c,
+                    ch,
+                    TunnelHeader::COMPLETION,
+                    window,
+                    TunnelHeader::FLAG_TRANSLATED,
+                    0);
+        }
+        else if (g->confirm == TlpWindow::CONFIRM_MEMORY)
+        {
+            m_router.InboundWrite(peer, placed.GetRequesterId());
+        }
+        else
+        {
+            // The window asks nobody here to confirm.
+            tlp = TlpWriteConfirmation::Rewrite(tlp, placed, false);
+        }
+    }
+    if (!placed.IsPosted())
+    {
+        m_router.Inbound(peer, placed);
+    }
+    PlaceOnInterconnect(tlp, ready);
+}
+
+void
+TlpTunnelNetDevice::HandleCompletion(uint32_t peer,
+                                     const TunnelHeader& th,
+                                     Ptr<Packet> tlp,
+                                     const TlpHeader& h,
+                                     Time ready)
+{
+    if (TlpWriteConfirmation::IsConfirmation(h))
+    {
+        uint16_t writer;
+        uint64_t address;
+        uint32_t bytes;
+        const TlpWindow* w = m_windows.Get(th.GetWindow());
+        const TlpWindowReceiver* r = w != nullptr ? w->FindReceiver(peer) : nullptr;
+        if (!TlpWriteConfirmation::Parse(tlp, h, writer, address, bytes) || r == nullptr ||
+            !m_router.AcceptConfirmation(peer, writer))
+        {
+            Drop(tlp, DROP_UNEXPECTED);
+            return;
+        }
+        if (!(th.GetFlags() & TunnelHeader::FLAG_TRANSLATED))
+        {
+            // Claim 15: back to the window address at the sending NIC.
+            if (!Inside(address, bytes, r->regionBase, w->size))
+            {
+                Drop(tlp, DROP_UNEXPECTED);
+                return;
+            }
+            address = w->base + (address - r->regionBase);
+            tlp = TlpWriteConfirmation::Readdress(tlp, address);
+        }
+        if (!w->Contains(address, bytes))
+        {
+            Drop(tlp, DROP_UNEXPECTED);
+            return;
+        }
+        m_stats.confirmationsPlaced++;
+        PlaceOnInterconnect(tlp, ready);
+        return;
+    }
+    if (!m_router.AcceptCompletion(peer, h))
+    {
+        Drop(tlp, DROP_UNKNOWN_REQUESTER);
+        return;
+    }
+    if (h.GetRequesterId() == m_requesterId)
+    {
+        TlpRequestTracker::Outcome outcome = m_tracker.Receive(tlp, h);
+        if (outcome == TlpRequestTracker::NOT_OURS || outcome == TlpRequestTracker::MALFORMED)
+        {
+            Drop(tlp, DROP_UNKNOWN_REQUESTER);
+        }
+        return;
+    }
+    PlaceOnInterconnect(tlp, ready);
+}
+
+void
+TlpTunnelNetDevice::PlaceOnInterconnect(Ptr<Packet> tlp, Time ready)
+{
+    m_stats.tlpsFromNetwork++;
+    m_tlpRxTrace(tlp);
+    m_port.Send(tlp, ready);
+}
+
+void
+TlpTunnelNetDevice::ResendKept(Ptr<Packet> tlp)
+{
+    m_stats.interconnectResends++;
+    m_port.SendGenerated(tlp);
+}
+
+void
+TlpTunnelNetDevice::KeptWriteLost(Ptr<const Packet> tlp)
+{
+    m_stats.writesLost++;
+    m_writeLostTrace(tlp, m_node->GetId());
+}
+
+void
+TlpTunnelNetDevice::Refuse(Ptr<const Packet> request, DropReason reason, uint32_t toPeer)
+{
+    TlpHeader h;
+    request->PeekHeader(h);
+    if (!h.IsRequest() || h.IsPosted())
+    {
+        Drop(request, reason);
+        return;
+    }
+    m_stats.unsupportedRequests++;
+    if (toPeer == UINT32_MAX)
+    {
+        CompleteLocally(h, TlpHeader::UR);
+        return;
+    }
+    TlpHeader cpl = TlpHeader::MakeCompletionFor(h, TlpHeader::UR, m_requesterId);
+    Ptr<Packet> reply = Create<Packet>();
+    reply->AddHeader(cpl);
+    Enqueue(toPeer, reply, cpl, TunnelHeader::COMPLETION, 0, 0, 0);
 }
 
 Ptr<Packet>
@@ -480,468 +1314,6 @@ TlpTunnelNetDevice::Readdress(Ptr<Packet> tlp, TlpHeader h, uint64_t address)
     return tlp;
 }
 
-void
-TlpTunnelNetDevice::Stamp(uint32_t peer, TunnelHeader& header)
-{
-    header.SetSource(m_node->GetId());
-    header.SetSequence(m_txSequence[peer]++);
-}
-
-void
-TlpTunnelNetDevice::Encapsulate(uint32_t peer,
-                                uint16_t window,
-                                uint8_t flags,
-                                Ptr<Packet> tlp,
-                                uint32_t credits)
-{
-    m_tlpTxTrace(tlp);
-    m_stats.tlpsToNetwork++;
-    uint16_t size = static_cast<uint16_t>(tlp->GetSize());
-    if (m_aggregationLimit == 1)
-    {
-        TunnelHeader th = DataHeader(window, flags);
-        th.AddTlp(size);
-        Stamp(peer, th);
-        tlp->AddHeader(th);
-        m_toNetwork.push_back({tlp, peer, credits, 1});
-        SendQueued();
-        return;
-    }
-    Batch& batch = m_batches[peer];
-    // A batch holds TLPs of one window and one translation, in arrival order.
-    uint16_t count = batch.header.GetCount();
-    uint32_t header = TunnelHeader::FIXED_SIZE + 2 * (count + 1) + 3;
-    Outgoing full{nullptr, peer, 0, 0};
-    if (count != 0 && (batch.header.GetWindow() != window || batch.header.GetFlags() != flags ||
-                       header + batch.bytes.size() + size > GetMaxPacketSize()))
-    {
-        // Sent once this TLP is in the next batch: sending returns credits, and the
-        // interconnect may deliver the next TLP from within, which must come after.
-        full = TakeBatch(peer);
-    }
-    if (batch.header.GetCount() == 0)
-    {
-        batch.header = DataHeader(window, flags);
-        batch.timer =
-            Simulator::Schedule(m_aggregationTimeout, &TlpTunnelNetDevice::FlushBatch, this, peer);
-    }
-    batch.header.AddTlp(size);
-    std::size_t offset = batch.bytes.size();
-    batch.bytes.resize(offset + size);
-    tlp->CopyData(batch.bytes.data() + offset, size);
-    batch.credits += credits;
-    if (full.packet != nullptr)
-    {
-        m_toNetwork.push_back(full);
-        SendQueued();
-    }
-    if (batch.header.GetCount() >= m_aggregationLimit)
-    {
-        FlushBatch(peer);
-    }
-}
-
-TunnelHeader
-TlpTunnelNetDevice::DataHeader(uint16_t window, uint8_t flags)
-{
-    TunnelHeader th;
-    th.SetKind(TunnelHeader::DATA);
-    th.SetFlags(flags);
-    th.SetWindow(window);
-    return th;
-}
-
-TlpTunnelNetDevice::Outgoing
-TlpTunnelNetDevice::TakeBatch(uint32_t peer)
-{
-    Batch& batch = m_batches[peer];
-    batch.timer.Cancel();
-    Ptr<Packet> packet = Create<Packet>(batch.bytes.data(), batch.bytes.size());
-    Stamp(peer, batch.header);
-    packet->AddHeader(batch.header);
-    Outgoing out{packet, peer, batch.credits, batch.header.GetCount()};
-    batch.header = TunnelHeader();
-    batch.bytes.clear();
-    batch.credits = 0;
-    return out;
-}
-
-void
-TlpTunnelNetDevice::FlushBatch(uint32_t peer)
-{
-    if (m_batches[peer].header.GetCount() == 0)
-    {
-        return;
-    }
-    m_toNetwork.push_back(TakeBatch(peer));
-    SendQueued();
-}
-
-void
-TlpTunnelNetDevice::SendControl(uint32_t peer,
-                                TunnelHeader::Kind kind,
-                                uint16_t window,
-                                const TunnelGrantHeader& body)
-{
-    Ptr<Packet> p = Create<Packet>();
-    p->AddHeader(body);
-    TunnelHeader th;
-    th.SetKind(kind);
-    th.SetWindow(window);
-    Stamp(peer, th);
-    p->AddHeader(th);
-    m_toNetwork.push_back({p, peer, 0, 0});
-    SendQueued();
-}
-
-void
-TlpTunnelNetDevice::SendQueued()
-{
-    if (m_inSendQueued || m_transport == nullptr)
-    {
-        return;
-    }
-    m_inSendQueued = true;
-    while (!m_toNetwork.empty() && m_transport->CanSend(m_toNetwork.front().peer))
-    {
-        Outgoing out = m_toNetwork.front();
-        m_toNetwork.pop_front();
-        // TLPs come from this node's own requesters and memory, so a packet too large
-        // for the path is a configuration error, not traffic to drop.
-        NS_ABORT_MSG_IF(out.packet->GetSize() > GetMaxPacketSize(),
-                        "TlpTunnelNetDevice (node "
-                            << m_node->GetId() << "): a tunnel packet of " << out.packet->GetSize()
-                            << " bytes exceeds the largest the path "
-                            << "carries: MaxPacketSize=" << m_maxPacketSize << ", "
-                            << m_transport->GetInstanceTypeId().GetName() << " "
-                            << m_transport->GetMaxPacketSize()
-                            << " (the link's Mtu less its headers); lower MaxPayloadSize of "
-                               "the CPU and memory or raise the links' Mtu (jumbo frames)");
-        m_macTxTrace(out.packet);
-        if (m_transport->Send(out.packet, out.peer))
-        {
-            m_stats.packetsSent++;
-            m_stats.tunnelTlpsSent += out.tlps;
-        }
-        else
-        {
-            Drop(out.packet, DROP_TRANSPORT);
-        }
-        if (out.credits != 0)
-        {
-            m_port->ReturnCredits(out.credits);
-        }
-    }
-    m_inSendQueued = false;
-}
-
-void
-TlpTunnelNetDevice::Refuse(Ptr<const Packet> request, DropReason reason, uint32_t toPeer)
-{
-    TlpHeader h;
-    request->PeekHeader(h);
-    if (!h.IsRequest() || h.IsPosted())
-    {
-        Drop(request, reason);
-        return;
-    }
-    TlpHeader cpl = TlpHeader::MakeCompletionFor(h, TlpHeader::UR, m_requesterId);
-    Ptr<Packet> reply = Create<Packet>();
-    reply->AddHeader(cpl);
-    m_stats.unsupportedRequests++;
-    if (toPeer == UINT32_MAX)
-    {
-        QueueToInterconnect(reply);
-    }
-    else
-    {
-        Encapsulate(toPeer, 0, 0, reply, 0);
-    }
-}
-
-// -------------------------------------------------------------- receiving side
-
-void
-TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
-{
-    NS_LOG_FUNCTION(this << packet);
-    m_macRxTrace(packet);
-    m_stats.packetsReceived++;
-    // Decided now; the TLPs leave for the interconnect once ProcessingDelay is over.
-    TunnelHeader th;
-    uint32_t headerSize = packet->PeekHeader(th);
-    if (headerSize == 0 || th.GetSource() == m_node->GetId())
-    {
-        NS_LOG_LOGIC(
-            "malformed tunnel packet: " << TunnelHeader::ParseErrorToString(th.GetParseError()));
-        Drop(packet, DROP_MALFORMED_PACKET);
-        return;
-    }
-    uint32_t source = th.GetSource();
-    Ptr<TlpPeerDirectory> peers = m_transport->GetDirectory();
-    if (peers == nullptr || !peers->Contains(source))
-    {
-        // Nothing to answer it with, and nothing it asks for may happen.
-        NS_LOG_LOGIC("tunnel packet from node " << source << ", which has no NIC in the fabric");
-        Drop(packet, DROP_UNKNOWN_SOURCE);
-        return;
-    }
-    // Recorded only once the packet proved well formed: a rejected packet changes nothing.
-    auto recordSequence = [this, &th, source]() {
-        auto seq = m_rxSequence.find(source);
-        if (seq != m_rxSequence.end() && th.GetSequence() > seq->second)
-        {
-            m_stats.sequenceGaps += th.GetSequence() - seq->second;
-        }
-        if (seq == m_rxSequence.end() || th.GetSequence() >= seq->second)
-        {
-            m_rxSequence[source] = th.GetSequence() + 1;
-        }
-    };
-    switch (th.GetKind())
-    {
-    case TunnelHeader::DATA: {
-        // Every TLP must lie inside the packet; bytes after the last are link padding.
-        if (th.GetTotalTlpBytes() > packet->GetSize() - headerSize)
-        {
-            Drop(packet, DROP_MALFORMED_PACKET);
-            return;
-        }
-        recordSequence();
-        m_stats.tunnelTlpsReceived += th.GetCount();
-        uint32_t offset = headerSize;
-        for (uint16_t i = 0; i < th.GetCount(); ++i)
-        {
-            uint16_t length = th.GetTlpLength(i);
-            ExtractTlp(th, packet->CreateFragment(offset, length));
-            offset += length;
-        }
-        return;
-    }
-    case TunnelHeader::GRANT_REQUEST:
-    case TunnelHeader::GRANT: {
-        packet->RemoveAtStart(headerSize);
-        TunnelGrantHeader body;
-        if (packet->PeekHeader(body) == 0)
-        {
-            Drop(packet, DROP_MALFORMED_PACKET);
-            return;
-        }
-        if (th.GetKind() == TunnelHeader::GRANT_REQUEST)
-        {
-            recordSequence();
-            HandleGrantRequest(th, body);
-        }
-        else if (HandleGrant(th, body))
-        {
-            recordSequence();
-        }
-        else
-        {
-            Drop(packet, DROP_MALFORMED_PACKET);
-        }
-        return;
-    }
-    default:
-        recordSequence();
-        return; // acknowledgements carry nothing to act on here
-    }
-}
-
-void
-TlpTunnelNetDevice::ExtractTlp(const TunnelHeader& th, Ptr<Packet> tlp)
-{
-    TlpHeader h;
-    uint32_t headerSize = tlp->PeekHeader(h);
-    if (headerSize == 0 ||
-        tlp->GetSize() != headerSize + h.GetDataSize() + (h.HasDigest() ? TlpEcrcTrailer::SIZE : 0))
-    {
-        Drop(tlp, DROP_MALFORMED_TLP);
-        return;
-    }
-    if (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp))
-    {
-        Drop(tlp, DROP_ECRC);
-        return;
-    }
-    uint32_t source = th.GetSource();
-    if (h.IsCompletion())
-    {
-        if (h.GetRequesterId() == m_requesterId)
-        {
-            TlpRequestTracker::Outcome outcome = m_tracker.Receive(tlp, h);
-            if (outcome == TlpRequestTracker::NOT_OURS || outcome == TlpRequestTracker::MALFORMED)
-            {
-                Drop(tlp, DROP_UNKNOWN_REQUESTER);
-            }
-            return;
-        }
-        PlaceOnInterconnect(tlp);
-        return;
-    }
-    if (!h.HasMemoryAddress())
-    {
-        Drop(tlp, DROP_MALFORMED_TLP);
-        return;
-    }
-    // A request is placed only inside a region this NIC granted to the sender.
-    auto it = m_regions.find(RegionKey(source, th.GetWindow()));
-    uint64_t address = h.GetAddress();
-    uint64_t span = RequestSpan(h);
-    bool translated = th.GetFlags() & TunnelHeader::FLAG_TRANSLATED;
-    bool ok = false;
-    uint64_t target = address;
-    if (it != m_regions.end())
-    {
-        const Region& r = it->second;
-        if (translated)
-        {
-            ok = Inside(address, span, r.regionBase, r.size);
-        }
-        else
-        {
-            ok = Inside(address, span, r.windowBase, r.size);
-            target = r.regionBase + (address - r.windowBase);
-        }
-    }
-    if (!ok)
-    {
-        Refuse(tlp, DROP_NO_REGION, source);
-        return;
-    }
-    if (!translated)
-    {
-        tlp = Readdress(tlp, h, target);
-    }
-    if (!h.IsPosted())
-    {
-        m_requesters[h.GetRequesterId()] = source;
-    }
-    PlaceOnInterconnect(tlp);
-}
-
-void
-TlpTunnelNetDevice::PlaceOnInterconnect(Ptr<Packet> tlp)
-{
-    m_stats.tlpsFromNetwork++;
-    m_tlpRxTrace(tlp);
-    QueueToInterconnect(tlp);
-}
-
-void
-TlpTunnelNetDevice::QueueToInterconnect(Ptr<Packet> tlp)
-{
-    m_toInterconnect.emplace_back(tlp, Simulator::Now() + m_processingDelay);
-    DrainToInterconnect();
-}
-
-void
-TlpTunnelNetDevice::DrainToInterconnect()
-{
-    while (!m_toInterconnect.empty())
-    {
-        Ptr<Packet> tlp = m_toInterconnect.front().first;
-        Time now = Simulator::Now();
-        Time ready = m_toInterconnect.front().second;
-        if (!m_port->Send(tlp, ready > now ? ready - now : Time(0)))
-        {
-            return; // the ready callback resumes
-        }
-        m_toInterconnect.pop_front();
-        m_stats.tlpsCrossed++;
-        m_snifferTrace(tlp);
-    }
-}
-
-void
-TlpTunnelNetDevice::HandleGrantRequest(const TunnelHeader& th, const TunnelGrantHeader& body)
-{
-    uint32_t source = th.GetSource();
-    uint64_t key = RegionKey(source, th.GetWindow());
-    TunnelGrantHeader reply = body;
-    auto it = m_regions.find(key);
-    if (it != m_regions.end())
-    {
-        // A retransmitted request: the region stands.
-        reply.regionBase = it->second.regionBase;
-        reply.status = 0;
-    }
-    else
-    {
-        bool ok = body.size != 0 && body.size % PAGE == 0 && body.windowBase % PAGE == 0;
-        uint64_t base = body.regionBase;
-        if (ok && base == TunnelGrantHeader::ANY_BASE)
-        {
-            base = TlpHeader::AlignUp(std::max(m_exportNext, m_exportBase), PAGE);
-            ok = base - m_exportBase <= m_exportSize &&
-                 body.size <= m_exportSize - (base - m_exportBase);
-        }
-        else if (ok)
-        {
-            ok = base % PAGE == 0 && base + (body.size - 1) >= base;
-        }
-        // The region must be memory of this node, not one of our own windows.
-        ok = ok && m_port->IsHostMemory(base, body.size);
-        reply.status = ok ? 0 : 1;
-        if (ok)
-        {
-            if (body.regionBase == TunnelGrantHeader::ANY_BASE)
-            {
-                m_exportNext = base + body.size;
-            }
-            reply.regionBase = base;
-            m_regions[key] = {body.windowBase,
-                              body.size,
-                              base,
-                              body.translateAt == TlpWindow::RECEIVER};
-        }
-        else
-        {
-            NS_LOG_WARN("node " << m_node->GetId() << " refuses region of 0x" << std::hex
-                                << body.size << " bytes at 0x" << body.regionBase << " to node "
-                                << std::dec << source);
-        }
-    }
-    SendControl(source, TunnelHeader::GRANT, th.GetWindow(), reply);
-    m_stats.grantsSent++;
-}
-
-bool
-TlpTunnelNetDevice::HandleGrant(const TunnelHeader& th, const TunnelGrantHeader& body)
-{
-    TlpWindow* w = m_windows.Get(th.GetWindow());
-    if (w == nullptr || w->peer != th.GetSource())
-    {
-        return false;
-    }
-    if (w->granted || w->refused)
-    {
-        return true; // a duplicate answer
-    }
-    w->retry.Cancel();
-    if (body.status == 0)
-    {
-        w->granted = true;
-        w->regionBase = body.regionBase;
-        m_grantTrace(w->peer, w->id, w->regionBase);
-    }
-    else
-    {
-        w->refused = true;
-        NS_LOG_WARN("node " << w->peer << " refused the region for window " << w->id);
-    }
-    // One at a time: sending returns credits, and the TLPs the interconnect then
-    // delivers queue behind the held ones (ReceiveFromInterconnect), in order.
-    while (!w->pending.empty())
-    {
-        std::pair<Ptr<Packet>, uint32_t> entry = w->pending.front();
-        w->pending.pop_front();
-        m_pending--;
-        SendThroughWindow(*w, entry.first, entry.second);
-    }
-    return true;
-}
-
 // ------------------------------------------------------------- own remote reads
 
 void
@@ -952,7 +1324,7 @@ TlpTunnelNetDevice::ReadRemote(uint64_t windowAddress,
 {
     NS_LOG_FUNCTION(this << windowAddress << size << localAddress);
     TlpWindow* w = m_windows.Find(windowAddress);
-    NS_ABORT_MSG_IF(size == 0 || w == nullptr || !Inside(windowAddress, size, w->base, w->size),
+    NS_ABORT_MSG_IF(size == 0 || w == nullptr || !w->Contains(windowAddress, size),
                     "TlpTunnelNetDevice: ReadRemote of " << size << " bytes at 0x" << std::hex
                                                          << windowAddress
                                                          << " is not inside one window");
@@ -990,10 +1362,17 @@ TlpTunnelNetDevice::SendOwnReads()
         std::tie(cookie, offset, address, bytes) = m_ownQueue.front();
         m_ownQueue.pop_front();
         uint16_t tag = m_tracker.Allocate(cookie, offset, bytes, address, false);
+        TlpHeader h = TlpHeader::MakeMemRead(address, bytes, m_requesterId, tag);
         Ptr<Packet> tlp = Create<Packet>();
-        tlp->AddHeader(TlpHeader::MakeMemRead(address, bytes, m_requesterId, tag));
+        tlp->AddHeader(h);
         m_tracker.Issued(tag);
-        SendThroughWindow(*m_windows.Find(address), tlp, 0);
+        TlpWindow* w = m_windows.Find(address);
+        if (w == nullptr)
+        {
+            CompleteLocally(h, TlpHeader::UR); // the window went away meanwhile
+            continue;
+        }
+        Enqueue(w->GetPeer(), tlp, h, TunnelHeader::DATA, w->id, 0, 0);
     }
 }
 
@@ -1038,10 +1417,9 @@ TlpTunnelNetDevice::OwnReadEnded(uint64_t cookie, uint8_t status)
                           payload.begin() + (start - dw));
                 Ptr<Packet> tlp = Create<Packet>(payload.data(), payload.size());
                 tlp->AddHeader(TlpHeader::MakeMemWrite(start, bytes, m_requesterId, 0));
-                m_toInterconnect.emplace_back(tlp, Simulator::Now());
+                m_port.Send(tlp, Simulator::Now());
                 start = stop;
             }
-            DrainToInterconnect();
         }
         if (!done.done.IsNull())
         {
@@ -1068,7 +1446,7 @@ TlpTunnelNetDevice::GetIfIndex() const
 Ptr<Channel>
 TlpTunnelNetDevice::GetChannel() const
 {
-    return m_port != nullptr ? m_port->GetLink() : nullptr;
+    return m_port.GetPort() != nullptr ? m_port.GetPort()->GetLink() : nullptr;
 }
 
 void
@@ -1099,7 +1477,7 @@ TlpTunnelNetDevice::GetMtu() const
 bool
 TlpTunnelNetDevice::IsLinkUp() const
 {
-    return m_port != nullptr && m_transport != nullptr;
+    return m_port.IsAttached() && m_transport != nullptr;
 }
 
 void

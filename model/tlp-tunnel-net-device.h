@@ -6,19 +6,29 @@
 #define TLP_TUNNEL_NET_DEVICE_H
 
 #include "pcie-port.h"
+#include "tlp-completion-router.h"
+#include "tlp-export-table.h"
+#include "tlp-grant-agent.h"
 #include "tlp-header.h"
+#include "tlp-interconnect-port.h"
+#include "tlp-peer-session.h"
 #include "tlp-request-tracker.h"
+#include "tlp-transmit-scheduler.h"
 #include "tlp-transport.h"
+#include "tlp-unpacker.h"
 #include "tlp-window-table.h"
+#include "tlp-write-keeper.h"
 #include "tunnel-grant-header.h"
 #include "tunnel-header.h"
 
+#include "ns3/error-model.h"
 #include "ns3/mac48-address.h"
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
 #include "ns3/traced-callback.h"
 
 #include <deque>
+#include <memory>
 #include <tuple>
 #include <unordered_map>
 
@@ -27,67 +37,84 @@ namespace ns3
 
 /**
  * \ingroup tlp-tunnel
- * \brief The NIC that tunnels TLPs between compute nodes.
+ * \brief The NIC that tunnels TLPs between compute nodes: a NetDevice facade over
+ * its parts.
  *
- * The NIC is an endpoint on a PCIe link of its node (its PciePort) and claims
- * address windows through it. A TLP that reaches it through a window is translated (at this NIC
- * or at the receiving one, per window), encapsulated behind a TunnelHeader and
- * handed to a TlpTransport (Ethernet frames or UDP datagrams) towards the node the
- * window maps to. The receiving NIC extracts the TLP, translates its address if
- * that is its job, and places it on its own interconnect, where it reaches memory.
- * Apart from the address (and the ECRC recomputed after the edit) the TLP is
- * unchanged: Requester ID and tag travel as they are, and completions find their
- * way back because Requester IDs are unique across the fabric: the interconnect
- * routes completions for foreign requesters to the NIC (its default completion
- * port), which sends them to the node the request came from.
+ * A TLP that reaches the NIC through a window is translated (at this NIC or at the
+ * receiving one, per window), encapsulated behind a TunnelHeader and handed to a
+ * TlpTransport (Ethernet frames or UDP datagrams) towards the node the window maps
+ * to. The receiving NIC extracts the TLP, translates its address if that is its
+ * job, and places it on its own interconnect, where it reaches memory. Apart from
+ * the address (and the ECRC recomputed after the edit) the TLP is unchanged; the
+ * completions come back by Requester ID.
  *
- * Before data flows, the sending NIC asks the receiving NIC for a region
- * (GRANT_REQUEST); the receiver allocates it (from [ExportBase, ExportBase +
- * ExportSize) unless a base was asked for) and answers with its range (GRANT).
- * TLPs that reach the NIC before the grant wait; the NIC holds at most RxCredits
- * TLPs from its interconnect, so a full NIC back-pressures the interconnect and
- * nothing is lost.
+ * The parts, one file pair each: the TlpInterconnectPort (the only part that
+ * touches the node's PCIe: credits, processing stage, sniffer, local losses), the
+ * TlpWindowTable (windows and their receivers), the TlpExportTable (regions granted
+ * to peers), the TlpGrantAgent (GRANT_REQUEST / GRANT), the TlpCompletionRouter
+ * (where completions go, which are accepted), one TlpPeerSession per peer (ordering,
+ * sequence numbers, acknowledgements, retransmission), the TlpTransmitScheduler
+ * (round robin over sessions), the TlpPacker and TlpUnpacker (aggregation; a packet
+ * validated whole before anything acts on it) and the TlpWriteKeeper (copies of
+ * writes the receiving NIC confirmed, claim 18). This class holds the attributes and
+ * trace sources and wires the parts together.
  *
- * Malformed packets from the network are dropped and counted, and never reach
- * memory: a request is placed only at an address inside a region this NIC granted
- * to the sender.
+ * Malformed or unexpected packets from the network are dropped and counted, never
+ * fatal, and change no state: a request is placed only at an address inside a
+ * region this NIC granted to the sender, a completion only for a request that went
+ * to the node it comes from.
  */
-class TlpTunnelNetDevice : public NetDevice
+class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
 {
   public:
     /// Why the NIC dropped a packet or a TLP.
     enum DropReason : uint8_t
     {
-        DROP_MALFORMED_PACKET = 0, ///< tunnel header or lengths do not parse
-        DROP_MALFORMED_TLP,        ///< a TLP inside a packet does not parse
+        DROP_MALFORMED_PACKET = 0, ///< tunnel header, lengths or body do not parse
+        DROP_MALFORMED_TLP,        ///< a TLP inside a packet does not parse or fit its kind
         DROP_ECRC,                 ///< ECRC mismatch
         DROP_NO_REGION,            ///< request outside any region granted to the sender
-        DROP_UNKNOWN_REQUESTER,    ///< completion for a requester of no known node
-        DROP_REFUSED,              ///< posted request to a window whose grant was refused
+        DROP_UNKNOWN_REQUESTER,    ///< completion for a request that did not go there
+        DROP_REFUSED,              ///< posted request to a window whose grant failed
         DROP_TRANSPORT,            ///< the transport refused the packet
-        DROP_UNKNOWN_SOURCE        ///< packet from a node that has no NIC in the fabric
+        DROP_UNKNOWN_SOURCE,       ///< from a node without a NIC in the fabric (or itself)
+        DROP_UNSUPPORTED,          ///< a feature this version does not produce
+        DROP_UNEXPECTED,           ///< a grant or confirmation nobody asked for
+        DROP_BAD_ACK,              ///< acknowledges what was never sent
+        DROP_DUPLICATE,            ///< sequenced packet seen before
+        DROP_OUT_OF_ORDER,         ///< ahead of a gap (GoBackN)
+        DROP_OUT_OF_WINDOW,        ///< sequence number beyond the receive window
+        DROP_UNREACHABLE,          ///< completion or confirmation for an unreachable peer
+        DROP_INTERCONNECT,         ///< lost between the NIC and its interconnect
+        DROP_NO_WINDOW             ///< posted request to an address no window claims
     };
 
     /// Callback of ReadRemote(): (status, data).
     typedef Callback<void, uint8_t, const std::vector<uint8_t>&> ReadCallback;
 
-    /// Counters of what the NIC did.
-    struct Statistics
+    /// Counters of what the NIC did (with the sessions' counters).
+    struct Statistics : public TlpPeerSession::Counters
     {
         uint64_t tlpsCrossed = 0;         //!< TLPs crossing interconnect/NIC, both ways (Sniffer)
-        uint64_t tlpsToNetwork = 0;       //!< TLPs sent to peers
-        uint64_t tlpsFromNetwork = 0;     //!< TLPs placed on the interconnect
-        uint64_t packetsSent = 0;         //!< tunnel packets sent
+        uint64_t tlpsToNetwork = 0;       //!< TLPs taken from the interconnect for peers
+        uint64_t tlpsFromNetwork = 0;     //!< TLPs from peers placed on the interconnect
+        uint64_t packetsSent = 0;         //!< tunnel packets sent (every kind, resent ones too)
         uint64_t packetsReceived = 0;     //!< tunnel packets received
-        uint64_t tunnelTlpsSent = 0;      //!< TLPs inside the DATA packets sent
-        uint64_t tunnelTlpsReceived = 0;  //!< TLPs inside the DATA packets received
+        uint64_t tunnelTlpsSent = 0;      //!< TLPs inside the packets sent
+        uint64_t tunnelTlpsReceived = 0;  //!< TLPs inside the packets received and accepted
         uint64_t grantRequests = 0;       //!< GRANT_REQUEST packets sent
         uint64_t grantsSent = 0;          //!< GRANT packets sent
-        uint64_t malformedPackets = 0;    //!< packets dropped as malformed or of unknown source
-        uint64_t tlpDrops = 0;            //!< TLPs dropped (any reason)
+        uint64_t grantFailures = 0;       //!< receivers that refused or never answered
+        uint64_t malformedPackets = 0;    //!< packets dropped before anything acted on them
+        uint64_t tlpDrops = 0;            //!< TLPs dropped one by one (any reason)
+        uint64_t transportRefusals = 0;   //!< packets the transport refused
         uint64_t unsupportedRequests = 0; //!< UR completions the NIC generated
-        uint64_t sequenceGaps = 0;        //!< missing sequence numbers seen
-        uint64_t maxPending = 0;          //!< most TLPs waiting for grants at once
+        uint64_t requestsAborted = 0;     //!< CA completions for requests to unreachable peers
+        uint64_t writesLost = 0;          //!< posted writes not delivered to unreachable peers
+        uint64_t confirmationsSent = 0;   //!< write confirmations the NIC generated
+        uint64_t confirmationsPlaced = 0; //!< confirmations placed on the local interconnect
+        uint64_t interconnectLosses = 0;  //!< TLPs lost between the NIC and its interconnect
+        uint64_t interconnectResends = 0; //!< kept writes placed again (claim 18)
     };
 
     /**
@@ -108,6 +135,24 @@ class TlpTunnelNetDevice : public NetDevice
      * \param [in] regionBase the region's base at the receiver
      */
     typedef void (*GrantTracedCallback)(uint32_t peer, uint16_t window, uint64_t regionBase);
+    /**
+     * TracedCallback signature for failed grants.
+     * \param [in] peer the receiving node
+     * \param [in] window the window ID
+     * \param [in] reason a TunnelGrantHeader::Status, or TlpGrantAgent::NO_ANSWER
+     */
+    typedef void (*GrantFailedTracedCallback)(uint32_t peer, uint16_t window, uint8_t reason);
+    /**
+     * TracedCallback signature for peer events.
+     * \param [in] peer the node
+     */
+    typedef void (*PeerTracedCallback)(uint32_t peer);
+    /**
+     * TracedCallback signature for TLPs bound to a peer.
+     * \param [in] tlp the TLP
+     * \param [in] peer the node
+     */
+    typedef void (*PeerTlpTracedCallback)(Ptr<const Packet> tlp, uint32_t peer);
 
     /**
      * \brief Get the type ID.
@@ -119,7 +164,7 @@ class TlpTunnelNetDevice : public NetDevice
 
     /**
      * \brief Become the endpoint of a PCIe link of the node.
-     * \param port the endpoint's end of the link
+     * \param port the NIC's end of the link
      */
     void Attach(Ptr<PciePort> port);
     /**
@@ -141,20 +186,30 @@ class TlpTunnelNetDevice : public NetDevice
      * \param peer receiving node ID
      * \param regionBase region base at the peer, or TunnelGrantHeader::ANY_BASE
      * \param translateAt where the address is translated
+     * \param confirm who confirms writes that ask for a confirmation
      * \return the window ID
      */
     uint16_t AddWindow(uint64_t base,
                        uint64_t size,
                        uint32_t peer,
                        uint64_t regionBase = TunnelGrantHeader::ANY_BASE,
-                       TlpWindow::TranslateAt translateAt = TlpWindow::SENDER);
+                       TlpWindow::TranslateAt translateAt = TlpWindow::SENDER,
+                       TlpWindow::Confirm confirm = TlpWindow::CONFIRM_NONE);
+    /**
+     * \brief Stop claiming a window; TLPs still waiting for it are answered as for a
+     * refused window. The receiver keeps its region (no revocation yet).
+     * \param id the window ID
+     */
+    void RemoveWindow(uint16_t id);
     /**
      * \param id a window ID
      * \return the window (read only), or nullptr
      */
-    const TlpWindow* GetWindow(uint16_t id);
-    /// \return number of windows
+    const TlpWindow* GetWindow(uint16_t id) const;
+    /// \return number of window IDs given out
     uint16_t GetNWindows() const;
+    /// \return the regions this NIC granted to senders
+    const TlpExportTable& GetExportTable() const;
 
     /**
      * \brief Read remote memory on the CPU's behalf (claim 38): the NIC generates the
@@ -176,6 +231,11 @@ class TlpTunnelNetDevice : public NetDevice
     Ptr<PciePort> GetPort() const;
     /// \return the counters
     const Statistics& GetStatistics() const;
+    /**
+     * \param peer a node
+     * \return its session, or nullptr when the NIC has none
+     */
+    const TlpPeerSession* GetSession(uint32_t peer) const;
     /**
      * \return the largest tunnel packet the NIC sends: the smaller of MaxPacketSize
      *         and what the transport's path carries (TlpTransport::GetMaxPacketSize)
@@ -216,33 +276,6 @@ class TlpTunnelNetDevice : public NetDevice
     void DoInitialize() override;
 
   private:
-    /// A region this NIC granted to a sender's window.
-    struct Region
-    {
-        uint64_t windowBase; //!< window base at the sender
-        uint64_t size;       //!< bytes
-        uint64_t regionBase; //!< region base here
-        bool translateHere;  //!< this NIC translates
-    };
-
-    /// A tunnel packet waiting for the transport.
-    struct Outgoing
-    {
-        Ptr<Packet> packet; //!< the packet
-        uint32_t peer;      //!< destination node
-        uint32_t credits;   //!< interconnect credits to return once sent
-        uint16_t tlps;      //!< TLPs inside
-    };
-
-    /// TLPs gathered for one peer, to leave in one packet.
-    struct Batch
-    {
-        TunnelHeader header;        //!< DATA header: window, flags, each TLP's size
-        std::vector<uint8_t> bytes; //!< the TLPs, back to back (one copy per TLP)
-        uint32_t credits = 0;       //!< interconnect credits they hold
-        EventId timer;              //!< AggregationTimeout
-    };
-
     /// A NIC-generated remote read (ReadRemote()).
     struct OwnRead
     {
@@ -253,87 +286,85 @@ class TlpTunnelNetDevice : public NetDevice
         ReadCallback done;         //!< callback
     };
 
+    // ------------------------------------------------ TlpPeerSession::Host
+    TlpPeerSession::Readiness Prepare(uint32_t peer, TlpPeerSession::Item& item) override;
+    void Abandon(uint32_t peer,
+                 std::vector<TlpPeerSession::Item>& items,
+                 bool unreachable) override;
+    void AbandonPackets(uint32_t peer, std::vector<Ptr<Packet>>& packets) override;
+    void ReturnCredits(uint32_t credits) override;
+    void Activate(uint32_t peer) override;
+    void Transmit(uint32_t peer, Ptr<Packet> packet, bool retransmission) override;
+    void Deliver(uint32_t peer, Ptr<Packet> packet) override;
+    void Unreachable(uint32_t peer) override;
+
     /**
-     * \brief A TLP delivered by the interconnect.
-     * \param tlp the TLP
+     * \param peer a node in the directory
+     * \return its session (created on first use)
      */
-    void ReceiveFromInterconnect(Ptr<Packet> tlp);
+    TlpPeerSession& Session(uint32_t peer);
     /**
-     * \brief Queue a TLP for the interconnect, to leave once processed.
-     * \param tlp the TLP
+     * \param index a session index
+     * \return true when it has something to send (scheduler callback)
      */
-    void QueueToInterconnect(Ptr<Packet> tlp);
+    bool SessionHasWork(uint32_t index);
     /**
-     * \brief Send a request TLP through a window (or hold it until the grant).
-     * \param window the window
+     * \param index a session index
+     * \return true when the transport can take a packet for its peer (scheduler callback)
+     */
+    bool SessionCanSend(uint32_t index);
+    /**
+     * \param index a session index
+     * \return true when it sent a packet (scheduler callback)
+     */
+    bool SessionSendOne(uint32_t index);
+    /**
+     * \param peer a node
+     * \return its session's index, or UINT32_MAX
+     */
+    uint32_t FindSession(uint32_t peer) const;
+    /// \return the sessions' parameters, from the attributes
+    TlpPeerSession::Config SessionConfig() const;
+
+    /**
+     * \brief A TLP the interconnect delivered to the NIC (processed).
      * \param tlp the TLP
+     * \param h its header
+     */
+    void FromInterconnect(Ptr<Packet> tlp, const TlpHeader& h);
+    /**
+     * \brief A write confirmation from the local interconnect (the memory's).
+     * \param tlp the confirmation
+     * \param h its header
+     */
+    void ConfirmationFromInterconnect(Ptr<Packet> tlp, const TlpHeader& h);
+    /**
+     * \brief Queue a TLP for a peer.
+     * \param peer the node
+     * \param tlp the TLP
+     * \param h its header
+     * \param kind DATA or COMPLETION
+     * \param window the window ID for the tunnel header
+     * \param flags tunnel flags
      * \param credits interconnect credits it holds
      */
-    void SendThroughWindow(TlpWindow& window, Ptr<Packet> tlp, uint32_t credits);
+    void Enqueue(uint32_t peer,
+                 Ptr<Packet> tlp,
+                 const TlpHeader& h,
+                 TunnelHeader::Kind kind,
+                 uint16_t window,
+                 uint8_t flags,
+                 uint32_t credits);
     /**
-     * \brief Send a request TLP through a window, its header already parsed.
-     * \param window the window
+     * \brief Sniffer callback of the port.
      * \param tlp the TLP
-     * \param header the TLP's header
-     * \param credits interconnect credits it holds
      */
-    void SendThroughWindow(TlpWindow& window,
-                           Ptr<Packet> tlp,
-                           const TlpHeader& header,
-                           uint32_t credits);
+    void Sniff(Ptr<const Packet> tlp);
     /**
-     * \brief Encapsulate TLPs and queue the packet for the transport.
-     * \param peer destination node
-     * \param window window ID for the header
-     * \param flags tunnel flags
+     * \brief The port's error model dropped a TLP towards the interconnect.
      * \param tlp the TLP
-     * \param credits interconnect credits to return once sent
      */
-    void Encapsulate(uint32_t peer,
-                     uint16_t window,
-                     uint8_t flags,
-                     Ptr<Packet> tlp,
-                     uint32_t credits);
-    /**
-     * \brief Send the TLPs gathered for a peer in one packet.
-     * \param peer destination node
-     */
-    void FlushBatch(uint32_t peer);
-    /**
-     * \brief Make the TLPs gathered for a peer one packet and start a new batch.
-     * \param peer destination node (its batch holds a TLP at least)
-     * \return the packet, for the transport
-     */
-    Outgoing TakeBatch(uint32_t peer);
-    /**
-     * \brief Queue a control packet (GRANT_REQUEST, GRANT) for the transport.
-     * \param peer destination node
-     * \param kind the kind
-     * \param window window ID
-     * \param body the grant body
-     */
-    void SendControl(uint32_t peer,
-                     TunnelHeader::Kind kind,
-                     uint16_t window,
-                     const TunnelGrantHeader& body);
-    /**
-     * \param peer destination node
-     * \param header a header to stamp with source and sequence number
-     */
-    void Stamp(uint32_t peer, TunnelHeader& header);
-    /**
-     * \param window window ID
-     * \param flags tunnel flags
-     * \return a DATA header without TLPs yet
-     */
-    static TunnelHeader DataHeader(uint16_t window, uint8_t flags);
-    /// Hand queued packets to the transport while it has room.
-    void SendQueued();
-    /**
-     * \brief Send (or resend) a window's GRANT_REQUEST.
-     * \param id the window ID
-     */
-    void RequestGrant(uint16_t id);
+    void InterconnectLoss(Ptr<const Packet> tlp);
 
     /**
      * \brief A tunnel packet from the transport.
@@ -341,24 +372,44 @@ class TlpTunnelNetDevice : public NetDevice
      */
     void ReceiveFromNetwork(Ptr<Packet> packet);
     /**
-     * \brief Handle one TLP extracted from a DATA packet.
-     * \param header the packet's tunnel header
+     * \brief Act on the TLPs of a validated packet, in order.
+     * \param peer the node it came from
+     * \param unpacker the parsed packet
+     * \param ready when its TLPs may leave for the interconnect
+     */
+    void HandleTlps(uint32_t peer, const TlpUnpacker& unpacker, Time ready);
+    /**
+     * \brief A request from a peer.
+     * \param peer the node
+     * \param th the packet's tunnel header
      * \param tlp the TLP
+     * \param h its header
+     * \param ready when it may leave for the interconnect
      */
-    void ExtractTlp(const TunnelHeader& header, Ptr<Packet> tlp);
+    void HandleRequest(uint32_t peer,
+                       const TunnelHeader& th,
+                       Ptr<Packet> tlp,
+                       const TlpHeader& h,
+                       Time ready);
     /**
-     * \brief Handle a GRANT_REQUEST.
-     * \param header the tunnel header
-     * \param body the request
+     * \brief A completion or write confirmation from a peer.
+     * \param peer the node
+     * \param th the packet's tunnel header
+     * \param tlp the TLP
+     * \param h its header
+     * \param ready when it may leave for the interconnect
      */
-    void HandleGrantRequest(const TunnelHeader& header, const TunnelGrantHeader& body);
+    void HandleCompletion(uint32_t peer,
+                          const TunnelHeader& th,
+                          Ptr<Packet> tlp,
+                          const TlpHeader& h,
+                          Time ready);
     /**
-     * \brief Handle a GRANT.
-     * \param header the tunnel header
-     * \param body the grant
-     * \return false when the grant names no window of ours towards its sender
+     * \brief Place a TLP from the network on the interconnect.
+     * \param tlp the TLP
+     * \param ready when it may leave
      */
-    bool HandleGrant(const TunnelHeader& header, const TunnelGrantHeader& body);
+    void PlaceOnInterconnect(Ptr<Packet> tlp, Time ready);
     /**
      * \brief Answer a request that cannot be delivered: UR completion when non-posted,
      * counted drop when posted.
@@ -368,12 +419,63 @@ class TlpTunnelNetDevice : public NetDevice
      */
     void Refuse(Ptr<const Packet> request, DropReason reason, uint32_t toPeer);
     /**
-     * \brief Place a TLP on the interconnect (queued while it is busy).
+     * \brief Answer a TLP that will never reach an unreachable peer: CA for a
+     * request, a lost write reported, a completion dropped.
      * \param tlp the TLP
+     * \param h its header
+     * \param peer the node
      */
-    void PlaceOnInterconnect(Ptr<Packet> tlp);
-    /// Move queued TLPs onto the interconnect while it takes them.
-    void DrainToInterconnect();
+    void AnswerUnreachable(Ptr<const Packet> tlp, const TlpHeader& h, uint32_t peer);
+    /**
+     * \brief End a local request with a completion of this NIC's (UR or CA).
+     * \param request the request's header
+     * \param status the status
+     */
+    void CompleteLocally(const TlpHeader& request, TlpHeader::CompletionStatus status);
+    /**
+     * \brief Queue a GRANT_REQUEST or GRANT (grant agent callback).
+     * \param peer destination
+     * \param kind the kind
+     * \param window window ID
+     * \param nonce the request's nonce
+     * \param body the body
+     */
+    void SendControl(uint32_t peer,
+                     TunnelHeader::Kind kind,
+                     uint16_t window,
+                     uint32_t nonce,
+                     const TunnelGrantHeader& body);
+    /**
+     * \brief A receiver granted a window's region (grant agent callback).
+     * \param window the window ID
+     * \param peer the receiver
+     * \param regionBase the region's base
+     */
+    void Granted(uint16_t window, uint32_t peer, uint64_t regionBase);
+    /**
+     * \brief A receiver refused or never answered (grant agent callback).
+     * \param window the window ID
+     * \param peer the receiver
+     * \param reason why
+     */
+    void GrantFailed(uint16_t window, uint32_t peer, uint8_t reason);
+    /**
+     * \param base first address
+     * \param size bytes
+     * \return true when the range is memory of this node (export table callback)
+     */
+    bool IsLocalMemory(uint64_t base, uint64_t size);
+    /**
+     * \brief Place a kept write on the interconnect again (write keeper callback).
+     * \param tlp the write
+     */
+    void ResendKept(Ptr<Packet> tlp);
+    /**
+     * \brief A kept write was given up (write keeper callback).
+     * \param tlp the write
+     */
+    void KeptWriteLost(Ptr<const Packet> tlp);
+
     /**
      * \brief Edit a TLP's address; recompute the ECRC when it has one.
      * \param tlp the TLP
@@ -404,48 +506,58 @@ class TlpTunnelNetDevice : public NetDevice
     void OwnReadEnded(uint64_t cookie, uint8_t status);
     /// Send queued own read requests while tags are free.
     void SendOwnReads();
-    /**
-     * \param node a peer node
-     * \param window a window ID of that node
-     * \return key of the region table
-     */
-    static uint64_t RegionKey(uint32_t node, uint16_t window);
 
     Ptr<Node> m_node;              //!< the node
     uint32_t m_ifIndex;            //!< interface index
     Mac48Address m_address;        //!< a locally administered MAC, for NetDevice
     uint16_t m_mtu;                //!< NetDevice MTU (unused by the tunnel)
-    Ptr<PciePort> m_port;          //!< our end of the PCIe link
     Ptr<TlpTransport> m_transport; //!< the network side
 
-    uint16_t m_requesterId; //!< our bus/device/function
-    uint32_t m_rxCredits;   //!< TLPs we accept from the interconnect before returning credits
-    Time m_processingDelay; //!< per TLP or packet, each direction
-    Time m_grantRetry;      //!< GRANT_REQUEST retransmission interval
-    uint64_t m_exportBase;  //!< pool for regions granted on request
-    uint64_t m_exportSize;  //!< pool size
-    uint64_t m_exportNext;  //!< next free byte of the pool
-    uint32_t m_maxReadRequestSize; //!< for ReadRemote()
-    uint32_t m_maxPayloadSize;     //!< for ReadRemote() data writes
-    uint32_t m_aggregationLimit;   //!< most TLPs per packet
-    Time m_aggregationTimeout;     //!< longest a TLP waits for companions
-    uint32_t m_maxPacketSize;      //!< largest tunnel packet, bytes
+    // Attributes
+    uint16_t m_requesterId;              //!< our bus/device/function
+    uint32_t m_rxCredits;                //!< TLPs we accept from the interconnect before credits
+    Time m_processingDelay;              //!< per TLP or packet, each direction
+    Time m_grantRetry;                   //!< first GRANT_REQUEST retransmission interval
+    Time m_grantRetryMax;                //!< longest interval
+    uint32_t m_grantAttempts;            //!< GRANT_REQUEST packets before giving up
+    uint64_t m_exportBase;               //!< pool for regions granted on request
+    uint64_t m_exportSize;               //!< pool size
+    uint32_t m_maxReadRequestSize;       //!< for ReadRemote()
+    uint32_t m_maxPayloadSize;           //!< for ReadRemote() data writes
+    uint32_t m_aggregationLimit;         //!< most TLPs per packet
+    Time m_aggregationTimeout;           //!< longest a TLP waits for companions
+    uint32_t m_maxPacketSize;            //!< largest tunnel packet, bytes
+    bool m_reliable;                     //!< acknowledged, retransmitted delivery
+    TlpPeerSession::Recovery m_recovery; //!< GoBackN or SelectiveRepeat
+    uint32_t m_bufferPackets;            //!< retransmission buffer and receive window
+    uint32_t m_ackEvery;                 //!< packets per ACK
+    Time m_ackDelay;                     //!< longest ACK delay
+    Time m_initialRto;                   //!< retransmission timeout before a sample
+    Time m_minRto;                       //!< its floor
+    Time m_maxRto;                       //!< its ceiling
+    uint32_t m_retryLimit;               //!< timeouts before a peer is unreachable
+    uint32_t m_reorderThreshold;         //!< transmissions before a hole is a loss
+    uint32_t m_sackBlocks;               //!< most SACK blocks per ACK
+    uint32_t m_initialSequence;          //!< first sequence number of every session
+    Time m_keepTimeout;                  //!< receiver-NIC confirmation: local resend timeout
+    uint32_t m_keepAttempts;             //!< and placements before giving up
+    Ptr<ErrorModel> m_interconnectErrorModel; //!< losses towards the interconnect
 
-    TlpWindowTable m_windows;                            //!< our windows
-    std::unordered_map<uint64_t, Region> m_regions;      //!< granted regions by (sender, window)
-    std::unordered_map<uint16_t, uint32_t> m_requesters; //!< remote Requester ID to node
-    std::unordered_map<uint32_t, uint32_t> m_txSequence; //!< next sequence number per peer
-    std::unordered_map<uint32_t, uint32_t> m_rxSequence; //!< next expected per peer
-    std::deque<Outgoing> m_toNetwork;                    //!< packets waiting for the transport
-    std::unordered_map<uint32_t, Batch> m_batches;       //!< TLPs being gathered, per peer
-    /// TLPs waiting for the interconnect, with the time their processing ends.
-    std::deque<std::pair<Ptr<Packet>, Time>> m_toInterconnect;
-    uint64_t m_pending;                               //!< TLPs waiting for grants
+    // Parts
+    TlpInterconnectPort m_port;                              //!< the node's PCIe
+    TlpWindowTable m_windows;                                //!< our windows
+    TlpExportTable m_exports;                                //!< regions we granted
+    TlpGrantAgent m_grants;                                  //!< the grant protocol
+    TlpCompletionRouter m_router;                            //!< completion routes
+    std::vector<std::unique_ptr<TlpPeerSession>> m_sessions; //!< per peer, dense
+    std::unordered_map<uint32_t, uint32_t> m_sessionIndex;   //!< node ID to session index
+    TlpTransmitScheduler m_scheduler;                        //!< turns on the transport
+    TlpWriteKeeper m_keeper; //!< writes this NIC confirmed (claim 18)
+
     TlpRequestTracker m_tracker;                      //!< our own reads
     std::unordered_map<uint64_t, OwnRead> m_ownReads; //!< our own reads by cookie
     /// Own read requests waiting for a tag: (cookie, offset, first address, bytes).
     std::deque<std::tuple<uint64_t, uint32_t, uint64_t, uint32_t>> m_ownQueue;
-    bool m_inSendQueued;    //!< SendQueued() is running
     uint64_t m_nextOwnRead; //!< cookie of the next own read
     Statistics m_stats;     //!< counters
 
@@ -457,8 +569,13 @@ class TlpTunnelNetDevice : public NetDevice
     TracedCallback<Ptr<const Packet>> m_tlpRxTrace;         //!< TLP placed on the interconnect
     TracedCallback<Ptr<const Packet>> m_macTxTrace;         //!< tunnel packet to the transport
     TracedCallback<Ptr<const Packet>> m_macRxTrace;         //!< tunnel packet from the transport
+    TracedCallback<Ptr<const Packet>> m_retransmitTrace;    //!< tunnel packet sent again
     TracedCallback<Ptr<const Packet>, uint8_t> m_dropTrace; //!< drops
-    TracedCallback<uint32_t, uint16_t, uint64_t> m_grantTrace; //!< (peer, window, region base)
+    TracedCallback<uint32_t, uint16_t, uint64_t> m_grantTrace;      //!< (peer, window, base)
+    TracedCallback<uint32_t, uint16_t, uint8_t> m_grantFailedTrace; //!< (peer, window, reason)
+    TracedCallback<uint32_t> m_unreachableTrace;                    //!< peer unreachable
+    TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;   //!< (write, peer)
+    TracedCallback<Ptr<const Packet>> m_confirmationTrace; //!< confirmation the NIC generated
 };
 
 } // namespace ns3

@@ -112,6 +112,10 @@ TlpUdpTransport::OutputDevice(uint32_t peer)
     {
         return m_single;
     }
+    if (m_directory == nullptr || !m_directory->Contains(peer))
+    {
+        return nullptr;
+    }
     Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
     Ipv4Header header;
     header.SetDestination(Ipv4Address::ConvertFrom(m_directory->Get(peer)));
@@ -204,6 +208,10 @@ bool
 TlpUdpTransport::Send(Ptr<Packet> packet, uint32_t peer)
 {
     NS_LOG_FUNCTION(this << packet << peer);
+    if (m_directory == nullptr || !m_directory->Contains(peer))
+    {
+        return false; // no such NIC in the fabric: the NIC counts the refusal
+    }
     InetSocketAddress to(Ipv4Address::ConvertFrom(m_directory->Get(peer)), m_port);
     return m_socket->SendTo(packet, 0, to) >= 0;
 }

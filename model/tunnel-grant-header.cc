@@ -18,7 +18,8 @@ TunnelGrantHeader::TunnelGrantHeader()
       size(0),
       regionBase(ANY_BASE),
       translateAt(0),
-      status(0)
+      status(GRANTED),
+      confirm(0)
 {
 }
 
@@ -47,7 +48,29 @@ TunnelGrantHeader::Print(std::ostream& os) const
 {
     os << std::hex << "window=0x" << windowBase << " size=0x" << size << " region=0x" << regionBase
        << std::dec << " translate_at=" << (translateAt ? "receiver" : "sender")
-       << " status=" << (status == 0 ? "granted" : "refused");
+       << " confirm=" << +confirm << " status=" << StatusToString(status);
+}
+
+std::string
+TunnelGrantHeader::StatusToString(uint8_t status)
+{
+    switch (status)
+    {
+    case GRANTED:
+        return "granted";
+    case NO_ROOM:
+        return "no room in the export pool";
+    case NOT_MEMORY:
+        return "not memory of the receiving node";
+    case OVERLAP:
+        return "overlaps another exported region";
+    case BAD_RANGE:
+        return "bad range (empty, unaligned or past 2^64)";
+    case CONFLICT:
+        return "window already granted with other parameters";
+    default:
+        return "unknown status";
+    }
 }
 
 uint32_t
@@ -65,7 +88,8 @@ TunnelGrantHeader::Serialize(Buffer::Iterator start) const
     i.WriteHtonU64(regionBase);
     i.WriteU8(translateAt);
     i.WriteU8(status);
-    i.WriteU16(0);
+    i.WriteU8(confirm);
+    i.WriteU8(0);
 }
 
 uint32_t
@@ -76,12 +100,23 @@ TunnelGrantHeader::Deserialize(Buffer::Iterator start)
     {
         return 0;
     }
-    windowBase = i.ReadNtohU64();
-    size = i.ReadNtohU64();
-    regionBase = i.ReadNtohU64();
-    translateAt = i.ReadU8();
-    status = i.ReadU8();
-    i.ReadU16();
+    uint64_t window = i.ReadNtohU64();
+    uint64_t bytes = i.ReadNtohU64();
+    uint64_t region = i.ReadNtohU64();
+    uint8_t at = i.ReadU8();
+    uint8_t st = i.ReadU8();
+    uint8_t mode = i.ReadU8();
+    uint8_t reserved = i.ReadU8();
+    if (at > 1 || st > MAX_STATUS || mode > MAX_CONFIRM || reserved != 0)
+    {
+        return 0;
+    }
+    windowBase = window;
+    size = bytes;
+    regionBase = region;
+    translateAt = at;
+    status = st;
+    confirm = mode;
     return SIZE;
 }
 

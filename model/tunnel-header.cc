@@ -155,9 +155,38 @@ TunnelHeader::GetParseError() const
 }
 
 uint32_t
+TunnelHeader::GetSerializedSizeFor(uint32_t count)
+{
+    return (FIXED_SIZE + 2 * count + 3) & ~3U;
+}
+
+uint8_t
+TunnelHeader::GetDefinedFlags(uint8_t kind)
+{
+    switch (kind)
+    {
+    case DATA:
+        return FLAG_TRANSLATED | FLAG_RELIABLE | FLAG_COMPRESSED | FLAG_MEMORY_ID | FLAG_MULTICAST |
+               FLAG_ACK;
+    case COMPLETION:
+        return FLAG_TRANSLATED | FLAG_RELIABLE | FLAG_COMPRESSED | FLAG_ACK;
+    case ACK:
+        return FLAG_NAK;
+    default:
+        return 0;
+    }
+}
+
+bool
+TunnelHeader::CarriesTlps(uint8_t kind)
+{
+    return kind == DATA || kind == COMPLETION;
+}
+
+uint32_t
 TunnelHeader::GetSerializedSize() const
 {
-    return (FIXED_SIZE + 2 * static_cast<uint32_t>(m_lengths.size()) + 3) & ~3U;
+    return GetSerializedSizeFor(static_cast<uint32_t>(m_lengths.size()));
 }
 
 void
@@ -198,7 +227,7 @@ TunnelHeader::Deserialize(Buffer::Iterator start)
         return 0;
     }
     uint8_t kind = b0 & 0xF;
-    if (kind > GRANT)
+    if (kind > COMPLETION)
     {
         m_error = PARSE_KIND;
         return 0;
@@ -210,7 +239,12 @@ TunnelHeader::Deserialize(Buffer::Iterator start)
     uint32_t ack = i.ReadNtohU32();
     uint16_t window = i.ReadNtohU16();
     uint16_t size = i.ReadNtohU16();
-    if (count > MAX_COUNT || (kind == DATA && count == 0))
+    if ((flags & ~GetDefinedFlags(kind)) != 0)
+    {
+        m_error = PARSE_FLAGS;
+        return 0;
+    }
+    if (count > MAX_COUNT || CarriesTlps(kind) != (count != 0))
     {
         m_error = PARSE_COUNT;
         return 0;
@@ -256,6 +290,8 @@ TunnelHeader::ParseErrorToString(ParseError error)
         return "header length inconsistent with TLP count";
     case PARSE_COUNT:
         return "bad TLP count";
+    case PARSE_FLAGS:
+        return "flag not defined for the kind";
     }
     return "unknown";
 }
@@ -273,6 +309,8 @@ TunnelHeader::KindToString(uint8_t kind)
         return "GRANT_REQUEST";
     case GRANT:
         return "GRANT";
+    case COMPLETION:
+        return "COMPLETION";
     default:
         return "unknown";
     }

@@ -33,11 +33,15 @@ namespace ns3
     ..        zero padding to a multiple of 4 bytes
    \endverbatim
  *
- * DATA packets carry their TLPs back to back after the header; the lengths let a
- * decoder find every TLP even when the link layer pads the frame. Control packets
- * (GRANT_REQUEST, GRANT) carry a TunnelGrantHeader.
+ * DATA packets (requests through a window) and COMPLETION packets (completions,
+ * Unsupported Request answers and write confirmations, all routed by ID) carry their
+ * TLPs back to back after the header; the lengths let a decoder find every TLP even
+ * when the link layer pads the frame. ACK packets carry a TunnelAckHeader, control
+ * packets (GRANT_REQUEST, GRANT) a TunnelGrantHeader; in control packets the sequence
+ * field holds the request's nonce, not a sequence number.
  * Deserialize() refuses (returns 0, GetParseError() says why) anything it cannot
- * read completely from the bytes it is given.
+ * read completely from the bytes it is given, a flag the kind does not define, and a
+ * TLP count where the kind carries no TLPs.
  */
 class TunnelHeader : public Header
 {
@@ -52,20 +56,24 @@ class TunnelHeader : public Header
     /// What the packet carries.
     enum Kind : uint8_t
     {
-        DATA = 0,          ///< TLPs
-        ACK = 1,           ///< acknowledgement only
+        DATA = 0,          ///< requests through a window (TLPs)
+        ACK = 1,           ///< acknowledgement only (TunnelAckHeader)
         GRANT_REQUEST = 2, ///< sender asks the receiver for a region
-        GRANT = 3          ///< receiver grants a region
+        GRANT = 3,         ///< receiver grants (or refuses) a region
+        COMPLETION = 4     ///< completions and write confirmations, routed by ID (TLPs)
     };
 
     /// Flag bits.
     enum Flag : uint8_t
     {
-        FLAG_TRANSLATED = 0x01,  ///< addresses already translated by the sender
-        FLAG_ACK_REQUEST = 0x02, ///< the receiver is asked to acknowledge
-        FLAG_COMPRESSED = 0x04,  ///< shared header fields sent once
-        FLAG_MEMORY_ID = 0x08,   ///< window ID is a memory ID, addresses are offsets
-        FLAG_MULTICAST = 0x10    ///< sent to a multicast group
+        FLAG_TRANSLATED = 0x01, ///< addresses already translated (DATA: by the sender;
+                                ///< COMPLETION: confirmations back to window addresses)
+        FLAG_RELIABLE = 0x02,   ///< sequenced: acknowledge, drop duplicates, deliver in order
+        FLAG_COMPRESSED = 0x04, ///< shared header fields sent once (defined, not produced)
+        FLAG_MEMORY_ID = 0x08,  ///< window ID is a memory ID (defined, not produced)
+        FLAG_MULTICAST = 0x10,  ///< sent to a multicast group (defined, not produced)
+        FLAG_ACK = 0x20,        ///< the acknowledgement field is valid (piggybacked)
+        FLAG_NAK = 0x40         ///< ACK only: sequence error, resend from the ack number
     };
 
     /// Why Deserialize() refused its input.
@@ -76,7 +84,8 @@ class TunnelHeader : public Header
         PARSE_VERSION,   ///< unknown version
         PARSE_KIND,      ///< unknown kind
         PARSE_LENGTH,    ///< header length inconsistent with the count
-        PARSE_COUNT      ///< count 0 in DATA, or above MAX_COUNT
+        PARSE_COUNT,     ///< count 0 in DATA or COMPLETION, not 0 elsewhere, or above MAX_COUNT
+        PARSE_FLAGS      ///< a flag the kind does not define
     };
 
     TunnelHeader();
@@ -133,6 +142,21 @@ class TunnelHeader : public Header
     uint32_t GetTotalTlpBytes() const;
     /// \return why the last Deserialize() failed
     ParseError GetParseError() const;
+    /**
+     * \param count number of TLPs
+     * \return size of a header with that many lengths (the one size formula)
+     */
+    static uint32_t GetSerializedSizeFor(uint32_t count);
+    /**
+     * \param kind a kind
+     * \return the flag bits defined for it
+     */
+    static uint8_t GetDefinedFlags(uint8_t kind);
+    /**
+     * \param kind a kind
+     * \return true when packets of the kind carry TLPs (DATA, COMPLETION)
+     */
+    static bool CarriesTlps(uint8_t kind);
     /**
      * \param error a parse error
      * \return a reason in words

@@ -786,6 +786,8 @@ TEST(FullDuplexEthernet, TopologyHelperKeepsDefaultsItIsNotTold)
         p2p->GetAttribute("DataRate", rate);
         EXPECT_EQ(rate.Get(), DataRate("2Gbps"));
     }
+    // The tests after this one (one process in an ns-3 tree) see ns-3's defaults.
+    Config::Reset();
 }
 
 TEST(FullDuplexEthernetDeathTest, BadConfiguration)

@@ -42,7 +42,7 @@ class HostilePeer : public ::testing::TestWithParam<std::string>
         Nic(1)->TraceConnectWithoutContext("Drop", MakeCallback(&HostilePeer::OnDrop, this));
         Simulator::Stop(MicroSeconds(50));
         Simulator::Run();
-        ASSERT_TRUE(Nic(0)->GetWindow(0)->granted);
+        ASSERT_TRUE(Nic(0)->GetWindow(0)->IsGranted());
     }
 
     Ptr<TlpTunnelNetDevice> Nic(uint32_t i)
@@ -60,10 +60,10 @@ class HostilePeer : public ::testing::TestWithParam<std::string>
         th.SetKind(kind);
         th.SetSource(source);
         th.SetSequence(sequence);
-        th.SetFlags(TunnelHeader::FLAG_TRANSLATED);
         Ptr<Packet> p = Create<Packet>(tlp.data(), tlp.size());
         if (kind == TunnelHeader::DATA)
         {
+            th.SetFlags(TunnelHeader::FLAG_TRANSLATED); // a flag only DATA defines
             th.AddTlp(static_cast<uint16_t>(tlp.size()));
         }
         p->AddHeader(th);
@@ -124,7 +124,7 @@ TEST_P(HostilePeer, PacketFromOutsideTheFabricIsDroppedNotFatal)
              Forge(TunnelHeader::DATA, 77, 1, read),
              Forge(TunnelHeader::DATA, 77, 2, outside),
              Forge(TunnelHeader::DATA, 77, 3, Write(REGION, {1, 2, 3, 4})),
-             Forge(TunnelHeader::DATA, 0, 1, Write(REGION + 4, {5, 6, 7, 8}))});
+             Forge(TunnelHeader::DATA, 0, 0, Write(REGION + 4, {5, 6, 7, 8}))});
     const TlpTunnelNetDevice::Statistics& after = Nic(1)->GetStatistics();
     EXPECT_EQ(m_drops, std::vector<uint8_t>(4, TlpTunnelNetDevice::DROP_UNKNOWN_SOURCE));
     EXPECT_EQ(after.malformedPackets - before.malformedPackets, 4u);
@@ -139,7 +139,7 @@ TEST_P(HostilePeer, PacketFromOutsideTheFabricIsDroppedNotFatal)
 // Reproducer: test/fuzz/corpus/nic-receive/gen-malformed-far-sequence.
 TEST_P(HostilePeer, MalformedPacketRecordsNoSequenceNumber)
 {
-    // Node 0's GRANT_REQUEST was sequence 0: node 1 expects 1 next.
+    // Grants use no sequence numbers: node 1 expects 0 from node 0.
     // Long enough that Ethernet does not pad it back to its length.
     Ptr<Packet> lengthPastTheEnd =
         Forge(TunnelHeader::DATA, 0, 0xFFFFFFF0, Write(REGION, std::vector<uint8_t>(64, 9)));
@@ -147,12 +147,12 @@ TEST_P(HostilePeer, MalformedPacketRecordsNoSequenceNumber)
     Ptr<Packet> shortGrant = Forge(TunnelHeader::GRANT, 0, 0xFFFFFFF1, {0, 0, 0, 0});
     SendAll({lengthPastTheEnd,
              shortGrant,
-             Forge(TunnelHeader::DATA, 0, 1, Write(REGION, {1, 1, 1, 1})),
-             Forge(TunnelHeader::DATA, 0, 3, Write(REGION + 4, {3, 3, 3, 3}))});
+             Forge(TunnelHeader::DATA, 0, 0, Write(REGION, {1, 1, 1, 1})),
+             Forge(TunnelHeader::DATA, 0, 2, Write(REGION + 4, {3, 3, 3, 3}))});
     const TlpTunnelNetDevice::Statistics& s = Nic(1)->GetStatistics();
     EXPECT_EQ(s.malformedPackets, 2u);
     EXPECT_EQ(m_drops, std::vector<uint8_t>(2, TlpTunnelNetDevice::DROP_MALFORMED_PACKET));
-    // Sequence 2 is missing, and only that.
+    // Sequence 1 is missing, and only that.
     EXPECT_EQ(s.sequenceGaps, 1u);
     EXPECT_EQ(ToHex(Image(REGION, 8)), "01010101 03030303");
 }

@@ -10,7 +10,7 @@
  * refused windows, the latency formula, pcap output and bad configuration.
  */
 
-#include "tlp-test-util.h"
+#include "tlp-nic-test-util.h"
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
@@ -45,7 +45,7 @@ const uint64_t WINDOW = 0x0000100000000000ULL;
 const uint64_t REGION = 0x0000000040000000ULL;
 
 /// Compute nodes joined by a star of the given transport.
-struct Fabric
+struct Fabric : public ComputeNodes
 {
     Fabric(const std::string& transport,
            uint32_t n = 2,
@@ -67,26 +67,6 @@ struct Fabric
         topology.Connect(hosts, tunnel, transport);
     }
 
-    Ptr<TlpCpu> Cpu(uint32_t i)
-    {
-        return TlpTunnelHelper::GetCpu(hosts.Get(i));
-    }
-
-    Ptr<TlpMemory> Memory(uint32_t i)
-    {
-        return TlpTunnelHelper::GetMemory(hosts.Get(i));
-    }
-
-    Ptr<TlpTunnelNetDevice> Nic(uint32_t i)
-    {
-        return TlpTunnelHelper::GetNic(hosts.Get(i));
-    }
-
-    Ptr<PcieRootComplex> RootComplex(uint32_t i)
-    {
-        return TlpTunnelHelper::GetRootComplex(hosts.Get(i));
-    }
-
     /**
      * \brief Let node i's CPU stream 64-byte operations through WINDOW, each to the
      * next address.
@@ -104,13 +84,6 @@ struct Fabric
         return cpu;
     }
 
-    std::vector<uint8_t> Image(uint32_t i, uint64_t address, uint32_t size)
-    {
-        std::vector<uint8_t> bytes(size);
-        Memory(i)->GetStore().Read(address, bytes.data(), size);
-        return bytes;
-    }
-
     void OnDone(const TlpCpu::Result& r)
     {
         results.push_back(r);
@@ -121,8 +94,6 @@ struct Fabric
         return MakeCallback(&Fabric::OnDone, this);
     }
 
-    SimulatorGuard guard;
-    NodeContainer hosts;
     TlpTunnelHelper tunnel;
     TlpTopologyHelper topology;
     NetDeviceContainer nics;
@@ -202,7 +173,7 @@ TEST_P(TlpTunnelTransport, RemoteWriteLandsInBothTranslationModes)
         std::copy_n(Pattern(8, 4).begin(), 8, expected.begin() + 0xFFF8);
         images[mode] = f.Image(1, REGION, 0x10000);
         EXPECT_EQ(images[mode], expected) << "translate at " << (mode ? "receiver" : "sender");
-        EXPECT_EQ(f.Nic(0)->GetWindow(0)->regionBase, REGION);
+        EXPECT_EQ(f.Nic(0)->GetWindow(0)->GetRegionBase(), REGION);
         EXPECT_EQ(f.Nic(1)->GetStatistics().tlpDrops, 0u);
         EXPECT_EQ(f.Nic(1)->GetStatistics().malformedPackets, 0u);
         // Nothing landed outside the region: the writes touch its first and last page.
@@ -334,13 +305,13 @@ TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
     f.Nic(0)->TraceConnectWithoutContext("Grant", MakeCallback(&Times::Grant, &times));
     f.Memory(1)->TraceConnectWithoutContext("Write", MakeCallback(&Times::Write, &times));
     Simulator::Run();
-    uint64_t region = f.Nic(0)->GetWindow(0)->regionBase;
+    uint64_t region = f.Nic(0)->GetWindow(0)->GetRegionBase();
     for (uint64_t o = 0; o < 500 * 64; ++o)
     {
         ASSERT_EQ(f.Memory(1)->GetStore().ReadByte(region + o), TlpCpu::PatternByte(WINDOW + o, 1))
             << o;
     }
-    EXPECT_EQ(f.Nic(0)->GetStatistics().maxPending, 2u);
+    EXPECT_EQ(f.Nic(0)->GetStatistics().maxQueued, 2u);
     EXPECT_EQ(f.Nic(0)->GetStatistics().tlpsToNetwork, 500u);
     EXPECT_EQ(f.Nic(1)->GetStatistics().grantsSent, 1u);
     EXPECT_GT(firstData, granted);
@@ -431,6 +402,14 @@ TEST_P(TlpTunnelTransport, MalformedPacketsAreDroppedAndCounted)
     };
     for (size_t i = 0; i < packets.size(); ++i)
     {
+        // Distinct sequence numbers (unsequenced delivery): none is a duplicate.
+        TunnelHeader th;
+        if (packets[i]->PeekHeader(th) != 0)
+        {
+            packets[i]->RemoveHeader(th);
+            th.SetSequence(static_cast<uint32_t>(i));
+            packets[i]->AddHeader(th);
+        }
         Simulator::Schedule(MicroSeconds(50 + i), &TlpTransport::Send, rogue, packets[i], 1u);
     }
     Simulator::Run();
@@ -442,8 +421,9 @@ TEST_P(TlpTunnelTransport, MalformedPacketsAreDroppedAndCounted)
                                     TlpTunnelNetDevice::DROP_NO_REGION,
                                     TlpTunnelNetDevice::DROP_NO_REGION,
                                     TlpTunnelNetDevice::DROP_ECRC}));
-    EXPECT_EQ(f.Nic(1)->GetStatistics().malformedPackets, 3u);
-    EXPECT_EQ(f.Nic(1)->GetStatistics().tlpDrops, 4u);
+    // Whole packets refused before anything acted on them; TLPs refused one by one.
+    EXPECT_EQ(f.Nic(1)->GetStatistics().malformedPackets, 5u);
+    EXPECT_EQ(f.Nic(1)->GetStatistics().tlpDrops, 2u);
     // Only the good write reached memory.
     EXPECT_EQ(f.Memory(1)->GetStore().GetAllocatedPages(), 1u);
     EXPECT_EQ(ToHex(f.Image(1, REGION + 0x100, 4)), "01020304");
@@ -485,8 +465,8 @@ TEST_P(TlpTunnelTransport, UnmappedAndRefusedWindowsGetPcieTreatment)
     // A read that runs past the end of its window.
     Simulator::Schedule(MicroSeconds(50), &TlpCpu::Read, cpu, WINDOW + 0x10FF8, 16u, f.Done());
     Simulator::Run();
-    EXPECT_TRUE(f.Nic(0)->GetWindow(0)->refused);
-    EXPECT_TRUE(f.Nic(0)->GetWindow(1)->granted);
+    EXPECT_TRUE(f.Nic(0)->GetWindow(0)->IsRefused());
+    EXPECT_TRUE(f.Nic(0)->GetWindow(1)->IsGranted());
     std::vector<uint8_t> statuses;
     for (const auto& r : f.results)
     {
@@ -541,6 +521,8 @@ TEST_P(TlpTunnelTransport, AggregationPacksTlpsOfAWindow)
 {
     Fabric f(GetParam());
     f.Nic(0)->SetAttribute("AggregationLimit", UintegerValue(16));
+    // The NIC takes one TLP per ProcessingDelay (100 ns): 16 gather within 1.6 us.
+    f.Nic(0)->SetAttribute("AggregationTimeout", TimeValue(MicroSeconds(10)));
     f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
     Ptr<TlpCpu> cpu = f.StreamThroughWindow(0, 160);
     // A lone write later waits AggregationTimeout for company, then leaves alone.
@@ -847,7 +829,8 @@ TEST_P(TlpTunnelTransport, AsciiTraceHasEveryEvent)
     EXPECT_NE(all.find("address=0x40000000"), std::string::npos) << all;
     EXPECT_NE(all.find("GRANT_REQUEST"), std::string::npos) << all;
     EXPECT_EQ(events['-'], 2); // GRANT_REQUEST and the DATA packet
-    EXPECT_EQ(events['r'], 1); // the GRANT
+    EXPECT_EQ(events['r'], 2); // the GRANT and the ACK of the DATA packet
+    EXPECT_NE(all.find(" ACK flags=0x0 src=1 seq=0 ack=1"), std::string::npos) << all;
     std::remove(name.c_str());
 }
 

@@ -11,6 +11,7 @@
 --               (a preference).
 --   * "grant":  the body of GRANT_REQUEST / GRANT control packets
 --               (model/tunnel-grant-header.cc).
+--   * "tunnel_ack": the SACK blocks of ACK packets (model/tunnel-ack-header.cc).
 --
 -- Usage:  tshark -X lua_script:wireshark/tlp-tunnel.lua -r trace.pcap
 --    or:  copy this file to ~/.local/lib/wireshark/plugins/
@@ -80,6 +81,13 @@ local TYPE_CPL, TYPE_CPL_LOCKED = 0x0A, 0x0B
 local TYPE_FETCH_ADD, TYPE_SWAP, TYPE_CAS = 0x0C, 0x0D, 0x0E
 
 local function is_msg_type(t) return band(t, 0x18) == 0x10 end
+
+-- Write confirmations (model/tlp-write-confirmation.h): a write asks for one with
+-- TH = 1, PH = 00 and this steering tag; the confirmation is a Vendor_Defined Type 1
+-- MsgD routed by ID (Fmt/Type 0x72) with this Vendor ID and 12 data bytes: the
+-- address (8) and the bytes written (4).
+local CONFIRM_STEERING_TAG = 0xC0
+local CONFIRM_FMT_TYPE, CONFIRM_CODE, CONFIRM_VENDOR = 0x72, 0x7F, 0xFFFF
 
 -- Classify byte 0. Returns a table {name, cls, is4dw, data} for a defined
 -- Fmt/Type pair (as TlpHeader::IsDefinedPair), or nil plus a reason.
@@ -212,6 +220,12 @@ local tf = {
     message_code = ProtoField.uint8("tlp.message_code", "Message Code", base.HEX, msg_code_vals),
     msg_routing = ProtoField.uint8("tlp.msg_routing", "Message Routing r[2:0]", base.DEC, msg_routing_vals, 0x07),
     msg_dw23 = ProtoField.uint64("tlp.msg_dw23", "Message DW2..DW3", base.HEX),
+    vendor_id = ProtoField.uint16("tlp.vendor_id", "Vendor ID", base.HEX),
+    steering_tag = ProtoField.uint8("tlp.steering_tag", "Steering Tag (ST[7:0])", base.HEX),
+    confirm_request = ProtoField.bool("tlp.confirm_request", "Write confirmation requested"),
+    confirm_writer = ProtoField.uint16("tlp.confirm.writer", "Confirmed writer (Requester ID)", base.HEX),
+    confirm_address = ProtoField.uint64("tlp.confirm.address", "Confirmed address", base.HEX),
+    confirm_bytes = ProtoField.uint32("tlp.confirm.bytes", "Confirmed bytes", base.DEC),
     data = ProtoField.bytes("tlp.data", "Data"),
     ecrc = ProtoField.uint32("tlp.ecrc", "ECRC", base.HEX),
     ecrc_calc = ProtoField.uint32("tlp.ecrc_calculated", "Calculated ECRC", base.HEX),
@@ -389,6 +403,16 @@ local function dissect_tlp(tvb, pinfo, tree, index, total)
             summary = string.format("%s code=0x%02x", k.name, code)
             if msg_code_vals[code] then summary = summary .. " (" .. msg_code_vals[code] .. ")" end
             if k.data then summary = summary .. len_text end
+            if b0 == CONFIRM_FMT_TYPE and code == CONFIRM_CODE and tvb(10, 2):uint() == CONFIRM_VENDOR
+                and length_dw == 3 and len >= hdr + 12 then
+                local writer = add_id(ti, tf.confirm_writer, tvb(8, 2))
+                ti:add(tf.vendor_id, tvb(10, 2))
+                local addr = tvb(hdr, 8):uint64()
+                ti:add(tf.confirm_address, tvb(hdr, 8))
+                local bytes = tvb(hdr + 8, 4):uint()
+                ti:add(tf.confirm_bytes, tvb(hdr + 8, 4))
+                summary = string.format("WriteConfirmation 0x%s %dB writer=%s", addr:tohex(), bytes, bdf(writer))
+            end
         else
             ti:add(tf.last_be, tvb(7, 1))
             ti:add(tf.first_be, tvb(7, 1))
@@ -417,6 +441,15 @@ local function dissect_tlp(tvb, pinfo, tree, index, total)
                     if not th then phi:append_text(" (reserved: TH not set)") end
                 end
                 summary = string.format("%s %s%s", k.label, addr_text, len_text)
+                if th and k.cls == "mem" and k.data then
+                    -- A write with TPH: its Tag field is the steering tag.
+                    local st = tvb(6, 1):uint()
+                    ti:add(tf.steering_tag, tvb(6, 1))
+                    if st == CONFIRM_STEERING_TAG and band(low, 3) == 0 then
+                        ti:add(tf.confirm_request, tvb(6, 1), true):set_generated()
+                        summary = summary .. " confirm"
+                    end
+                end
             end
         end
     end
@@ -490,27 +523,36 @@ end
 ---------------------------------------------------------------------------
 local tunnel_proto = Proto("tunnel", "TLP-Tunnel")
 local grant_proto = Proto("grant", "TLP-Tunnel Grant")
+local ack_proto = Proto("tunnel_ack", "TLP-Tunnel Acknowledgement")
 
-local KIND_DATA, KIND_ACK, KIND_GRANT_REQUEST, KIND_GRANT = 0, 1, 2, 3
-local kind_vals = { [0] = "DATA", [1] = "ACK", [2] = "GRANT_REQUEST", [3] = "GRANT" }
+local KIND_DATA, KIND_ACK, KIND_GRANT_REQUEST, KIND_GRANT, KIND_COMPLETION = 0, 1, 2, 3, 4
+local kind_vals = { [0] = "DATA", [1] = "ACK", [2] = "GRANT_REQUEST", [3] = "GRANT", [4] = "COMPLETION" }
 
-local FLAG_TRANSLATED, FLAG_ACK_REQUEST, FLAG_COMPRESSED = 0x01, 0x02, 0x04
-local FLAG_MEMORY_ID, FLAG_MULTICAST = 0x08, 0x10
-local FLAG_KNOWN = 0x1F
+local FLAG_TRANSLATED, FLAG_RELIABLE, FLAG_COMPRESSED = 0x01, 0x02, 0x04
+local FLAG_MEMORY_ID, FLAG_MULTICAST, FLAG_ACK, FLAG_NAK = 0x08, 0x10, 0x20, 0x40
+-- Flags each kind defines (TunnelHeader::GetDefinedFlags).
+local FLAGS_DEFINED = {
+    [KIND_DATA] = 0x3F, [KIND_COMPLETION] = 0x27, [KIND_ACK] = 0x40,
+    [KIND_GRANT_REQUEST] = 0x00, [KIND_GRANT] = 0x00,
+}
+local ACK_MAX_BLOCKS = 64
 
 local uf = {
     version = ProtoField.uint8("tunnel.version", "Version", base.DEC, nil, 0xF0),
     kind = ProtoField.uint8("tunnel.kind", "Kind", base.DEC, kind_vals, 0x0F),
     flags = ProtoField.uint8("tunnel.flags", "Flags", base.HEX),
-    f_translated = ProtoField.bool("tunnel.flags.translated", "Translated (addresses translated by the sender)", 8, nil, FLAG_TRANSLATED),
-    f_ack_request = ProtoField.bool("tunnel.flags.ack_request", "Ack request", 8, nil, FLAG_ACK_REQUEST),
+    f_translated = ProtoField.bool("tunnel.flags.translated", "Translated (addresses already translated)", 8, nil, FLAG_TRANSLATED),
+    f_reliable = ProtoField.bool("tunnel.flags.reliable", "Reliable (sequenced: acknowledged, in order, no duplicates)", 8, nil, FLAG_RELIABLE),
     f_compressed = ProtoField.bool("tunnel.flags.compressed", "Compressed (shared header fields sent once)", 8, nil, FLAG_COMPRESSED),
     f_memory_id = ProtoField.bool("tunnel.flags.memory_id", "Memory ID (addresses are offsets)", 8, nil, FLAG_MEMORY_ID),
     f_multicast = ProtoField.bool("tunnel.flags.multicast", "Multicast", 8, nil, FLAG_MULTICAST),
-    f_reserved = ProtoField.uint8("tunnel.flags.reserved", "Reserved", base.HEX, nil, 0xE0),
+    f_ack = ProtoField.bool("tunnel.flags.ack", "Ack (acknowledgement number valid)", 8, nil, FLAG_ACK),
+    f_nak = ProtoField.bool("tunnel.flags.nak", "NAK (sequence error: resend from the ack number)", 8, nil, FLAG_NAK),
+    f_reserved = ProtoField.uint8("tunnel.flags.reserved", "Reserved", base.HEX, nil, 0x80),
     count = ProtoField.uint16("tunnel.count", "TLP count", base.DEC),
     source = ProtoField.uint32("tunnel.source", "Source node ID", base.DEC),
     seq = ProtoField.uint32("tunnel.seq", "Sequence number", base.DEC),
+    nonce = ProtoField.uint32("tunnel.nonce", "Nonce (of the grant request)", base.DEC),
     ack = ProtoField.uint32("tunnel.ack", "Acknowledgement number", base.DEC),
     window = ProtoField.uint16("tunnel.window", "Window ID", base.DEC),
     memory_id = ProtoField.uint16("tunnel.memory_id", "Memory ID", base.DEC),
@@ -534,26 +576,43 @@ local ue = {
         expert.group.MALFORMED, expert.severity.ERROR),
     unknown_kind = ProtoExpert.new("tunnel.unknown_kind", "Unknown tunnel packet kind",
         expert.group.UNDECODED, expert.severity.WARN),
-    unknown_flags = ProtoExpert.new("tunnel.unknown_flags", "Unknown tunnel flags",
+    unknown_flags = ProtoExpert.new("tunnel.unknown_flags", "Tunnel flags the kind does not define",
         expert.group.PROTOCOL, expert.severity.WARN),
     not_decoded = ProtoExpert.new("tunnel.not_decoded", "Tunnel feature not decoded",
         expert.group.UNDECODED, expert.severity.WARN),
+    nak = ProtoExpert.new("tunnel.nak", "Sequence error (NAK): resend from the ack number",
+        expert.group.SEQUENCE, expert.severity.NOTE),
     internal = ProtoExpert.new("tunnel.internal_error", "Tunnel dissector internal error",
         expert.group.MALFORMED, expert.severity.ERROR),
 }
-tunnel_proto.experts = { ue.malformed, ue.version, ue.unknown_kind, ue.unknown_flags, ue.not_decoded, ue.internal }
+tunnel_proto.experts = { ue.malformed, ue.version, ue.unknown_kind, ue.unknown_flags, ue.not_decoded, ue.nak, ue.internal }
 
 local any_base = UInt64.new(0xFFFFFFFF, 0xFFFFFFFF)
+local grant_status_vals = {
+    [0] = "granted", [1] = "no room in the export pool", [2] = "not memory of the receiving node",
+    [3] = "overlaps another exported region", [4] = "bad range (empty, unaligned or past 2^64)",
+    [5] = "window already granted with other parameters",
+}
+local confirm_vals = { [0] = "none", [1] = "sender NIC", [2] = "memory", [3] = "receiver NIC" }
 local gf = {
     window_base = ProtoField.uint64("grant.window_base", "Window base (sender)", base.HEX),
     size = ProtoField.uint64("grant.size", "Size", base.HEX),
     region_base = ProtoField.uint64("grant.region_base", "Region base (receiver)", base.HEX),
     translate_at = ProtoField.uint8("grant.translate_at", "Translation at", base.DEC,
         { [0] = "sender", [1] = "receiver" }),
-    status = ProtoField.uint8("grant.status", "Status", base.DEC, { [0] = "granted", [1] = "refused" }),
-    reserved = ProtoField.uint16("grant.reserved", "Reserved", base.HEX),
+    status = ProtoField.uint8("grant.status", "Status", base.DEC, grant_status_vals),
+    confirm = ProtoField.uint8("grant.confirm", "Write confirmation by", base.DEC, confirm_vals),
+    reserved = ProtoField.uint8("grant.reserved", "Reserved", base.HEX),
 }
-grant_proto.fields = { gf.window_base, gf.size, gf.region_base, gf.translate_at, gf.status, gf.reserved }
+grant_proto.fields = { gf.window_base, gf.size, gf.region_base, gf.translate_at, gf.status, gf.confirm, gf.reserved }
+
+local af = {
+    count = ProtoField.uint16("tunnel_ack.sack_count", "SACK blocks", base.DEC),
+    reserved = ProtoField.uint16("tunnel_ack.reserved", "Reserved", base.HEX),
+    first = ProtoField.uint32("tunnel_ack.sack_first", "SACK block first", base.DEC),
+    ["end"] = ProtoField.uint32("tunnel_ack.sack_end", "SACK block end (exclusive)", base.DEC),
+}
+ack_proto.fields = { af.count, af.reserved, af.first, af["end"] }
 
 tunnel_proto.prefs.udp_port = Pref.uint("UDP port", TUNNEL_UDP_PORT,
     "UDP port of the TLP tunnel (either source or destination)")
@@ -584,7 +643,9 @@ end
 -- Kinds without a handler get an expert warning and their body as bytes.
 local kind_handlers = {}
 
-kind_handlers[KIND_DATA] = function(tvb, pinfo, root, h)
+-- DATA (requests through a window) and COMPLETION (completions and write
+-- confirmations) carry TLPs back to back.
+local function tlp_handler(tvb, pinfo, root, h)
     local parts = {}
     local off = h.header_length
     local len = tvb:len()
@@ -615,9 +676,53 @@ kind_handlers[KIND_DATA] = function(tvb, pinfo, root, h)
     add_padding(root, tvb, off)
     return table.concat(parts, ", ")
 end
+kind_handlers[KIND_DATA] = tlp_handler
+kind_handlers[KIND_COMPLETION] = tlp_handler
 
 kind_handlers[KIND_ACK] = function(tvb, pinfo, root, h)
-    add_padding(root, tvb, h.header_length)
+    local off = h.header_length
+    local left = tvb:len() - off
+    if left < 4 then
+        h.malformed(root, string.format("ACK body truncated: %d bytes, needs at least 4", left))
+        add_rest(root, uf.body, tvb, off)
+        return "truncated ACK"
+    end
+    local n = tvb(off, 2):uint()
+    local at = root:add(ack_proto, tvb(off, math.min(left, 4 + 8 * n)))
+    local ci = at:add(af.count, tvb(off, 2))
+    local ri = at:add(af.reserved, tvb(off + 2, 2))
+    if tvb(off + 2, 2):uint() ~= 0 then
+        h.malformed(ri, "Reserved field of the ACK body is not zero")
+    end
+    if n > ACK_MAX_BLOCKS then
+        h.malformed(ci, string.format("%d SACK blocks, at most %d", n, ACK_MAX_BLOCKS))
+        add_rest(root, uf.body, tvb, off + 4)
+        return "bad ACK"
+    end
+    if left < 4 + 8 * n then
+        h.malformed(ci, string.format("%d SACK blocks need %d bytes, %d left", n, 4 + 8 * n, left))
+        add_rest(root, uf.body, tvb, off + 4)
+        return "truncated ACK"
+    end
+    local blocks = {}
+    for i = 0, n - 1 do
+        local o = off + 4 + 8 * i
+        local first, last = tvb(o, 4):uint(), tvb(o + 4, 4):uint()
+        local fi = at:add(af.first, tvb(o, 4))
+        at:add(af["end"], tvb(o + 4, 4))
+        -- end - first in the wrap-around sequence space: 1 .. 2^31 - 1
+        local span = (last - first) % 4294967296
+        if span == 0 or span >= 2147483648 then
+            h.malformed(fi, string.format("SACK block %d-%d is empty or spans half the sequence space or more", first, last))
+        end
+        blocks[#blocks + 1] = string.format("%d-%d", first, last)
+    end
+    at:set_text(string.format("TLP-Tunnel Acknowledgement: ack=%d sack=%s", h.ack,
+        #blocks > 0 and table.concat(blocks, ",") or "none"))
+    add_padding(root, tvb, off + 4 + 8 * n)
+    if #blocks > 0 then
+        return "sack=" .. table.concat(blocks, ",")
+    end
     return ""
 end
 
@@ -641,15 +746,28 @@ local function grant_handler(tvb, pinfo, root, h)
         ri:append_text(" (any)")
         region_text = "any"
     end
-    gt:add(gf.translate_at, tvb(off + 24, 1))
-    gt:add(gf.status, tvb(off + 25, 1))
-    gt:add(gf.reserved, tvb(off + 26, 2))
+    local ati = gt:add(gf.translate_at, tvb(off + 24, 1))
+    local sti = gt:add(gf.status, tvb(off + 25, 1))
+    local cfi = gt:add(gf.confirm, tvb(off + 26, 1))
+    local rsi = gt:add(gf.reserved, tvb(off + 27, 1))
     local status = tvb(off + 25, 1):uint()
     local at = tvb(off + 24, 1):uint()
+    local confirm = tvb(off + 26, 1):uint()
+    if at > 1 then h.malformed(ati, "Translation at " .. at .. " (0 sender, 1 receiver)") end
+    if not grant_status_vals[status] then h.malformed(sti, "Unknown grant status " .. status) end
+    if not confirm_vals[confirm] then h.malformed(cfi, "Unknown confirmation mode " .. confirm) end
+    if tvb(off + 27, 1):uint() ~= 0 then h.malformed(rsi, "Reserved byte of the grant body is not zero") end
     local text = string.format("window=0x%s size=0x%s region=%s translate_at=%s",
         wb:tohex(), sz:tohex(), region_text, (at == 0 and "sender") or (at == 1 and "receiver") or tostring(at))
+    if confirm ~= 0 then
+        text = text .. " confirm=" .. (confirm_vals[confirm] or tostring(confirm))
+    end
     if h.kind == KIND_GRANT then
-        text = text .. " " .. ((status == 0 and "granted") or (status == 1 and "refused") or ("status " .. status))
+        if status == 0 then
+            text = text .. " granted"
+        else
+            text = text .. " refused (" .. (grant_status_vals[status] or ("status " .. status)) .. ")"
+        end
     end
     gt:set_text(string.format("TLP-Tunnel Grant: %s", text))
     add_padding(root, tvb, off + GRANT_SIZE)
@@ -700,29 +818,40 @@ local function dissect_tunnel(tvb, pinfo, tree)
     h.flag = function(f) return band(h.flags, f) ~= 0 end
     local fi = root:add(uf.flags, tvb(1, 1))
     fi:add(uf.f_translated, tvb(1, 1))
-    fi:add(uf.f_ack_request, tvb(1, 1))
+    fi:add(uf.f_reliable, tvb(1, 1))
     fi:add(uf.f_compressed, tvb(1, 1))
     fi:add(uf.f_memory_id, tvb(1, 1))
     fi:add(uf.f_multicast, tvb(1, 1))
-    if band(h.flags, bit.bnot(FLAG_KNOWN)) ~= 0 then
-        fi:add(uf.f_reserved, tvb(1, 1))
+    fi:add(uf.f_ack, tvb(1, 1))
+    fi:add(uf.f_nak, tvb(1, 1))
+    local defined = FLAGS_DEFINED[kind]
+    if defined and band(h.flags, bit.bnot(defined)) ~= 0 then
+        if band(h.flags, 0x80) ~= 0 then fi:add(uf.f_reserved, tvb(1, 1)) end
         fi:add_proto_expert_info(ue.unknown_flags,
-            string.format("Unknown flag bits 0x%02x", band(h.flags, bit.bnot(FLAG_KNOWN))))
+            string.format("Flag bits 0x%02x are not defined for %s (a receiver drops the packet)",
+                band(h.flags, bit.bnot(defined)), kind_name))
     end
     local names = {}
     if h.flag(FLAG_TRANSLATED) then names[#names + 1] = "translated" end
-    if h.flag(FLAG_ACK_REQUEST) then names[#names + 1] = "ack_request" end
+    if h.flag(FLAG_RELIABLE) then names[#names + 1] = "reliable" end
     if h.flag(FLAG_COMPRESSED) then names[#names + 1] = "compressed" end
     if h.flag(FLAG_MEMORY_ID) then names[#names + 1] = "memory_id" end
     if h.flag(FLAG_MULTICAST) then names[#names + 1] = "multicast" end
+    if h.flag(FLAG_ACK) then names[#names + 1] = "ack" end
+    if h.flag(FLAG_NAK) then
+        names[#names + 1] = "nak"
+        fi:add_proto_expert_info(ue.nak)
+    end
     if #names > 0 then fi:append_text(" (" .. table.concat(names, ", ") .. ")") end
 
+    local control = kind == KIND_GRANT_REQUEST or kind == KIND_GRANT
+    local carries_tlps = kind == KIND_DATA or kind == KIND_COMPLETION
     h.count = tvb(2, 2):uint()
     local ci = root:add(uf.count, tvb(2, 2))
     h.source = tvb(4, 4):uint()
     root:add(uf.source, tvb(4, 4))
     h.seq = tvb(8, 4):uint()
-    root:add(uf.seq, tvb(8, 4))
+    root:add(control and uf.nonce or uf.seq, tvb(8, 4))
     h.ack = tvb(12, 4):uint()
     root:add(uf.ack, tvb(12, 4))
     h.window = tvb(16, 2):uint()
@@ -740,6 +869,11 @@ local function dissect_tunnel(tvb, pinfo, tree)
     local head = string.format("%s src=%d seq=%d", kind_name, h.source, h.seq)
     if kind == KIND_ACK then
         head = string.format("%s src=%d ack=%d", kind_name, h.source, h.ack)
+        if h.flag(FLAG_NAK) then head = head .. " NAK" end
+    elseif control then
+        head = string.format("%s src=%d nonce=%d", kind_name, h.source, h.seq)
+    elseif h.flag(FLAG_ACK) then
+        head = string.format("%s src=%d seq=%d ack=%d", kind_name, h.source, h.seq, h.ack)
     end
 
     if h.count > TUNNEL_MAX_COUNT then
@@ -747,8 +881,13 @@ local function dissect_tunnel(tvb, pinfo, tree)
         add_rest(root, uf.body, tvb, TUNNEL_FIXED_SIZE)
         return done(head)
     end
-    if kind == KIND_DATA and h.count == 0 then
-        malformed(ci, "DATA packet with TLP count 0")
+    if carries_tlps and h.count == 0 then
+        malformed(ci, kind_name .. " packet with TLP count 0")
+        add_rest(root, uf.body, tvb, TUNNEL_FIXED_SIZE)
+        return done(head)
+    end
+    if kind_vals[kind] and not carries_tlps and h.count ~= 0 then
+        malformed(ci, string.format("%s packet with TLP count %d (carries no TLPs)", kind_name, h.count))
         add_rest(root, uf.body, tvb, TUNNEL_FIXED_SIZE)
         return done(head)
     end
@@ -788,6 +927,9 @@ local function dissect_tunnel(tvb, pinfo, tree)
     end
     local text = handler(tvb, pinfo, root, h)
     if text and text ~= "" then
+        if kind == KIND_ACK then
+            return done(head .. " " .. text)
+        end
         return done(head .. ": " .. text)
     end
     return done(head)

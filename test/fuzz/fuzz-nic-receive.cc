@@ -14,11 +14,17 @@
  * - nothing aborts (a NIC that sends to a node outside the fabric makes the
  *   transport abort, as the real transports do);
  * - a NIC counts a packet malformed exactly when the documentation says it drops
- *   it whole (a reference verdict from the raw bytes), and such a packet places
- *   nothing, sends nothing and changes no other counter (nothing about it is
- *   recorded);
- * - of a DATA packet that is not malformed, every TLP is accounted for at once:
- *   placed on the interconnect, dropped, or answered with UR;
+ *   it whole (a reference verdict from the raw bytes: the tunnel header, the
+ *   features this version does not produce, the source, the TLPs' lengths, headers,
+ *   sizes, ECRCs and kinds, the ACK and grant bodies, and an acknowledgement of
+ *   what the NIC never sent), and such a packet places nothing, sends nothing and
+ *   changes no other counter (nothing about it is recorded, its sequence number
+ *   included);
+ * - of a DATA or COMPLETION packet that is not malformed, the TLPs a reference
+ *   receive window says are delivered now (the packet's own when it is next in
+ *   sequence, and those it releases from the reorder buffer; none of a duplicate or
+ *   of a packet kept for later) are accounted for at once: placed on the
+ *   interconnect, dropped, or answered with UR;
  * - every TLP a NIC places is whole (the size its header gives) and, when it has
  *   a digest, its ECRC is right (a bitwise CRC-32 of this target's own);
  * - every request a NIC places lies inside a region that NIC granted to the
@@ -149,36 +155,6 @@ ReadTunnel(const std::vector<uint8_t>& bytes)
     return DecodeTunnel(bytes.data(), bytes.size());
 }
 
-/**
- * \param node the receiving node
- * \param bytes a tunnel packet
- * \return true when the documentation says the NIC drops it whole: the header is
- * refused, the source is the node itself or not in the fabric, a DATA packet's TLPs
- * run past its end, a control packet's body is short, or a GRANT names no window
- * of the receiver towards its source (each NIC has windows 0 and 1)
- */
-bool
-DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes)
-{
-    TunnelReference r = ReadTunnel(bytes);
-    if (r.size == 0 || r.source == node || r.source > 1)
-    {
-        return true;
-    }
-    size_t rest = bytes.size() - r.size;
-    switch (r.kind)
-    {
-    case TunnelHeader::DATA:
-        return r.total > rest;
-    case TunnelHeader::GRANT_REQUEST:
-        return rest < TunnelGrantHeader::SIZE;
-    case TunnelHeader::GRANT:
-        return rest < TunnelGrantHeader::SIZE || r.window > 1;
-    default:
-        return false;
-    }
-}
-
 /// Reference reading of a TLP header: address and the bytes a request touches.
 bool
 ReadRequest(const std::vector<uint8_t>& b, uint64_t& address, uint64_t& span, bool& data)
@@ -240,6 +216,20 @@ class Scene
     void OnDrop(uint32_t node, Ptr<const Packet> packet, uint8_t reason);
 
   private:
+    /**
+     * \param node the receiving node
+     * \param bytes a tunnel packet
+     * \return true when the documentation says the NIC drops it whole
+     */
+    bool DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes) const;
+    /**
+     * \brief The reference receive window: what a packet delivers now.
+     * \param node the receiving node
+     * \param t the packet's tunnel header
+     * \param[out] windows (source, window) of the packets delivered
+     * \return the TLPs delivered now (the packet's own and those it releases)
+     */
+    uint64_t Receive(uint32_t node, const TunnelReference& t, std::vector<Region>& windows);
     void Inject(uint32_t node, Ptr<Packet> packet);
     void Deliver(uint32_t node, Ptr<Packet> packet);
     void CheckMemory(uint32_t node, const Image& before);
@@ -256,9 +246,17 @@ class Scene
     std::vector<Region> m_granted[2]; //!< regions each NIC granted
     std::vector<Placed> m_placed[2];  //!< what each NIC placed during the record
     uint64_t m_sent[2] = {0, 0};      //!< packets each NIC sent
-    uint64_t m_tlpDrops[2] = {0, 0};  //!< TLP drops traced
+    uint32_t m_nextSeq[2] = {0, 0};   //!< next sequence number each NIC uses (to the other)
     TunnelReference m_rx[2];          //!< the packet each NIC is receiving
     std::vector<uint8_t> m_rxBytes[2];
+    /// (source, window) of the packets delivered during the current Inject().
+    std::vector<Region> m_delivering[2];
+    // The reference receive window of each NIC for the other's packets.
+    uint32_t m_rxNext[2] = {0, 0}; //!< reliable: next in order
+    std::map<uint32_t, std::pair<uint16_t, uint16_t>>
+        m_kept[2];                         //!< reliable: seq -> (TLPs, window)
+    uint32_t m_rxHighest[2] = {0, 0};      //!< unsequenced: one past the highest
+    std::map<uint32_t, bool> m_missing[2]; //!< unsequenced: numbers not seen yet
 };
 
 bool
@@ -342,8 +340,8 @@ Scene::Scene(uint8_t options)
     cpu->FetchAdd(PENDING_ATOMIC, 1, 8, TlpCpu::DoneCallback());
     Simulator::Stop(MicroSeconds(50));
     Simulator::Run();
-    FUZZ_CHECK(m_nic[0]->GetWindow(0)->granted && m_nic[0]->GetWindow(1)->granted &&
-                   m_nic[1]->GetWindow(0)->granted && !m_nic[1]->GetWindow(1)->granted,
+    FUZZ_CHECK(m_nic[0]->GetWindow(0)->IsGranted() && m_nic[0]->GetWindow(1)->IsGranted() &&
+                   m_nic[1]->GetWindow(0)->IsGranted() && !m_nic[1]->GetWindow(1)->IsGranted(),
                "the scene's grants");
     FUZZ_CHECK(m_granted[1].size() == 2 && m_granted[0].size() == 1,
                "regions granted: " << m_granted[0].size() << ", " << m_granted[1].size());
@@ -361,6 +359,11 @@ Scene::OnSend(uint32_t from, Ptr<Packet> packet, uint32_t peer)
     std::vector<uint8_t> bytes = Bytes(packet);
     TunnelReference t = ReadTunnel(bytes);
     FUZZ_CHECK(t.size != 0 && t.source == from, "NIC " << from << " sent " << Hex(bytes));
+    if ((t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION) &&
+        static_cast<int32_t>(t.sequence + 1 - m_nextSeq[from]) > 0)
+    {
+        m_nextSeq[from] = t.sequence + 1;
+    }
     if (t.kind == TunnelHeader::GRANT && bytes.size() >= t.size + 28u && bytes[t.size + 25] == 0)
     {
         const uint8_t* body = &bytes[t.size];
@@ -381,6 +384,13 @@ Scene::OnSend(uint32_t from, Ptr<Packet> packet, uint32_t peer)
 void
 Scene::Deliver(uint32_t node, Ptr<Packet> packet)
 {
+    // A NIC's own packet: it moves the receiver's window as a forged one would.
+    TunnelReference t = ReadTunnel(Bytes(packet));
+    m_delivering[node].clear();
+    if (t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION)
+    {
+        Receive(node, t, m_delivering[node]);
+    }
     m_transport[node]->Deliver(packet);
 }
 
@@ -413,20 +423,22 @@ Scene::OnTlpRx(uint32_t node, Ptr<const Packet> tlp)
     {
         return; // completions are routed by ID, they touch no memory
     }
-    const TunnelReference& from = m_rx[node];
     bool inside = false;
-    for (const Region& r : m_granted[node])
+    for (const Region& from : m_delivering[node])
     {
-        if (r.peer == from.source && r.window == from.window && address >= r.base &&
-            span <= r.size && address - r.base <= r.size - span)
+        for (const Region& r : m_granted[node])
         {
-            inside = true;
+            if (r.peer == from.peer && r.window == from.window && address >= r.base &&
+                span <= r.size && address - r.base <= r.size - span)
+            {
+                inside = true;
+            }
         }
     }
     FUZZ_CHECK(inside,
                "NIC " << node << " placed " << Hex(bytes.data(), std::min<size_t>(16, bytes.size()))
-                      << " from node " << from.source << " window " << from.window
-                      << " outside every region it granted them; packet "
+                      << " outside every region it granted the windows of the packets it delivers; "
+                      << "packet "
                       << Hex(m_rxBytes[node].data(), std::min<size_t>(64, m_rxBytes[node].size())));
     if (data)
     {
@@ -437,10 +449,126 @@ Scene::OnTlpRx(uint32_t node, Ptr<const Packet> tlp)
 void
 Scene::OnDrop(uint32_t node, Ptr<const Packet> packet, uint8_t reason)
 {
-    if (reason != TlpTunnelNetDevice::DROP_MALFORMED_PACKET)
+    FUZZ_CHECK(reason <= TlpTunnelNetDevice::DROP_NO_WINDOW, "drop reason " << +reason);
+}
+
+bool
+Scene::DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes) const
+{
+    TunnelReference r = ReadTunnel(bytes);
+    if (r.size == 0 || (r.flags & (TunnelHeader::FLAG_COMPRESSED | TunnelHeader::FLAG_MEMORY_ID |
+                                   TunnelHeader::FLAG_MULTICAST)))
     {
-        m_tlpDrops[node]++;
+        return true; // refused header, or a feature this version does not produce
     }
+    const uint8_t* body = bytes.data() + r.size;
+    size_t rest = bytes.size() - r.size;
+    if (r.kind == TunnelHeader::DATA || r.kind == TunnelHeader::COMPLETION)
+    {
+        if (r.total > rest)
+        {
+            return true;
+        }
+        size_t offset = 0;
+        for (uint16_t i = 0; i < r.count; ++i)
+        {
+            const uint8_t* tlp = body + offset;
+            size_t n = Be16(bytes.data() + 20 + 2 * i);
+            offset += n;
+            TlpReference h = DecodeTlp(tlp, n);
+            if (h.size == 0)
+            {
+                return true;
+            }
+            uint32_t length = (tlp[2] & 3) << 8 | tlp[3];
+            bool digest = tlp[2] & 0x80;
+            size_t whole =
+                h.size + (h.data ? (length == 0 ? 4096 : 4 * length) : 0) + (digest ? 4 : 0);
+            if (n != whole || (digest && Lsb32(tlp + n - 4) != ReferenceEcrc(tlp, n - 4)))
+            {
+                return true;
+            }
+            bool fits = r.kind == TunnelHeader::DATA ? h.memory
+                                                     : h.completion || IsWriteConfirmation(tlp, n);
+            if (!fits)
+            {
+                return true;
+            }
+        }
+    }
+    else if (r.kind == TunnelHeader::ACK)
+    {
+        if (DecodeAck(body, rest).size == 0)
+        {
+            return true;
+        }
+    }
+    else if (rest < TunnelGrantHeader::SIZE || body[24] > 1 || body[25] > 5 || body[26] > 3 ||
+             body[27] != 0)
+    {
+        return true; // GRANT_REQUEST or GRANT
+    }
+    if (r.source == node || r.source > 1)
+    {
+        return true;
+    }
+    // An acknowledgement of a sequence number the NIC never used.
+    bool ack = r.kind == TunnelHeader::ACK || (r.flags & TunnelHeader::FLAG_ACK);
+    int32_t ahead = static_cast<int32_t>(r.ack - m_nextSeq[node]);
+    return ack && ahead > 0;
+}
+
+uint64_t
+Scene::Receive(uint32_t node, const TunnelReference& t, std::vector<Region>& windows)
+{
+    uint64_t delivered = 0;
+    if (t.flags & TunnelHeader::FLAG_RELIABLE)
+    {
+        int32_t offset = static_cast<int32_t>(t.sequence - m_rxNext[node]);
+        if (offset < 0 || offset >= 256 || m_kept[node].count(t.sequence))
+        {
+            return 0; // a duplicate, or beyond the receive window
+        }
+        if (offset > 0)
+        {
+            m_kept[node][t.sequence] = {t.count, t.window};
+            return 0; // kept until the gap fills
+        }
+        delivered = t.count;
+        windows.push_back({t.source, t.window, 0, 0});
+        for (m_rxNext[node]++; m_kept[node].count(m_rxNext[node]); m_rxNext[node]++)
+        {
+            auto kept = m_kept[node][m_rxNext[node]];
+            delivered += kept.first;
+            windows.push_back({t.source, kept.second, 0, 0});
+            m_kept[node].erase(m_rxNext[node]);
+        }
+        return delivered;
+    }
+    int32_t offset = static_cast<int32_t>(t.sequence - m_rxHighest[node]);
+    if (offset >= 0)
+    {
+        if (offset > (1 << 16))
+        {
+            return 0;
+        }
+        for (uint32_t s = m_rxHighest[node]; s != t.sequence; ++s)
+        {
+            m_missing[node][s] = true;
+        }
+        m_rxHighest[node] = t.sequence + 1;
+    }
+    else
+    {
+        auto missing = m_missing[node].find(t.sequence);
+        if (missing == m_missing[node].end() || offset < -1024)
+        {
+            return 0; // a duplicate, or too old to tell
+        }
+        m_missing[node].erase(missing);
+    }
+    windows.push_back({t.source, t.window, 0, 0});
+    return t.count;
 }
 
 void
@@ -449,41 +577,53 @@ Scene::Inject(uint32_t node, Ptr<Packet> packet)
     std::vector<uint8_t> bytes = Bytes(packet);
     TlpTunnelNetDevice::Statistics before = m_nic[node]->GetStatistics();
     uint64_t sent = m_sent[node];
-    uint64_t drops = m_tlpDrops[node];
     size_t placed = m_placed[node].size();
-    uint64_t placedTlps = before.tlpsFromNetwork;
+    bool whole = DroppedWhole(node, bytes);
+    TunnelReference t = ReadTunnel(bytes);
+    m_delivering[node].clear();
+    uint64_t expected = 0;
+    if (!whole && (t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION))
+    {
+        expected = Receive(node, t, m_delivering[node]);
+    }
     m_transport[node]->Deliver(packet);
     const TlpTunnelNetDevice::Statistics& after = m_nic[node]->GetStatistics();
     FUZZ_CHECK(after.packetsReceived == before.packetsReceived + 1, "packets received");
     uint64_t malformed = after.malformedPackets - before.malformedPackets;
-    FUZZ_CHECK(malformed == (DroppedWhole(node, bytes) ? 1 : 0),
+    FUZZ_CHECK(malformed == (whole ? 1 : 0),
                "packet counted malformed "
-                   << malformed << " times, the documentation says " << DroppedWhole(node, bytes)
-                   << ": " << Hex(bytes.data(), std::min<size_t>(64, bytes.size())));
-    if (malformed == 1)
+                   << malformed << " times, the documentation says " << whole << ": "
+                   << Hex(bytes.data(), std::min<size_t>(64, bytes.size())));
+    if (whole)
     {
         FUZZ_CHECK(
             after.tlpsFromNetwork == before.tlpsFromNetwork && m_placed[node].size() == placed &&
                 m_sent[node] == sent && after.tlpDrops == before.tlpDrops &&
                 after.unsupportedRequests == before.unsupportedRequests &&
                 after.tunnelTlpsReceived == before.tunnelTlpsReceived &&
-                after.grantsSent == before.grantsSent && after.sequenceGaps == before.sequenceGaps,
+                after.grantsSent == before.grantsSent &&
+                after.sequenceGaps == before.sequenceGaps &&
+                after.duplicatesDropped == before.duplicatesDropped &&
+                after.outOfOrder == before.outOfOrder && after.outOfWindow == before.outOfWindow &&
+                after.acksReceived == before.acksReceived &&
+                after.lateArrivals == before.lateArrivals,
             "a packet counted malformed changed state: sequence gaps "
                 << before.sequenceGaps << " -> " << after.sequenceGaps << ", TLPs placed "
                 << before.tlpsFromNetwork << " -> " << after.tlpsFromNetwork << ", sent " << sent
-                << " -> " << m_sent[node] << "; packet "
+                << " -> " << m_sent[node] << ", duplicates " << before.duplicatesDropped << " -> "
+                << after.duplicatesDropped << "; packet "
                 << Hex(bytes.data(), std::min<size_t>(64, bytes.size())));
         return;
     }
-    TunnelReference t = ReadTunnel(bytes);
-    if (t.kind == TunnelHeader::DATA)
+    if (t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION)
     {
-        uint64_t accounted = (after.tlpsFromNetwork - placedTlps) + (m_tlpDrops[node] - drops) +
+        uint64_t accounted = (after.tlpsFromNetwork - before.tlpsFromNetwork) +
+                             (after.tlpDrops - before.tlpDrops) +
                              (after.unsupportedRequests - before.unsupportedRequests);
-        FUZZ_CHECK(accounted == t.count,
-                   accounted << " of " << t.count << " TLPs accounted for (placed "
-                             << after.tlpsFromNetwork - placedTlps << ", dropped "
-                             << m_tlpDrops[node] - drops << ", UR "
+        FUZZ_CHECK(accounted == expected,
+                   accounted << " TLPs accounted for, the reference window delivers " << expected
+                             << " (placed " << after.tlpsFromNetwork - before.tlpsFromNetwork
+                             << ", dropped " << after.tlpDrops - before.tlpDrops << ", UR "
                              << after.unsupportedRequests - before.unsupportedRequests
                              << "); packet "
                              << Hex(bytes.data(), std::min<size_t>(64, bytes.size())));
@@ -589,14 +729,15 @@ Scene::Print(std::ostream& os, uint8_t control, const std::vector<uint8_t>& payl
 void
 Scene::Finish()
 {
-    // Past every completion timeout (50 ms), nothing may still travel.
-    Simulator::Stop(MilliSeconds(60));
+    // Past every completion timeout (50 ms) and every retransmission (RetryLimit
+    // timeouts backed off from InitialRto: 65 ms at most), nothing may still travel.
+    Simulator::Stop(MilliSeconds(200));
     Simulator::Run();
     uint64_t sent = m_sent[0] + m_sent[1];
     Simulator::Stop(MilliSeconds(1));
     Simulator::Run();
     FUZZ_CHECK(m_sent[0] + m_sent[1] == sent,
-               m_sent[0] + m_sent[1] - sent << " packets sent 60 ms after the input");
+               m_sent[0] + m_sent[1] - sent << " packets sent 200 ms after the input");
 }
 
 /// The scene of persistent mode; never destroyed (ns-3's statics go first at exit).

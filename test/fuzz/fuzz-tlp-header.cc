@@ -28,105 +28,7 @@ using namespace ns3::tlpfuzz;
 namespace
 {
 
-/// The reference decoder's reading of a header.
-struct Reference
-{
-    uint32_t size = 0; //!< header bytes, 0 when refused
-    TlpHeader::ParseError error = TlpHeader::PARSE_OK;
-    bool wide = false;                 //!< 4DW
-    bool data = false;                 //!< with data
-    bool completion = false;           //!< Cpl, CplD, CplLk, CplDLk
-    bool config = false;               //!< CfgRd/Wr 0/1
-    bool message = false;              //!< Msg, MsgD
-    std::vector<uint8_t> reservedMask; //!< per byte: reserved bits the class need not keep
-};
-
-/// Fmt/Type pairs of PCIe Base Specification Table 2-3 (deprecated TCfg types excluded).
-bool
-Defined(uint8_t fmt, uint8_t type)
-{
-    if (fmt > 3)
-    {
-        return false;
-    }
-    bool wide = fmt & 1;
-    bool data = fmt & 2;
-    if ((type & 0x18) == 0x10) // Msg/MsgD, routing r[2:0]: 4DW only
-    {
-        return wide;
-    }
-    switch (type)
-    {
-    case 0x00: // MRd / MWr, 3DW or 4DW
-        return true;
-    case 0x01: // MRdLk
-        return !data;
-    case 0x02: // IORd / IOWr
-    case 0x04: // CfgRd0 / CfgWr0
-    case 0x05: // CfgRd1 / CfgWr1
-    case 0x0A: // Cpl / CplD
-    case 0x0B: // CplLk / CplDLk
-        return !wide;
-    case 0x0C: // FetchAdd
-    case 0x0D: // Swap
-    case 0x0E: // CAS
-        return data;
-    default:
-        return false;
-    }
-}
-
-Reference
-Decode(const uint8_t* b, size_t n)
-{
-    Reference r;
-    if (n < 12)
-    {
-        r.error = TlpHeader::PARSE_TRUNCATED;
-        return r;
-    }
-    uint8_t fmt = b[0] >> 5;
-    uint8_t type = b[0] & 0x1F;
-    if (fmt == 4)
-    {
-        r.error = TlpHeader::PARSE_PREFIX;
-        return r;
-    }
-    if (fmt > 4)
-    {
-        r.error = TlpHeader::PARSE_RESERVED_FMT;
-        return r;
-    }
-    if (!Defined(fmt, type))
-    {
-        r.error = Defined(fmt ^ 1, type) ? TlpHeader::PARSE_BAD_FORMAT_SIZE
-                                         : TlpHeader::PARSE_RESERVED_TYPE;
-        return r;
-    }
-    r.wide = fmt & 1;
-    r.data = fmt & 2;
-    uint32_t size = r.wide ? 16 : 12;
-    if (n < size)
-    {
-        r.error = TlpHeader::PARSE_TRUNCATED;
-        return r;
-    }
-    r.size = size;
-    r.completion = type == 0x0A || type == 0x0B;
-    r.config = type == 0x04 || type == 0x05;
-    r.message = (type & 0x18) == 0x10;
-    r.reservedMask.assign(size, 0);
-    if (r.completion)
-    {
-        r.reservedMask[11] = 0x80; // byte 11 bit 7, above Lower Address
-    }
-    if (r.config)
-    {
-        r.reservedMask[10] = 0xF0; // above Extended Register Number
-        r.reservedMask[11] = 0x03; // below Register Number
-    }
-    return r;
-}
+using Reference = TlpReference;
 
 /// Every field the getters report against the bytes themselves.
 void
@@ -219,7 +121,7 @@ CheckDerived(const TlpHeader& h)
 extern "C" int
 LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    Reference r = Decode(data, size);
+    Reference r = DecodeTlp(data, size);
     TlpHeader h;
     uint32_t consumed = ParseAgainst(data, size, r, h);
     if (consumed == 0)

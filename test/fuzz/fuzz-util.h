@@ -15,6 +15,7 @@
 
 #include "ns3/buffer.h"
 #include "ns3/packet.h"
+#include "ns3/tlp-header.h"
 #include "ns3/tunnel-header.h"
 
 #include <algorithm>
@@ -164,15 +165,35 @@ struct TunnelReference
     uint8_t flags = 0;                                       //!< flags
     uint16_t count = 0;                                      //!< TLP lengths listed
     uint32_t source = 0;                                     //!< source node
+    uint32_t sequence = 0;                                   //!< sequence number
+    uint32_t ack = 0;                                        //!< acknowledgement number
     uint16_t window = 0;                                     //!< window
     uint32_t total = 0;                                      //!< sum of the TLP lengths
 };
+
+/// Flag bits each tunnel packet kind defines (doc/tlp-tunnel.rst's flag table).
+inline uint8_t
+DefinedTunnelFlags(uint8_t kind)
+{
+    switch (kind)
+    {
+    case 0: // DATA: translated, reliable, compressed, memory ID, multicast, ack
+        return 0x3F;
+    case 4: // COMPLETION: translated, reliable, compressed, ack
+        return 0x27;
+    case 1: // ACK: nak
+        return 0x40;
+    default: // GRANT_REQUEST, GRANT
+        return 0x00;
+    }
+}
 
 /**
  * \param b bytes
  * \param n their number
  * \return the reference reading: refused when truncated, of another version or kind,
- * with a count above 1024 (or 0 in DATA), or a header length short of the length
+ * with a flag the kind does not define, with a count above 1024, of 0 in DATA or
+ * COMPLETION or other than 0 elsewhere, or with a header length short of the length
  * list or not a multiple of 4; a longer header length is skipped
  */
 inline TunnelReference
@@ -190,14 +211,20 @@ DecodeTunnel(const uint8_t* b, size_t n)
         return r;
     }
     uint8_t kind = b[0] & 0xF;
-    if (kind > 3)
+    if (kind > 4)
     {
         r.error = TunnelHeader::PARSE_KIND;
         return r;
     }
+    if (b[1] & ~DefinedTunnelFlags(kind))
+    {
+        r.error = TunnelHeader::PARSE_FLAGS;
+        return r;
+    }
     uint16_t count = Be16(b + 2);
     uint16_t length = Be16(b + 18);
-    if (count > 1024 || (kind == 0 && count == 0))
+    bool tlps = kind == 0 || kind == 4;
+    if (count > 1024 || tlps != (count != 0))
     {
         r.error = TunnelHeader::PARSE_COUNT;
         return r;
@@ -217,12 +244,195 @@ DecodeTunnel(const uint8_t* b, size_t n)
     r.flags = b[1];
     r.count = count;
     r.source = Be32(b + 4);
+    r.sequence = Be32(b + 8);
+    r.ack = Be32(b + 12);
     r.window = Be16(b + 16);
     for (uint16_t i = 0; i < count; ++i)
     {
         r.total += Be16(b + 20 + 2 * i);
     }
     return r;
+}
+
+/// An ACK body as the reference decoder reads it (doc/tlp-tunnel.rst's ACK table).
+struct AckReference
+{
+    uint32_t size = 0;                                 //!< body bytes, 0 when refused
+    std::vector<std::pair<uint32_t, uint32_t>> blocks; //!< SACK blocks [first, end)
+};
+
+/**
+ * \param b bytes
+ * \param n their number
+ * \return the reference reading: refused when shorter than 4 bytes, with more than 64
+ * blocks, a reserved field other than zero, fewer bytes than the blocks need, or a
+ * block that is empty or spans half the sequence space or more
+ */
+inline AckReference
+DecodeAck(const uint8_t* b, size_t n)
+{
+    AckReference r;
+    if (n < 4)
+    {
+        return r;
+    }
+    uint16_t count = Be16(b);
+    if (count > 64 || Be16(b + 2) != 0 || n < 4 + 8u * count)
+    {
+        return r;
+    }
+    for (uint16_t i = 0; i < count; ++i)
+    {
+        uint32_t first = Be32(b + 4 + 8 * i);
+        uint32_t end = Be32(b + 8 + 8 * i);
+        uint32_t span = end - first; // modulo 2^32
+        if (span == 0 || span >= 0x80000000u)
+        {
+            r.blocks.clear();
+            return r;
+        }
+        r.blocks.emplace_back(first, end);
+    }
+    r.size = 4 + 8 * count;
+    return r;
+}
+
+/// A TLP header as the reference decoder reads it (PCIe Base Specification, 2.2).
+struct TlpReference
+{
+    uint32_t size = 0; //!< header bytes, 0 when refused
+    TlpHeader::ParseError error = TlpHeader::PARSE_OK;
+    bool wide = false;                 //!< 4DW
+    bool data = false;                 //!< with data
+    bool completion = false;           //!< Cpl, CplD, CplLk, CplDLk
+    bool config = false;               //!< CfgRd/Wr 0/1
+    bool message = false;              //!< Msg, MsgD
+    bool memory = false;               //!< MRd, MRdLk, MWr, AtomicOps
+    std::vector<uint8_t> reservedMask; //!< per byte: reserved bits the class need not keep
+};
+
+/// Fmt/Type pairs of PCIe Base Specification Table 2-3 (deprecated TCfg types excluded).
+inline bool
+DefinedTlp(uint8_t fmt, uint8_t type)
+{
+    if (fmt > 3)
+    {
+        return false;
+    }
+    bool wide = fmt & 1;
+    bool data = fmt & 2;
+    if ((type & 0x18) == 0x10) // Msg/MsgD, routing r[2:0]: 4DW only
+    {
+        return wide;
+    }
+    switch (type)
+    {
+    case 0x00: // MRd / MWr, 3DW or 4DW
+        return true;
+    case 0x01: // MRdLk
+        return !data;
+    case 0x02: // IORd / IOWr
+    case 0x04: // CfgRd0 / CfgWr0
+    case 0x05: // CfgRd1 / CfgWr1
+    case 0x0A: // Cpl / CplD
+    case 0x0B: // CplLk / CplDLk
+        return !wide;
+    case 0x0C: // FetchAdd
+    case 0x0D: // Swap
+    case 0x0E: // CAS
+        return data;
+    default:
+        return false;
+    }
+}
+
+/**
+ * \param b bytes
+ * \param n their number
+ * \return the reference reading of a TLP header at b
+ */
+inline TlpReference
+DecodeTlp(const uint8_t* b, size_t n)
+{
+    TlpReference r;
+    if (n < 12)
+    {
+        r.error = TlpHeader::PARSE_TRUNCATED;
+        return r;
+    }
+    uint8_t fmt = b[0] >> 5;
+    uint8_t type = b[0] & 0x1F;
+    if (fmt == 4)
+    {
+        r.error = TlpHeader::PARSE_PREFIX;
+        return r;
+    }
+    if (fmt > 4)
+    {
+        r.error = TlpHeader::PARSE_RESERVED_FMT;
+        return r;
+    }
+    if (!DefinedTlp(fmt, type))
+    {
+        r.error = DefinedTlp(fmt ^ 1, type) ? TlpHeader::PARSE_BAD_FORMAT_SIZE
+                                            : TlpHeader::PARSE_RESERVED_TYPE;
+        return r;
+    }
+    r.wide = fmt & 1;
+    r.data = fmt & 2;
+    uint32_t size = r.wide ? 16 : 12;
+    if (n < size)
+    {
+        r.error = TlpHeader::PARSE_TRUNCATED;
+        return r;
+    }
+    if (type <= 0x02 || type == 0x04 || type == 0x05)
+    {
+        // PCIe 2.2.5: memory, I/O and configuration requests longer than 1 DW enable
+        // bytes of their first DW; a 1-DW one has Last DW BE 0000b, a longer one not.
+        uint32_t length = uint32_t(b[2] & 0x03) << 8 | b[3];
+        length = length == 0 ? 1024 : length;
+        uint8_t firstBe = b[7] & 0x0F;
+        uint8_t lastBe = b[7] >> 4;
+        if (length > 1 && firstBe == 0)
+        {
+            r.error = TlpHeader::PARSE_FIRST_BE;
+            return r;
+        }
+        if ((length == 1) != (lastBe == 0))
+        {
+            r.error = TlpHeader::PARSE_LAST_BE;
+            return r;
+        }
+    }
+    r.size = size;
+    r.completion = type == 0x0A || type == 0x0B;
+    r.config = type == 0x04 || type == 0x05;
+    r.message = (type & 0x18) == 0x10;
+    r.memory = type == 0x00 || type == 0x01 || (r.data && type >= 0x0C && type <= 0x0E);
+    r.reservedMask.assign(size, 0);
+    if (r.completion)
+    {
+        r.reservedMask[11] = 0x80; // byte 11 bit 7, above Lower Address
+    }
+    if (r.config)
+    {
+        r.reservedMask[10] = 0xF0; // above Extended Register Number
+        r.reservedMask[11] = 0x03; // below Register Number
+    }
+    return r;
+}
+
+/**
+ * \param b a TLP's bytes
+ * \param n their number
+ * \return true for a write confirmation as doc/tlp-tunnel.rst describes it: MsgD routed
+ * by ID (Fmt/Type 0x72), Message Code 0x7F, Vendor ID 0xFFFF in bytes 10-11
+ */
+inline bool
+IsWriteConfirmation(const uint8_t* b, size_t n)
+{
+    return n >= 16 && b[0] == 0x72 && b[7] == 0x7F && Be16(b + 10) == 0xFFFF;
 }
 
 /**

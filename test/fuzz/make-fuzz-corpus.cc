@@ -18,6 +18,8 @@
 #include "ns3/packet.h"
 #include "ns3/tlp-ecrc-trailer.h"
 #include "ns3/tlp-header.h"
+#include "ns3/tlp-write-confirmation.h"
+#include "ns3/tunnel-ack-header.h"
 #include "ns3/tunnel-grant-header.h"
 #include "ns3/tunnel-header.h"
 
@@ -107,18 +109,21 @@ HeaderOnly(const TlpHeader& h)
 }
 
 Bytes
-Data(uint32_t source,
-     uint16_t window,
-     uint8_t flags,
-     const std::vector<Bytes>& tlps,
-     uint32_t sequence = 0)
+Carrying(TunnelHeader::Kind kind,
+         uint32_t source,
+         uint16_t window,
+         uint8_t flags,
+         const std::vector<Bytes>& tlps,
+         uint32_t sequence = 0,
+         uint32_t ack = 0)
 {
     TunnelHeader th;
-    th.SetKind(TunnelHeader::DATA);
+    th.SetKind(kind);
     th.SetSource(source);
     th.SetWindow(window);
     th.SetFlags(flags);
     th.SetSequence(sequence);
+    th.SetAck(ack);
     Ptr<Packet> p = Create<Packet>();
     for (const Bytes& tlp : tlps)
     {
@@ -129,8 +134,60 @@ Data(uint32_t source,
     return ToBytes(p);
 }
 
+/// A DATA packet: requests through a window.
+Bytes
+Data(uint32_t source,
+     uint16_t window,
+     uint8_t flags,
+     const std::vector<Bytes>& tlps,
+     uint32_t sequence = 0,
+     uint32_t ack = 0)
+{
+    return Carrying(TunnelHeader::DATA, source, window, flags, tlps, sequence, ack);
+}
+
+/// A COMPLETION packet: completions and write confirmations.
+Bytes
+Completion(uint32_t source,
+           uint16_t window,
+           uint8_t flags,
+           const std::vector<Bytes>& tlps,
+           uint32_t sequence = 0,
+           uint32_t ack = 0)
+{
+    return Carrying(TunnelHeader::COMPLETION, source, window, flags, tlps, sequence, ack);
+}
+
+/// An ACK packet with SACK blocks.
+Bytes
+Ack(uint32_t source,
+    uint32_t ack,
+    const std::vector<std::pair<uint32_t, uint32_t>>& blocks,
+    uint8_t flags = 0)
+{
+    TunnelAckHeader body;
+    for (const auto& b : blocks)
+    {
+        body.AddBlock(SequenceNumber32(b.first), SequenceNumber32(b.second));
+    }
+    TunnelHeader th;
+    th.SetKind(TunnelHeader::ACK);
+    th.SetSource(source);
+    th.SetAck(ack);
+    th.SetFlags(flags);
+    Ptr<Packet> p = Create<Packet>();
+    p->AddHeader(body);
+    p->AddHeader(th);
+    return ToBytes(p);
+}
+
 TunnelGrantHeader
-Body(uint64_t windowBase, uint64_t size, uint64_t regionBase, uint8_t translateAt, uint8_t status)
+Body(uint64_t windowBase,
+     uint64_t size,
+     uint64_t regionBase,
+     uint8_t translateAt,
+     uint8_t status,
+     uint8_t confirm = 0)
 {
     TunnelGrantHeader g;
     g.windowBase = windowBase;
@@ -138,6 +195,7 @@ Body(uint64_t windowBase, uint64_t size, uint64_t regionBase, uint8_t translateA
     g.regionBase = regionBase;
     g.translateAt = translateAt;
     g.status = status;
+    g.confirm = confirm;
     return g;
 }
 
@@ -356,6 +414,47 @@ TunnelCorpus()
     Bytes odd = Data(1, 2, 0, {mwr});
     odd[19] = 22; // not a multiple of 4
     Write("tunnel-header", "length-odd", odd);
+    Bytes cpl = Tlp(TlpHeader::MakeCompletion(TlpHeader::SC, 5, 0, 3, 4, 0, 1));
+    const uint8_t reliable = TunnelHeader::FLAG_RELIABLE | TunnelHeader::FLAG_ACK;
+    Write("tunnel-header", "completion", Completion(1, 0, reliable, {cpl}, 9, 4));
+    Write("tunnel-header", "reliable-data", Data(1, 2, reliable | 1, {mwr}, 0xFFFFFFFE, 7));
+    Write("tunnel-header", "ack-sack", Ack(2, 5, {{7, 9}, {11, 12}}));
+    Write("tunnel-header", "ack-nak", Ack(2, 5, {}, TunnelHeader::FLAG_NAK));
+    Bytes nakData = Data(1, 2, 0, {mwr});
+    nakData[1] = TunnelHeader::FLAG_NAK; // a flag DATA does not define
+    Write("tunnel-header", "data-nak", nakData);
+    Bytes countAck = Ack(2, 5, {});
+    countAck[3] = 1; // an ACK carries no TLPs
+    Write("tunnel-header", "ack-count-1", countAck);
+    Bytes kind5 = request;
+    kind5[0] = 0x15;
+    Write("tunnel-header", "kind-5", kind5);
+}
+
+void
+AckCorpus()
+{
+    auto body = [](const std::vector<std::pair<uint32_t, uint32_t>>& blocks) {
+        Bytes a = Ack(0, 0, blocks);
+        return Bytes(a.begin() + TunnelHeader::FIXED_SIZE, a.end());
+    };
+    Write("tunnel-ack-header", "none", body({}));
+    Write("tunnel-ack-header", "one", body({{3, 5}}));
+    Write("tunnel-ack-header", "wrapping", body({{0xFFFFFFF0u, 4}}));
+    Write("tunnel-ack-header",
+          "most",
+          body(std::vector<std::pair<uint32_t, uint32_t>>(TunnelAckHeader::MAX_BLOCKS, {1, 2})));
+    Bytes empty = body({{7, 7}});
+    Write("tunnel-ack-header", "empty-block", empty);
+    Bytes half = body({{0, 0x80000000u}});
+    Write("tunnel-ack-header", "half-space", half);
+    Write("tunnel-ack-header", "truncated", Cut(body({{3, 5}, {8, 9}}), 11));
+    Bytes reserved = body({{3, 5}});
+    reserved[3] = 1;
+    Write("tunnel-ack-header", "reserved", reserved);
+    Bytes many = body({{1, 2}});
+    many[1] = 65; // more blocks than an ACK carries
+    Write("tunnel-ack-header", "too-many", many);
 }
 
 void
@@ -372,6 +471,19 @@ GrantCorpus()
     Write("tunnel-grant-header", "granted", body(Body(WINDOW, WINDOW_SIZE, REGION, 1, 0)));
     Write("tunnel-grant-header", "refused", body(Body(WINDOW, 0x1000, 0x20000000000ULL, 0, 1)));
     Write("tunnel-grant-header", "truncated", Cut(body(Body(0, 0, 0, 0, 0)), 27));
+    Write("tunnel-grant-header",
+          "confirm-receiver-nic",
+          body(Body(WINDOW, WINDOW_SIZE, REGION, 0, 0, 3)));
+    Write("tunnel-grant-header", "refused-overlap", body(Body(WINDOW, 0x1000, REGION, 0, 3)));
+    Bytes status = body(Body(WINDOW, WINDOW_SIZE, REGION, 1, 0));
+    status[25] = 6;
+    Write("tunnel-grant-header", "status-6", status);
+    Bytes confirm = body(Body(WINDOW, WINDOW_SIZE, REGION, 1, 0));
+    confirm[26] = 4;
+    Write("tunnel-grant-header", "confirm-4", confirm);
+    Bytes reserved = body(Body(WINDOW, WINDOW_SIZE, REGION, 1, 0));
+    reserved[27] = 1;
+    Write("tunnel-grant-header", "reserved", reserved);
 }
 
 void
@@ -421,10 +533,13 @@ NicCorpus()
                       Tlp(TlpHeader::MakeMemRead(REGION + WINDOW_SIZE, 4, cpu0, 4))}));
     WriteNic("unknown-window", 0, toNode1({write(REGION, 4)}, 9));
     // Completions for the set-up's requests of node 1's CPU (tags 0..3).
+    auto completions = [&](const std::vector<Bytes>& tlps) {
+        return Record(0, Completion(0, 0, 0, tlps));
+    };
     WriteNic(
         "completions",
         0,
-        toNode1(
+        completions(
             {Tlp(TlpHeader::
                      MakeCompletion(TlpHeader::SC, mem1, cpu1, 0, 64, PENDING_READ & 0x7F, 16)),
              Tlp(TlpHeader::
@@ -434,8 +549,11 @@ NicCorpus()
              Tlp(TlpHeader::MakeCompletion(TlpHeader::UR, mem1, cpu1, 4, 4, 0, 0))}));
     WriteNic("completion-for-the-nic",
              0,
-             toNode1({Tlp(
+             completions({Tlp(
                  TlpHeader::MakeCompletion(TlpHeader::SC, mem1, RequesterId(1, 2), 0, 4, 0, 1))}));
+    WriteNic("completion-in-data",
+             0,
+             toNode1({Tlp(TlpHeader::MakeCompletion(TlpHeader::SC, mem1, cpu1, 0, 64, 0, 16))}));
     // Grants: a new region asked for, then written; the pending window granted or refused.
     WriteNic("grant-request-then-write",
              0,
@@ -510,6 +628,48 @@ NicCorpus()
     Ptr<Packet> p = Create<Packet>();
     p->AddHeader(ack);
     WriteNic("ack", 0, Record(0, ToBytes(p)));
+    // Reliable delivery: in order, reordered, duplicated, far ahead; acknowledgements
+    // of what was and was not sent; SACK and NAK.
+    const uint8_t reliable = TunnelHeader::FLAG_RELIABLE | translated;
+    auto seq = [&](uint32_t n, uint64_t offset) {
+        return Record(0, Data(0, 0, reliable, {write(REGION + offset, 8)}, n));
+    };
+    WriteNic("reliable-in-order", 0, Cat({seq(0, 0), seq(1, 8), seq(2, 16)}));
+    WriteNic("reliable-reordered", 0, Cat({seq(2, 16), seq(1, 8), seq(0, 0)}));
+    WriteNic("reliable-duplicate", 0, Cat({seq(0, 0), seq(0, 0), seq(1, 8), seq(0, 0)}));
+    WriteNic("reliable-far", 0, Cat({seq(300, 0), seq(0xFFFFFFF0u, 8), seq(255, 16)}));
+    WriteNic("unsequenced",
+             0,
+             Cat({Record(0, Data(0, 0, translated, {write(REGION, 4)}, 3)),
+                  Record(0, Data(0, 0, translated, {write(REGION + 4, 4)}, 1)),
+                  Record(0, Data(0, 0, translated, {write(REGION + 8, 4)}, 1)),
+                  Record(0, Data(0, 0, translated, {write(REGION + 12, 4)}, 0x20000))}));
+    WriteNic("piggybacked-ack",
+             0,
+             Record(0, Data(0, 0, reliable | TunnelHeader::FLAG_ACK, {write(REGION, 4)}, 0, 0)));
+    WriteNic("ack-of-unsent", 0, Record(0, Ack(0, 9, {})));
+    WriteNic("sack", 0, Record(0, Ack(0, 0, {{2, 4}, {6, 7}})));
+    WriteNic("nak", 0, Record(0, Ack(0, 0, {}, TunnelHeader::FLAG_NAK)));
+    // A read from node 1 (a UR comes back), then its acknowledgement and a SACK.
+    WriteNic("read-then-acks",
+             0,
+             Cat({Record(0,
+                         Data(0,
+                              0,
+                              reliable,
+                              {Tlp(TlpHeader::MakeMemRead(REGION + 0x20000, 4, cpu0, 11))},
+                              0)),
+                  Record(0, Ack(0, 1, {})),
+                  Record(0, Ack(0, 0, {{0, 1}}))}));
+    // Write confirmations: a write that asks for one, a confirmation nobody awaits.
+    TlpHeader confirmed = TlpHeader::MakeMemWrite(REGION + 0x300, 64, cpu0, 0);
+    TlpWriteConfirmation::SetRequested(confirmed, true);
+    WriteNic("write-asks-confirmation", 0, toNode1({Tlp(confirmed)}));
+    Ptr<Packet> confirmation = TlpWriteConfirmation::Make(mem1, cpu1, PENDING_WRITE, 64);
+    WriteNic("stray-confirmation",
+             0,
+             Record(0, Completion(0, 1, translated, {ToBytes(confirmation)})));
+    WriteNic("compressed", 0, toNode1({write(REGION, 4)}, 0, TunnelHeader::FLAG_COMPRESSED));
     WriteNic("empty-record", 0, Record(LONG_STEP, {}));
     // The same traffic with aggregating NICs, and with ECRC everywhere.
     Bytes mixed =
@@ -536,6 +696,7 @@ main(int argc, char** argv)
     EcrcCorpus();
     TunnelCorpus();
     GrantCorpus();
+    AckCorpus();
     NicCorpus();
     return 0;
 }

@@ -16,7 +16,7 @@ src=${2:?usage: run-fuzzers.sh BUILD_FUZZ_DIR SOURCE_FUZZ_DIR SECONDS [TARGET...
 seconds=${3:?usage: run-fuzzers.sh BUILD_FUZZ_DIR SOURCE_FUZZ_DIR SECONDS [TARGET...]}
 shift 3
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tlp-header tlp-ecrc-trailer tunnel-header tunnel-grant-header nic-receive)
+[ ${#targets[@]} -gt 0 ] || targets=(tlp-header tlp-ecrc-trailer tunnel-header tunnel-grant-header tunnel-ack-header nic-receive)
 
 # Largest input per target: a TLP with 4096 data bytes and its digest; a header
 # listing 1024 lengths; a grant body; a few records of the NIC target.
@@ -25,6 +25,7 @@ max_len() {
     tlp-header | tlp-ecrc-trailer) echo 4200 ;;
     tunnel-header) echo 2100 ;;
     tunnel-grant-header) echo 64 ;;
+    tunnel-ack-header) echo 600 ;;
     *) echo 8192 ;;
     esac
 }

@@ -54,7 +54,8 @@ for transport in ethernet udp; do
         frames=(--expect-all eth.type=0x0800 --expect-all ip.proto=17
                 --expect-all udp.srcport=51966 --expect-all udp.dstport=51966)
     fi
-    for example in remote-write remote-read ping-pong remote-write-aggregated remote-write-ecrc; do
+    for example in remote-write remote-read ping-pong remote-write-aggregated remote-write-ecrc \
+        lossy-fabric; do
         rm -f ./*.pcap output.txt
         args=(--transport="$transport" --pcap=true)
         program=$example
@@ -72,6 +73,10 @@ for transport in ethernet udp; do
             ;;
         remote-read) args+=(--count=20 --size=300) ;;
         ping-pong) args+=(--rounds=20) ;;
+        lossy-fabric)
+            # 20 % loss: retransmissions, SACK blocks, acks piggybacked or alone.
+            args+=(--loss=0.2 --count=300)
+            ;;
         esac
         if ! "$BUILD/examples/$program" "${args[@]}" > output.txt; then
             echo "check-examples.sh: $example ${args[*]} failed:" >&2
@@ -116,6 +121,17 @@ for transport in ethernet udp; do
             remote-write-ecrc-*)
                 nic+=(--expect-all tlp.td=1 --expect-all tlp.ecrc_status=good)
                 wire+=(--expect-all tlp.ecrc_status=good)
+                ;;
+            lossy-fabric-*)
+                # Every DATA packet is sequenced; node 1 acknowledges, with SACK blocks
+                # when a loss leaves a gap.
+                # A resent packet that arrives twice counts once among the TLPs
+                # accepted: only the packets are counted.
+                wire=(--tunnels "$(counter tunnel-packets $node)"
+                      --frames "$(counter tunnel-packets $node)" "${frames[@]}"
+                      --filter "tunnel.kind == 0 && tunnel.flags.reliable == 0" 0
+                      --expect tunnel.kind=1 --expect tunnel_ack.sack_first
+                      --expect tunnel.flags.ack=1)
                 ;;
             ping-pong-*)
                 nic+=(--expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x40

@@ -10,8 +10,10 @@ Files written (see run-sample-tests.sh for what each must decode to):
                         Byte vectors from test/tlp-header-test.cc and test/tlp-ecrc-test.cc.
   tlp-bad-ecrc.pcap     DLT 147: one TLP with a good ECRC, one with a bad ECRC.
   tunnel-eth.pcap       DLT 1: tunnel on EtherType 0x88B5 (DATA x1 padded to 60 bytes,
-                        DATA x3, GRANT_REQUEST, GRANT, GRANT refused, ACK, memory-ID DATA,
-                        multicast DATA).
+                        reliable DATA x2 with a piggybacked ack, GRANT_REQUEST, GRANT,
+                        GRANT refused, ACK with SACK blocks, memory-ID DATA, multicast DATA,
+                        COMPLETION with a CplD and a write confirmation, ACK with NAK,
+                        DATA with a write that asks for confirmation).
   tunnel-udp.pcap       DLT 1: the same packets in Ethernet/IPv4/UDP, port 51966.
   tunnel-rawip.pcap     DLT 101 (raw IP): the same packets in IPv4/UDP.
   malformed-raw.pcap    DLT 147: truncated and inconsistent TLPs.
@@ -38,9 +40,9 @@ ETHERTYPE_TUNNEL = 0x88B5
 TUNNEL_PORT = 51966
 CLIENT_PORT = 49152
 
-KIND_DATA, KIND_ACK, KIND_GRANT_REQUEST, KIND_GRANT = 0, 1, 2, 3
-FLAG_TRANSLATED, FLAG_ACK_REQUEST, FLAG_COMPRESSED = 0x01, 0x02, 0x04
-FLAG_MEMORY_ID, FLAG_MULTICAST = 0x08, 0x10
+KIND_DATA, KIND_ACK, KIND_GRANT_REQUEST, KIND_GRANT, KIND_COMPLETION = 0, 1, 2, 3, 4
+FLAG_TRANSLATED, FLAG_RELIABLE, FLAG_COMPRESSED = 0x01, 0x02, 0x04
+FLAG_MEMORY_ID, FLAG_MULTICAST, FLAG_ACK, FLAG_NAK = 0x08, 0x10, 0x20, 0x40
 ANY_BASE = 0xFFFFFFFFFFFFFFFF
 
 
@@ -211,8 +213,21 @@ def tunnel(kind, tlps=(), flags=0, source=1, seq=0, ack=0, window=0, version=1,
     return h + b"".join(tlps) + body
 
 
-def grant_body(window_base, size, region_base=ANY_BASE, translate_at=0, status=0):
-    return struct.pack(">QQQBBH", window_base, size, region_base, translate_at, status, 0)
+def grant_body(window_base, size, region_base=ANY_BASE, translate_at=0, status=0, confirm=0,
+               reserved=0):
+    return struct.pack(">QQQBBBB", window_base, size, region_base, translate_at, status, confirm,
+                       reserved)
+
+
+def ack_body(blocks, count=None, reserved=0):
+    n = len(blocks) if count is None else count
+    return struct.pack(">HH", n, reserved) + b"".join(struct.pack(">II", a, b) for a, b in blocks)
+
+
+def confirmation(confirmer, writer, address, nbytes):
+    """Write confirmation: Vendor_Defined Type 1 MsgD routed by ID, Vendor ID 0xFFFF."""
+    return msg(0x72, 0x7F, confirmer, dw23=writer << 48 | 0xFFFF << 32, length=3) + struct.pack(
+        ">QI", address, nbytes)
 
 
 MAC_A = bytes.fromhex("020000000001")
@@ -258,21 +273,32 @@ def tunnel_packets():
     cpld = cpl(0x4A, 0, 0x0100, 0x0010, 0x005, 64, 0x40, length=16) + pattern(64, 11)
     mwr_off = with_ecrc(request(0x40, 0x00000200, 2, 0x0010, 0x04, 0xF, 0xF, td=1) + pattern(8))
     mc = request(0x40, 0x20000000, 1, 0x0010, 0x05) + hexb("01020304")
+    # A write that asks for confirmation: TH = 1, PH = 00, steering tag 0xC0.
+    mwr_confirm = request(0x60, 0x0000100000000080, 4, 0x0000, 0xC0, 0xF, 0xF, th=1) + pattern(16, 3)
+    conf = confirmation(0x0005, 0x0002, 0x0000100000000040, 16)
+    reliable = FLAG_RELIABLE | FLAG_ACK
     return [
         ("DATA 1 TLP", tunnel(KIND_DATA, [mwr1], source=1, seq=1, window=2), "fwd", None),
-        ("DATA 3 TLPs", tunnel(KIND_DATA, [mwr64, mrd, cpld], flags=FLAG_ACK_REQUEST,
+        ("DATA 2 TLPs", tunnel(KIND_DATA, [mwr64, mrd], flags=reliable,
                                source=1, seq=2, ack=0, window=2), "fwd", None),
         ("GRANT_REQUEST", tunnel(KIND_GRANT_REQUEST, source=1, seq=3, window=2,
                                  body=grant_body(0x0000100000000000, 0x100000)), "fwd", None),
-        ("GRANT", tunnel(KIND_GRANT, source=2, seq=1, ack=3, window=2,
-                         body=grant_body(0x0000100000000000, 0x100000, 0x80000000, 1, 0)), "rev", None),
-        ("GRANT refused", tunnel(KIND_GRANT, source=2, seq=2, ack=3, window=3,
+        ("GRANT", tunnel(KIND_GRANT, source=2, seq=3, window=2,
+                         body=grant_body(0x0000100000000000, 0x100000, 0x80000000, 1, 0, 2)), "rev", None),
+        ("GRANT refused", tunnel(KIND_GRANT, source=2, seq=4, window=3,
                                  body=grant_body(0x0000200000000000, 0x40000000, ANY_BASE, 0, 1)), "rev", None),
-        ("ACK", tunnel(KIND_ACK, source=2, seq=3, ack=2, window=0), "rev", None),
+        ("ACK with SACK", tunnel(KIND_ACK, source=2, seq=3, ack=2, window=0,
+                                 body=ack_body([(4, 6), (8, 9)])), "rev", None),
         ("DATA memory ID", tunnel(KIND_DATA, [mwr_off], flags=FLAG_MEMORY_ID | FLAG_TRANSLATED,
                                   source=1, seq=4, window=7), "fwd", None),
         ("DATA multicast", tunnel(KIND_DATA, [mc], flags=FLAG_MULTICAST, source=1, seq=5,
                                   window=9), "fwd", "239.1.2.3"),
+        ("COMPLETION", tunnel(KIND_COMPLETION, [cpld, conf], flags=reliable | FLAG_TRANSLATED,
+                              source=2, seq=7, ack=3, window=2), "rev", None),
+        ("ACK with NAK", tunnel(KIND_ACK, flags=FLAG_NAK, source=2, seq=8, ack=5,
+                                body=ack_body([])), "rev", None),
+        ("DATA confirm", tunnel(KIND_DATA, [mwr_confirm], flags=reliable, source=1, seq=6, ack=8,
+                                window=2), "fwd", None),
     ]
 
 
@@ -353,8 +379,16 @@ def malformed_tunnel():
         ("TLP Length disagrees with its size", tunnel(KIND_DATA, [bad_len_tlp]), True),
         ("unknown kind 7 (warning only)", tunnel(7, body=b"\x00" * 12), False),
         ("GRANT body truncated", tunnel(KIND_GRANT, body=grant_body(0, 0x1000)[:10]), True),
+        ("GRANT status 9", tunnel(KIND_GRANT, body=grant_body(0, 0x1000, status=9)), True),
+        ("GRANT reserved byte", tunnel(KIND_GRANT, body=grant_body(0, 0x1000, reserved=1)), True),
         ("compressed flag (warning only)", tunnel(KIND_DATA, [mwr1], flags=FLAG_COMPRESSED), False),
         ("unknown flag bit 0x80 (warning only)", tunnel(KIND_DATA, [mwr1], flags=0x80), False),
+        ("NAK on DATA (warning only)", tunnel(KIND_DATA, [mwr1], flags=FLAG_NAK), False),
+        ("ACK body truncated", tunnel(KIND_ACK, body=ack_body([(1, 2)])[:7]), True),
+        ("ACK with 65 blocks", tunnel(KIND_ACK, body=ack_body([(1, 2)] * 65)), True),
+        ("ACK empty SACK block", tunnel(KIND_ACK, body=ack_body([(5, 5)])), True),
+        ("ACK with a TLP count", tunnel(KIND_ACK, count=1, lengths=[12], body=ack_body([])), True),
+        ("COMPLETION with count 0", tunnel(KIND_COMPLETION, [], body=mwr1), True),
         ("TLP length 0", tunnel(KIND_DATA, [b"", mwr1]), True),
         ("garbage", bytes.fromhex("de ad be ef 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11"), True),
     ]

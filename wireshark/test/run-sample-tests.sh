@@ -112,67 +112,87 @@ check "$DIR/tlp-bad-ecrc.pcap" --frames 2 --tlps 2 --expect-errors 1 --expect-ma
 
 # (b) tunnel on EtherType 0x88B5.
 tunnel_expect=(
-    --frames 8 --tunnels 8 --tlps 6
+    --frames 11 --tunnels 11 --tlps 8
     --expect-all tunnel.version=1
     --expect tunnel.kind=DATA --expect tunnel.kind=ACK
-    --expect tunnel.kind=GRANT_REQUEST --expect tunnel.kind=GRANT
-    --expect tunnel.kind=0 --expect tunnel.kind=3
-    --expect tunnel.flags=0x09 --expect tunnel.flags.translated=1
-    --expect tunnel.flags.ack_request=1 --expect tunnel.flags.memory_id=1
+    --expect tunnel.kind=GRANT_REQUEST --expect tunnel.kind=GRANT --expect tunnel.kind=COMPLETION
+    --expect tunnel.kind=0 --expect tunnel.kind=3 --expect tunnel.kind=4
+    --expect tunnel.flags=0x09 --expect tunnel.flags=0x22 --expect tunnel.flags=0x23
+    --expect tunnel.flags.translated=1 --expect tunnel.flags.reliable=1 --expect tunnel.flags.ack=1
+    --expect tunnel.flags.nak=1 --expect tunnel.flags.memory_id=1
     --expect tunnel.flags.multicast=1 --expect-all tunnel.flags.compressed=0
-    --expect tunnel.count=3 --expect tunnel.count=0
+    --expect tunnel.count=2 --expect tunnel.count=0
     --expect tunnel.source=1 --expect tunnel.source=2
-    --expect tunnel.seq=5 --expect tunnel.ack=3
+    --expect tunnel.seq=5 --expect tunnel.seq=7 --expect tunnel.ack=3 --expect tunnel.ack=5
+    --expect tunnel.nonce=3 --expect tunnel.nonce=4
     --expect tunnel.window=2 --expect tunnel.window=9 --expect tunnel.memory_id=7
-    --expect tunnel.header_length=28 --expect tunnel.header_length=24 --expect tunnel.header_length=20
+    --expect tunnel.header_length=24 --expect tunnel.header_length=20
     --expect tunnel.tlp_length=16 --expect tunnel.tlp_length=36
-    --expect tunnel.tlp_length=12 --expect tunnel.tlp_length=76
+    --expect tunnel.tlp_length=12 --expect tunnel.tlp_length=76 --expect tunnel.tlp_length=28
+    --expect tunnel_ack.sack_count=2 --expect tunnel_ack.sack_count=0
+    --expect tunnel_ack.sack_first=4 --expect tunnel_ack.sack_end=6
+    --expect tunnel_ack.sack_first=8 --expect tunnel_ack.sack_end=9
     --expect grant.window_base=0x0000100000000000 --expect grant.size=0x100000
     --expect grant.region_base=0xffffffffffffffff --expect grant.region_base=0x80000000
     --expect grant.translate_at=sender --expect grant.translate_at=receiver
-    --expect grant.status=granted --expect grant.status=refused
+    --expect grant.status=granted --expect grant.status=1 --expect grant.confirm=memory
     --expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x4a --expect tlp.fmt_type=0x00
+    --expect tlp.fmt_type=0x72 --expect tlp.message_code=0x7f --expect tlp.vendor_id=0xffff
+    --expect tlp.confirm.writer=0x0002 --expect tlp.confirm.address=0x0000100000000040
+    --expect tlp.confirm.bytes=16
+    --expect tlp.th=1 --expect tlp.steering_tag=0xc0 --expect tlp.confirm_request=1
     --expect tlp.address=0x0000100000000040 --expect-all tlp.ecrc_status=good
-    --filter 'tunnel' 8
-    --filter 'tunnel.kind == 0' 4
-    --filter 'tunnel.kind == 1' 1
+    --filter 'tunnel' 11
+    --filter 'tunnel.kind == 0' 5
+    --filter 'tunnel.kind == 1' 2
     --filter 'tunnel.kind == 2' 1
     --filter 'tunnel.kind == 3' 2
+    --filter 'tunnel.kind == 4' 1
     --filter 'grant' 3
     --filter 'grant.status == 1' 1
+    --filter 'tunnel_ack' 2
+    --filter 'tunnel.flags.nak == 1' 1
+    --filter 'tunnel.flags.reliable == 1' 3
+    --filter 'tlp.confirm.address' 1
+    --filter 'tlp.confirm_request' 1
     --filter 'tunnel.flags.memory_id == 1' 1
     --filter 'tunnel.memory_id == 7' 1
-    --filter 'tlp.fmt_type == 0x60' 1
-    --filter 'tlp' 4
-    --info 'DATA src=1 seq=2 win=2: MWr64 0x0000100000000040 len=4DW, MRd32 0x80001000 len=16DW, CplD SC tag=0x005 bc=64 len=16DW'
+    --filter 'tlp.fmt_type == 0x60' 2
+    --filter 'tlp' 6
+    --info 'DATA src=1 seq=2 ack=0 win=2: MWr64 0x0000100000000040 len=4DW, MRd32 0x80001000 len=16DW'
     --info 'DATA src=1 seq=1 win=2: MWr32 0x00000010 len=1DW'
-    --info 'GRANT_REQUEST src=1 seq=3 win=2: window=0x0000100000000000 size=0x0000000000100000 region=any translate_at=sender'
-    --info 'GRANT src=2 seq=1 win=2: window=0x0000100000000000 size=0x0000000000100000 region=0x0000000080000000 translate_at=receiver granted'
-    --info 'ACK src=2 ack=2'
+    --info 'GRANT_REQUEST src=1 nonce=3 win=2: window=0x0000100000000000 size=0x0000000000100000 region=any translate_at=sender'
+    --info 'GRANT src=2 nonce=3 win=2: window=0x0000100000000000 size=0x0000000000100000 region=0x0000000080000000 translate_at=receiver confirm=memory granted'
+    --info 'refused (no room in the export pool)'
+    --info 'ACK src=2 ack=2 sack=4-6,8-9'
+    --info 'ACK src=2 ack=5 NAK'
+    --info 'COMPLETION src=2 seq=7 ack=3 win=2: CplD SC tag=0x005 bc=64 len=16DW, WriteConfirmation 0x0000100000000040 16B writer=00:00.2'
+    --info 'DATA src=1 seq=6 ack=8 win=2: MWr64 0x0000100000000080 len=4DW confirm'
     --info 'DATA src=1 seq=4 mem=7: MWr32 0x00000200 len=2DW'
 )
 check "$DIR/tunnel-eth.pcap" "${tunnel_expect[@]}" \
-    --expect tunnel.padding --filter 'tunnel.padding' 3 --filter 'eth.type == 0x88b5' 8
+    --expect tunnel.padding --filter 'tunnel.padding' 4 --filter 'eth.type == 0x88b5' 11
 
 # (c) the same over IPv4/UDP port 51966: Ethernet+IPv4+UDP, and raw IP (DLT 101).
 check "$DIR/tunnel-udp.pcap" "${tunnel_expect[@]}" \
-    --filter 'tunnel.padding' 0 --filter 'udp.port == 51966' 8 --filter 'ip.checksum.status == "Good"' 8 \
+    --filter 'tunnel.padding' 0 --filter 'udp.port == 51966' 11 --filter 'ip.checksum.status == "Good"' 11 \
     -o ip.check_checksum:TRUE
 check "$DIR/tunnel-rawip.pcap" "${tunnel_expect[@]}" \
-    --filter 'tunnel.padding' 0 --filter 'udp.dstport == 51966' 5 \
+    --filter 'tunnel.padding' 0 --filter 'udp.dstport == 51966' 6 \
     -o ip.check_checksum:TRUE
 # The UDP port is a preference: moved elsewhere, port 51966 is plain UDP.
-check "$DIR/tunnel-udp.pcap" -o tunnel.udp_port:4000 --frames 8 --tunnels 0 --tlps 0
+check "$DIR/tunnel-udp.pcap" -o tunnel.udp_port:4000 --frames 11 --tunnels 0 --tlps 0
 
 # (d) malformed input: expert errors, never a Lua error.
 check "$DIR/malformed-raw.pcap" --frames 12 --tlps 12 --expect-malformed 11 --expect-errors 11 \
     --expect tlp.malformed --expect tlp.prefix \
     --filter '_ws.malformed' 11 --filter 'tlp.malformed' 11
-check "$DIR/malformed-tunnel.pcap" --frames 16 --tunnels 16 --expect-malformed 13 --expect-errors 13 \
+check "$DIR/malformed-tunnel.pcap" --frames 24 --tunnels 24 --expect-malformed 20 --expect-errors 20 \
     --expect tunnel.malformed --expect tunnel.unknown_version --expect tunnel.unknown_kind \
     --expect tunnel.not_decoded --expect tunnel.unknown_flags --expect tlp.malformed \
-    --expect tunnel.tlp_bytes --expect tunnel.body \
-    --filter '_ws.malformed' 13 --filter 'tunnel.kind == 7' 1
+    --expect tunnel.tlp_bytes --expect tunnel.body --expect tunnel.nak \
+    --filter '_ws.malformed' 20 --filter 'tunnel.kind == 7' 1 --filter 'tunnel.unknown_flags' 2 \
+    --filter 'tunnel_ack' 3
 check "$DIR/malformed-udp.pcap" --frames 2 --tunnels 2 --expect-malformed 2 --expect-errors 2
 check "$DIR/fuzz-raw.pcap" --frames 400 --tlps 400 --allow-errors
 check "$DIR/fuzz-tunnel.pcap" --frames 400 --tunnels 400 --allow-errors
