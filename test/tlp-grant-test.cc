@@ -180,7 +180,7 @@ TEST_P(Grants, WaitingTlpsKeepPcieOrderWithGrantedTraffic)
     Ptr<TlpCpu> cpu = p.Cpu(0);
     std::vector<uint8_t> data = Bytes64(7);
     std::vector<uint8_t> flag(8, 0xF1);
-    Simulator::Schedule(MicroSeconds(20), [&]() {
+    Later(MicroSeconds(20), [&]() {
         p.tunnel.MapWindow(p.hosts.Get(0), B, 1 << 16, 1, REGION);
         cpu->Write(B, data, p.Done());
         cpu->Write(WINDOW + 4096, flag, p.Done());
@@ -253,12 +253,12 @@ TEST_P(Grants, UnansweredRequestsBackOffThenFailAndWaitingTlpsAreAnswered)
     Ptr<TlpCpu> cpu = p.Cpu(0);
     // Two writes and a read wait for the grant; a write and a read come after the
     // failure.
-    Simulator::Schedule(MicroSeconds(1), [&]() {
+    Later(MicroSeconds(1), [&]() {
         cpu->Write(WINDOW, Bytes64(1), p.Done());
         cpu->Read(WINDOW, 64, p.Done());
         cpu->Write(WINDOW + 64, Bytes64(2), p.Done());
     });
-    Simulator::Schedule(MicroSeconds(300), [&]() {
+    Later(MicroSeconds(300), [&]() {
         cpu->Write(WINDOW + 128, Bytes64(3), p.Done());
         cpu->Read(WINDOW + 128, 64, p.Done());
     });
@@ -337,7 +337,7 @@ TEST_P(Grants, AGrantSinkThatMapsWindowsInvalidatesNothing)
     Ptr<TlpCpu> cpu = p.Cpu(0);
     // Streams before the grant is back: the writes wait in the NIC.
     p.Stream(200);
-    Simulator::Schedule(MicroSeconds(30), [&]() {
+    Later(MicroSeconds(30), [&]() {
         for (uint32_t k = 0; k < 64; ++k)
         {
             cpu->Write(MORE + k * 4096, Bytes64(k), p.Done());
@@ -419,7 +419,7 @@ TEST_P(Grants, AGrantSinkThatRemovesTheWindowRefusesWhatWaited)
     nic->TraceConnectWithoutContext("Drop", MakeCallback(&Drops::Drop, &drops));
     p.tunnel.MapWindow(p.hosts.Get(0), WINDOW, 1 << 16, 1, REGION);
     Ptr<TlpCpu> cpu = p.Cpu(0);
-    Simulator::Schedule(NanoSeconds(500), [&]() {
+    Later(NanoSeconds(500), [&]() {
         cpu->Write(WINDOW, Bytes64(1), p.Done());
         cpu->Read(WINDOW, 64, p.Done());
         cpu->Write(WINDOW + 64, Bytes64(2), p.Done());
@@ -449,15 +449,14 @@ TEST_P(Grants, RemovedWindowsAreGoneAndTheirIdsNeverReused)
     uint16_t first = p.tunnel.MapWindow(p.hosts.Get(0), WINDOW, 1 << 16, 1, REGION);
     Ptr<TlpCpu> cpu = p.Cpu(0);
     uint16_t second = 0;
-    Simulator::Schedule(MicroSeconds(10), [&]() { cpu->Write(WINDOW, Bytes64(1), p.Done()); });
-    Simulator::Schedule(MicroSeconds(20), [&]() {
+    Later(MicroSeconds(10), [&]() { cpu->Write(WINDOW, Bytes64(1), p.Done()); });
+    Later(MicroSeconds(20), [&]() {
         nic->RemoveWindow(first);
         cpu->Write(WINDOW + 64, Bytes64(2), p.Done());
         cpu->Read(WINDOW, 64, p.Done());
     });
-    Simulator::Schedule(MicroSeconds(30), [&]() {
-        second = p.tunnel.MapWindow(p.hosts.Get(0), WINDOW + (1 << 20), 1 << 16, 1);
-    });
+    Later(MicroSeconds(30),
+          [&]() { second = p.tunnel.MapWindow(p.hosts.Get(0), WINDOW + (1 << 20), 1 << 16, 1); });
     Simulator::Run();
     EXPECT_EQ(nic->GetWindow(first), nullptr);
     EXPECT_NE(second, first);
@@ -536,8 +535,7 @@ TEST_P(Grants, AWriteStraddlingAWindowsEndIsNeverHalfLost)
     // The CPU splits at the 4 KiB boundary, which is the window's end: the inside
     // half lands, the outside half is the interconnect's drop (no port claims it).
     std::vector<uint8_t> data = Bytes64(9);
-    Simulator::Schedule(MicroSeconds(10),
-                        [&]() { cpu->Write(WINDOW + size - 32, data, p.Done()); });
+    Later(MicroSeconds(10), [&]() { cpu->Write(WINDOW + size - 32, data, p.Done()); });
     // A requester that ignores the rule (here the root complex sending for an agent)
     // sends one TLP across the window's end: the NIC refuses it whole.
     TlpHeader across = TlpHeader::MakeMemWrite(WINDOW + size - 32, 64, 0x0100, 0);
@@ -545,7 +543,7 @@ TEST_P(Grants, AWriteStraddlingAWindowsEndIsNeverHalfLost)
     rogue->AddHeader(across);
     Ptr<PcieRootComplex> rc = p.RootComplex(0);
     uint32_t agent = p.Memory(0)->GetAgent();
-    Simulator::Schedule(MicroSeconds(20), [rc, agent, rogue]() { rc->Send(agent, rogue); });
+    Later(MicroSeconds(20), [rc, agent, rogue]() { rc->Send(agent, rogue); });
     Simulator::Run();
     std::vector<uint8_t> inside(data.begin(), data.begin() + 32);
     EXPECT_EQ(p.Image(1, REGION + size - 32, 32), inside);

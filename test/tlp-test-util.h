@@ -14,6 +14,8 @@
 #include "ns3/tlp-header.h"
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,6 +24,26 @@ namespace ns3
 {
 namespace tlptest
 {
+
+/// Runs a scheduled function object (see Later()).
+inline void
+RunLater(std::shared_ptr<std::function<void()>> f)
+{
+    (*f)();
+}
+
+/**
+ * \brief Schedule a function object, a lambda included (ns-3 before 3.36 schedules
+ * only functions and methods).
+ * \param delay when, from now
+ * \param f what to run
+ * \return the event
+ */
+inline EventId
+Later(Time delay, std::function<void()> f)
+{
+    return Simulator::Schedule(delay, &RunLater, std::make_shared<std::function<void()>>(f));
+}
 
 /// Bytes of a hex string; spaces and '|' are ignored.
 inline std::vector<uint8_t>
