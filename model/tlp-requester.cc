@@ -334,16 +334,34 @@ TlpRequester::SetTrafficClass(uint8_t value)
     m_trafficClass = value & 7;
 }
 
+uint8_t
+TlpRequester::GetTrafficClass() const
+{
+    return m_trafficClass;
+}
+
 void
 TlpRequester::SetEcrc(bool value)
 {
     m_ecrc = value;
 }
 
+bool
+TlpRequester::GetEcrc() const
+{
+    return m_ecrc;
+}
+
 void
 TlpRequester::SetWriteConfirmation(bool value)
 {
     m_writeConfirmation = value;
+}
+
+bool
+TlpRequester::GetWriteConfirmation() const
+{
+    return m_writeConfirmation;
 }
 
 void

@@ -311,10 +311,16 @@ class TlpRequester : public Object
     Time GetTagQuarantine() const;
     /// \param value traffic class of the requests, 0..7
     void SetTrafficClass(uint8_t value);
+    /// \return traffic class of the requests
+    uint8_t GetTrafficClass() const;
     /// \param value append an ECRC digest to the requests
     void SetEcrc(bool value);
+    /// \return true when the requests carry an ECRC digest
+    bool GetEcrc() const;
     /// \param value writes ask for a write confirmation (TlpWriteConfirmation)
     void SetWriteConfirmation(bool value);
+    /// \return true when writes ask for a write confirmation
+    bool GetWriteConfirmation() const;
 
   protected:
     void DoDispose() override;
