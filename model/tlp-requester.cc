@@ -119,6 +119,7 @@ TlpRequester::TlpRequester()
       m_trafficClass(0),
       m_ecrc(false),
       m_writeConfirmation(false),
+      m_postedPassing(false),
       m_started(false),
       m_inTrySend(false),
       m_nextOpId(1)
@@ -238,6 +239,12 @@ void
 TlpRequester::SetReadyCallback(ReadyCallback ready)
 {
     m_ready = ready;
+}
+
+void
+TlpRequester::SetPostedPassing(bool pass)
+{
+    m_postedPassing = pass;
 }
 
 void
@@ -579,17 +586,28 @@ TlpRequester::TrySend()
         return;
     }
     m_inTrySend = true;
-    while (!m_txQueue.empty())
+    // i walks the queue; it passes non-posted TLPs only when they wait for a tag and
+    // posted ones may pass them (their own order is kept).
+    size_t i = 0;
+    bool tagsOut = false;
+    while (i < m_txQueue.size())
     {
-        Pending& p = m_txQueue.front();
+        Pending& p = m_txQueue[i];
         bool nonPosted = !p.header.IsPosted();
         if (!p.built)
         {
             if (nonPosted)
             {
-                if (!m_tracker.HasFreeTag())
+                if (tagsOut || !m_tracker.HasFreeTag())
                 {
-                    break; // RequestEnded() or the end of a quarantine resumes
+                    // RequestEnded() or the end of a quarantine resumes.
+                    tagsOut = true;
+                    if (!m_postedPassing)
+                    {
+                        break;
+                    }
+                    ++i;
+                    continue;
                 }
                 // A posted write keeps its tag field (a steering tag).
                 p.header.SetTag(m_tracker.Allocate(p.opId,
@@ -614,7 +632,7 @@ TlpRequester::TrySend()
         m_stats.tlpsSent++;
         m_txTrace(p.built);
         Pending sent = std::move(p);
-        m_txQueue.pop_front();
+        m_txQueue.erase(m_txQueue.begin() + i);
         if (nonPosted)
         {
             // The send callback may have answered it already (a local refusal).

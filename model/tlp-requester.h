@@ -193,6 +193,13 @@ class TlpRequester : public Object
     void SetSendCallback(SendCallback send);
     /// \param ready called when a request has ended or a tag is free again
     void SetReadyCallback(ReadyCallback ready);
+    /**
+     * \brief Whether posted requests (writes) pass non-posted ones that wait for a
+     * tag, as the PCIe ordering table allows (rows A3, A4) and a DMA engine's
+     * separate write channel does. Off (the default, a CPU): strict issue order.
+     * \param pass true to let writes pass
+     */
+    void SetPostedPassing(bool pass);
 
     /**
      * \brief Write bytes (posted: the operation ends when its last MWr is sent).
@@ -393,6 +400,7 @@ class TlpRequester : public Object
 
     SendCallback m_send;                           //!< places TLPs
     ReadyCallback m_ready;                         //!< request ended, tag free
+    bool m_postedPassing;                          //!< writes pass reads waiting for a tag
     bool m_started;                                //!< tracker configured
     bool m_inTrySend;                              //!< TrySend() is running
     uint64_t m_nextOpId;                           //!< next operation number

@@ -108,15 +108,27 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_exportSize),
                           MakeUintegerChecker<uint64_t>())
             .AddAttribute("MaxReadRequestSize",
-                          "Max_Read_Request_Size of the NIC's own reads (ReadRemote), bytes.",
+                          "Max_Read_Request_Size of the NIC's own reads (ReadRemote), bytes "
+                          "(128..4096, a power of two).",
                           UintegerValue(512),
-                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxReadRequestSize),
-                          MakeUintegerChecker<uint32_t>(128, 4096))
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::SetMaxReadRequestSize,
+                                               &TlpTunnelNetDevice::GetMaxReadRequestSize),
+                          MakeUintegerChecker<uint32_t>())
             .AddAttribute("MaxPayloadSize",
-                          "Max_Payload_Size of the writes the NIC issues, bytes.",
+                          "Max_Payload_Size of the writes the NIC issues, bytes (128..4096, "
+                          "a power of two).",
                           UintegerValue(256),
-                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPayloadSize),
-                          MakeUintegerChecker<uint32_t>(128, 4096))
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::SetMaxPayloadSize,
+                                               &TlpTunnelNetDevice::GetMaxPayloadSize),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("Requester",
+                          "The requester engine of the NIC's own reads and writes: its Tags, "
+                          "CompletionTimeout and TagQuarantine attributes (its RequesterId "
+                          "is the NIC's).",
+                          TypeId::ATTR_GET,
+                          PointerValue(),
+                          MakePointerAccessor(&TlpTunnelNetDevice::GetRequester),
+                          MakePointerChecker<TlpRequester>())
             .AddAttribute("AggregationLimit",
                           "Most TLPs one tunnel packet carries (1: every TLP travels alone). "
                           "TLPs for the same peer and window are gathered until the limit, "
@@ -300,8 +312,6 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_grantAttempts(10),
       m_exportBase(uint64_t(1) << 32),
       m_exportSize(uint64_t(1) << 38),
-      m_maxReadRequestSize(512),
-      m_maxPayloadSize(256),
       m_aggregationLimit(1),
       m_maxPacketSize(65507),
       m_reliable(true),
@@ -314,7 +324,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_initialSequence(0),
       m_keepAttempts(8),
       m_grants(m_windows, m_exports),
-      m_nextOwnRead(1)
+      m_requester(CreateObject<TlpRequester>())
 {
     NS_LOG_FUNCTION(this);
     m_port.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::FromInterconnect, this),
@@ -336,7 +346,7 @@ TlpTunnelNetDevice::~TlpTunnelNetDevice()
 void
 TlpTunnelNetDevice::DoDispose()
 {
-    m_tracker.Clear();
+    m_requester->Dispose();
     m_windows.Clear();
     m_exports.Clear();
     m_router.Clear();
@@ -349,7 +359,6 @@ TlpTunnelNetDevice::DoDispose()
     m_sessionIndex.clear();
     m_scheduler.Clear();
     m_ownReads.clear();
-    m_ownQueue.clear();
     m_port.Dispose();
     m_interconnectErrorModel = nullptr;
     m_transport = nullptr;
@@ -374,11 +383,9 @@ TlpTunnelNetDevice::Attach(Ptr<PciePort> port)
     NS_LOG_FUNCTION(this << port);
     m_port.Attach(port, this, m_requesterId, m_rxCredits, m_processingDelay);
     m_exports.SetPool(m_exportBase, m_exportSize);
-    m_tracker.Configure(256,
-                        MilliSeconds(50),
-                        MakeCallback(&TlpTunnelNetDevice::OwnReadData, this),
-                        MakeCallback(&TlpTunnelNetDevice::OwnReadEnded, this));
-    m_tracker.SetFreedCallback(MakeCallback(&TlpTunnelNetDevice::SendOwnReads, this));
+    m_requester->SetRequesterId(m_requesterId);
+    m_requester->SetSendCallback(MakeCallback(&TlpTunnelNetDevice::SendOwn, this));
+    m_requester->SetPostedPassing(true); // data writes never wait behind reads
 }
 
 void
@@ -837,7 +844,7 @@ TlpTunnelNetDevice::CompleteLocally(const TlpHeader& request, TlpHeader::Complet
     reply->AddHeader(cpl);
     if (request.GetRequesterId() == m_requesterId)
     {
-        m_tracker.Receive(reply, cpl); // one of our own reads
+        m_requester->Receive(reply); // one of our own reads
         return;
     }
     m_port.SendGenerated(reply);
@@ -890,7 +897,7 @@ TlpTunnelNetDevice::FromInterconnect(Ptr<Packet> tlp, const TlpHeader& h)
         {
             // A completion for one of our own reads from this node (a UR of the switch).
             m_port.ReturnCredits(1);
-            if (m_tracker.Receive(tlp, h) == TlpRequestTracker::NOT_OURS)
+            if (m_requester->Receive(tlp) == TlpRequestTracker::NOT_OURS)
             {
                 Drop(tlp, DROP_UNKNOWN_REQUESTER);
             }
@@ -1242,7 +1249,7 @@ TlpTunnelNetDevice::HandleCompletion(uint32_t peer,
     }
     if (h.GetRequesterId() == m_requesterId)
     {
-        TlpRequestTracker::Outcome outcome = m_tracker.Receive(tlp, h);
+        TlpRequestTracker::Outcome outcome = m_requester->Receive(tlp);
         if (outcome == TlpRequestTracker::NOT_OURS || outcome == TlpRequestTracker::MALFORMED)
         {
             Drop(tlp, DROP_UNKNOWN_REQUESTER);
@@ -1328,105 +1335,82 @@ TlpTunnelNetDevice::ReadRemote(uint64_t windowAddress,
                     "TlpTunnelNetDevice: ReadRemote of " << size << " bytes at 0x" << std::hex
                                                          << windowAddress
                                                          << " is not inside one window");
-    uint64_t cookie = m_nextOwnRead++;
-    OwnRead& r = m_ownReads[cookie];
-    r.localAddress = localAddress;
-    r.data.assign(size, 0);
-    r.outstanding = 0;
-    r.status = TlpHeader::SC;
-    r.done = done;
-    uint64_t end = windowAddress + size;
-    for (uint64_t start = windowAddress; start < end;)
+    // Its window is there: no request of it is answered before Read() returns.
+    uint64_t op = m_requester->Read(windowAddress,
+                                    size,
+                                    MakeCallback(&TlpTunnelNetDevice::OwnReadDone, this));
+    m_ownReads[op] = {localAddress, done};
+}
+
+bool
+TlpTunnelNetDevice::SendOwn(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op)
+{
+    if (h.IsPosted())
     {
-        uint64_t stop =
-            std::min(end, TlpHeader::AlignDown(start + m_maxReadRequestSize, m_maxReadRequestSize));
-        m_ownQueue.emplace_back(cookie,
-                                static_cast<uint32_t>(start - windowAddress),
-                                start,
-                                static_cast<uint32_t>(stop - start));
-        r.outstanding++;
-        start = stop;
+        m_port.Send(tlp, Simulator::Now()); // DMA write into local memory
+        return true;
     }
-    SendOwnReads();
+    TlpWindow* w = m_windows.Find(h.GetFirstByteAddress());
+    if (w == nullptr)
+    {
+        CompleteLocally(h, TlpHeader::UR); // the window went away meanwhile
+        return true;
+    }
+    Enqueue(w->GetPeer(), tlp, h, TunnelHeader::DATA, w->id, 0, 0);
+    return true;
 }
 
 void
-TlpTunnelNetDevice::SendOwnReads()
+TlpTunnelNetDevice::OwnReadDone(const TlpRequester::Result& result)
 {
-    while (!m_ownQueue.empty() && m_tracker.HasFreeTag())
-    {
-        uint64_t cookie;
-        uint32_t offset;
-        uint64_t address;
-        uint32_t bytes;
-        std::tie(cookie, offset, address, bytes) = m_ownQueue.front();
-        m_ownQueue.pop_front();
-        uint16_t tag = m_tracker.Allocate(cookie, offset, bytes, address, false);
-        TlpHeader h = TlpHeader::MakeMemRead(address, bytes, m_requesterId, tag);
-        Ptr<Packet> tlp = Create<Packet>();
-        tlp->AddHeader(h);
-        m_tracker.Issued(tag);
-        TlpWindow* w = m_windows.Find(address);
-        if (w == nullptr)
-        {
-            CompleteLocally(h, TlpHeader::UR); // the window went away meanwhile
-            continue;
-        }
-        Enqueue(w->GetPeer(), tlp, h, TunnelHeader::DATA, w->id, 0, 0);
-    }
-}
-
-void
-TlpTunnelNetDevice::OwnReadData(uint64_t cookie,
-                                uint32_t offset,
-                                const uint8_t* data,
-                                uint32_t size)
-{
-    auto it = m_ownReads.find(cookie);
+    auto it = m_ownReads.find(result.id);
     NS_ASSERT(it != m_ownReads.end());
-    std::copy(data, data + size, it->second.data.begin() + offset);
+    OwnRead r = it->second;
+    m_ownReads.erase(it);
+    if (result.status == TlpHeader::SC)
+    {
+        // Deliver the data into local memory with DMA writes from the NIC.
+        m_requester->Write(r.localAddress,
+                           result.data.data(),
+                           static_cast<uint32_t>(result.data.size()),
+                           TlpRequester::DoneCallback());
+    }
+    if (!r.done.IsNull())
+    {
+        r.done(result.status, result.data);
+    }
+}
+
+Ptr<TlpRequester>
+TlpTunnelNetDevice::GetRequester() const
+{
+    return m_requester;
 }
 
 void
-TlpTunnelNetDevice::OwnReadEnded(uint64_t cookie, uint8_t status)
+TlpTunnelNetDevice::SetMaxReadRequestSize(uint32_t value)
 {
-    auto it = m_ownReads.find(cookie);
-    NS_ASSERT(it != m_ownReads.end());
-    OwnRead& r = it->second;
-    if (status != TlpHeader::SC && r.status == TlpHeader::SC)
-    {
-        r.status = status;
-    }
-    if (--r.outstanding == 0)
-    {
-        OwnRead done = std::move(r);
-        m_ownReads.erase(it);
-        if (done.status == TlpHeader::SC)
-        {
-            // Deliver the data into local memory with DMA writes from the NIC.
-            uint64_t end = done.localAddress + done.data.size();
-            for (uint64_t start = done.localAddress; start < end;)
-            {
-                uint64_t stop =
-                    std::min(end, TlpHeader::AlignDown(start + m_maxPayloadSize, m_maxPayloadSize));
-                uint32_t bytes = static_cast<uint32_t>(stop - start);
-                uint64_t dw = TlpHeader::AlignDown(start, 4);
-                std::vector<uint8_t> payload(TlpHeader::AlignUp(stop, 4) - dw, 0);
-                std::copy(done.data.begin() + (start - done.localAddress),
-                          done.data.begin() + (stop - done.localAddress),
-                          payload.begin() + (start - dw));
-                Ptr<Packet> tlp = Create<Packet>(payload.data(), payload.size());
-                tlp->AddHeader(TlpHeader::MakeMemWrite(start, bytes, m_requesterId, 0));
-                m_port.Send(tlp, Simulator::Now());
-                start = stop;
-            }
-        }
-        if (!done.done.IsNull())
-        {
-            done.done(done.status, done.data);
-        }
-    }
-    SendOwnReads();
+    TlpRequester::CheckTransferSize("TlpTunnelNetDevice", "MaxReadRequestSize", value);
+    m_requester->SetMaxReadRequestSize(value);
+}
+
+uint32_t
+TlpTunnelNetDevice::GetMaxReadRequestSize() const
+{
+    return m_requester->GetMaxReadRequestSize();
+}
+
+void
+TlpTunnelNetDevice::SetMaxPayloadSize(uint32_t value)
+{
+    TlpRequester::CheckTransferSize("TlpTunnelNetDevice", "MaxPayloadSize", value);
+    m_requester->SetMaxPayloadSize(value);
+}
+
+uint32_t
+TlpTunnelNetDevice::GetMaxPayloadSize() const
+{
+    return m_requester->GetMaxPayloadSize();
 }
 
 // ------------------------------------------------------------------- NetDevice

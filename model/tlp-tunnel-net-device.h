@@ -12,7 +12,7 @@
 #include "tlp-header.h"
 #include "tlp-interconnect-port.h"
 #include "tlp-peer-session.h"
-#include "tlp-request-tracker.h"
+#include "tlp-requester.h"
 #include "tlp-transmit-scheduler.h"
 #include "tlp-transport.h"
 #include "tlp-unpacker.h"
@@ -227,6 +227,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
 
     /// \return the NIC's bus/device/function (Requester ID of its own requests)
     uint16_t GetRequesterId() const;
+    /// \return the requester engine of the NIC's own reads and writes
+    Ptr<TlpRequester> GetRequester() const;
     /// \return the NIC's end of its PCIe link, null before Attach()
     Ptr<PciePort> GetPort() const;
     /// \return the counters
@@ -279,11 +281,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     /// A NIC-generated remote read (ReadRemote()).
     struct OwnRead
     {
-        uint64_t localAddress;     //!< where the data goes
-        std::vector<uint8_t> data; //!< the data
-        uint32_t outstanding;      //!< requests not yet ended
-        uint8_t status;            //!< worst status
-        ReadCallback done;         //!< callback
+        uint64_t localAddress; //!< where the data goes
+        ReadCallback done;     //!< callback
     };
 
     // ------------------------------------------------ TlpPeerSession::Host
@@ -491,21 +490,27 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      */
     void Drop(Ptr<const Packet> packet, DropReason reason);
     /**
-     * \brief Completion data of a NIC-generated read.
-     * \param cookie the read
-     * \param offset offset of the bytes
-     * \param data the bytes
-     * \param size byte count
+     * \brief Place a TLP of the NIC's requester: reads through their window, writes
+     * into local memory.
+     * \param tlp the TLP
+     * \param h its header
+     * \param op its operation
+     * \return true: taken (or answered with UR when its window is gone)
      */
-    void OwnReadData(uint64_t cookie, uint32_t offset, const uint8_t* data, uint32_t size);
+    bool SendOwn(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op);
     /**
-     * \brief A NIC-generated read request ended.
-     * \param cookie the read
-     * \param status its status
+     * \brief A NIC-generated read ended: its data goes to local memory.
+     * \param result the read
      */
-    void OwnReadEnded(uint64_t cookie, uint8_t status);
-    /// Send queued own read requests while tags are free.
-    void SendOwnReads();
+    void OwnReadDone(const TlpRequester::Result& result);
+    /// \param value Max_Read_Request_Size of the NIC's own reads
+    void SetMaxReadRequestSize(uint32_t value);
+    /// \return Max_Read_Request_Size of the NIC's own reads
+    uint32_t GetMaxReadRequestSize() const;
+    /// \param value Max_Payload_Size of the NIC's own writes
+    void SetMaxPayloadSize(uint32_t value);
+    /// \return Max_Payload_Size of the NIC's own writes
+    uint32_t GetMaxPayloadSize() const;
 
     Ptr<Node> m_node;              //!< the node
     uint32_t m_ifIndex;            //!< interface index
@@ -522,8 +527,6 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     uint32_t m_grantAttempts;            //!< GRANT_REQUEST packets before giving up
     uint64_t m_exportBase;               //!< pool for regions granted on request
     uint64_t m_exportSize;               //!< pool size
-    uint32_t m_maxReadRequestSize;       //!< for ReadRemote()
-    uint32_t m_maxPayloadSize;           //!< for ReadRemote() data writes
     uint32_t m_aggregationLimit;         //!< most TLPs per packet
     Time m_aggregationTimeout;           //!< longest a TLP waits for companions
     uint32_t m_maxPacketSize;            //!< largest tunnel packet, bytes
@@ -554,12 +557,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TlpTransmitScheduler m_scheduler;                        //!< turns on the transport
     TlpWriteKeeper m_keeper; //!< writes this NIC confirmed (claim 18)
 
-    TlpRequestTracker m_tracker;                      //!< our own reads
-    std::unordered_map<uint64_t, OwnRead> m_ownReads; //!< our own reads by cookie
-    /// Own read requests waiting for a tag: (cookie, offset, first address, bytes).
-    std::deque<std::tuple<uint64_t, uint32_t, uint64_t, uint32_t>> m_ownQueue;
-    uint64_t m_nextOwnRead; //!< cookie of the next own read
-    Statistics m_stats;     //!< counters
+    Ptr<TlpRequester> m_requester;                    //!< our own reads and writes
+    std::unordered_map<uint64_t, OwnRead> m_ownReads; //!< our own reads by operation
+    Statistics m_stats;                               //!< counters
 
     NetDevice::ReceiveCallback m_rxCallback;             //!< unused: the NIC carries no L3
     NetDevice::PromiscReceiveCallback m_promiscCallback; //!< unused

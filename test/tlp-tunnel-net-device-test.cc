@@ -273,6 +273,81 @@ TEST_P(TlpTunnelTransport, RemoteReadsAndNicReads)
     EXPECT_EQ(f.Image(0, 0x7000000, 5000), want); // delivered into local memory
 }
 
+TEST_P(TlpTunnelTransport, NicReadsUseTheRequesterAttributes)
+{
+    // The NIC's own reads: MaxReadRequestSize 128, 2 tags (the requester's attribute),
+    // a 1000-byte read at an odd window address into an odd local address.
+    Fabric f(GetParam());
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
+    std::vector<uint8_t> image = Pattern(0x10000, 3);
+    f.Memory(1)->GetStore().Write(REGION, image.data(), image.size());
+    Ptr<TlpTunnelNetDevice> nic = f.Nic(0);
+    nic->SetAttribute("MaxReadRequestSize", UintegerValue(128));
+    PointerValue requester;
+    nic->GetAttribute("Requester", requester);
+    ASSERT_EQ(requester.Get<TlpRequester>(), nic->GetRequester());
+    nic->GetRequester()->SetAttribute("Tags", UintegerValue(2));
+
+    struct Watch
+    {
+        Ptr<TlpRequester> r;
+        uint32_t most = 0;
+        std::vector<std::pair<uint64_t, uint32_t>> reads;
+        std::vector<std::pair<uint64_t, uint32_t>> writes;
+
+        void Tx(Ptr<const Packet> tlp)
+        {
+            TlpHeader h;
+            tlp->PeekHeader(h);
+            // Reads by their offset in the window (the NIC may translate them once sent).
+            uint64_t a = h.IsPosted() ? h.GetFirstByteAddress() : h.GetFirstByteAddress() & 0xFFFF;
+            (h.IsPosted() ? writes : reads).emplace_back(a, h.GetEnabledBytes());
+            most = std::max(most, r->GetOutstanding());
+        }
+
+        uint8_t status = 0xEE;
+        std::vector<uint8_t> data;
+
+        void Done(uint8_t s, const std::vector<uint8_t>& d)
+        {
+            status = s;
+            data = d;
+        }
+    } watch;
+
+    watch.r = nic->GetRequester();
+    nic->GetRequester()->TraceConnectWithoutContext("Tx", MakeCallback(&Watch::Tx, &watch));
+    Simulator::Schedule(MicroSeconds(20),
+                        &TlpTunnelNetDevice::ReadRemote,
+                        nic,
+                        WINDOW + 0x2003,
+                        1000u,
+                        0x7000001ULL,
+                        MakeCallback(&Watch::Done, &watch));
+    Simulator::Run();
+    EXPECT_EQ(watch.status, TlpHeader::SC);
+    std::vector<uint8_t> want(image.begin() + 0x2003, image.begin() + 0x2003 + 1000);
+    EXPECT_EQ(watch.data, want);
+    EXPECT_EQ(f.Image(0, 0x7000001, 1000), want);
+    // MRd: 0x2003..0x207f, six 128-byte blocks, 0x2380..0x23ea; at most 2 at a time.
+    EXPECT_EQ(watch.reads,
+              (std::vector<std::pair<uint64_t, uint32_t>>{{0x2003, 125},
+                                                          {0x2080, 128},
+                                                          {0x2100, 128},
+                                                          {0x2180, 128},
+                                                          {0x2200, 128},
+                                                          {0x2280, 128},
+                                                          {0x2300, 128},
+                                                          {0x2380, 107}}));
+    EXPECT_EQ(watch.most, 2u);
+    // MWr into local memory at MaxPayloadSize (256) blocks: 255, 256, 256, 233 bytes.
+    EXPECT_EQ(watch.writes,
+              (std::vector<std::pair<uint64_t, uint32_t>>{{0x7000001, 255},
+                                                          {0x7000100, 256},
+                                                          {0x7000200, 256},
+                                                          {0x7000300, 233}}));
+}
+
 TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
 {
     // Two credits: the NIC holds two TLPs while the grant travels; the rest wait in
@@ -883,6 +958,17 @@ TEST(TunnelHeader, MalformedIsRefused)
     EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000020 00500000", th), 0u);
     EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_TRUNCATED);
     EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000018 00500000", th), 24u);
+}
+
+TEST(TlpTunnelDeathTest, RequesterSizesArePowersOfTwo)
+{
+    EXPECT_DEATH(
+        CreateObject<TlpTunnelNetDevice>()->SetAttribute("MaxReadRequestSize", UintegerValue(200)),
+        "TlpTunnelNetDevice: attribute MaxReadRequestSize=200 must be a power of two in "
+        "128..4096 bytes");
+    EXPECT_DEATH(
+        CreateObject<TlpTunnelNetDevice>()->SetAttribute("MaxPayloadSize", UintegerValue(100)),
+        "TlpTunnelNetDevice: attribute MaxPayloadSize=100 must be a power of two");
 }
 
 TEST(TlpTunnelDeathTest, BadWindows)
