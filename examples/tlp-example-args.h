@@ -13,7 +13,7 @@
  */
 
 #include "ns3/tlp-header.h"
-#include "ns3/tlp-request-tracker.h"
+#include "ns3/tlp-requester.h"
 #include "ns3/tunnel-grant-header.h"
 
 #include <cerrno>
@@ -123,17 +123,13 @@ LinkFits(const std::string& link, const std::string& transport)
 }
 
 /**
- * \param status a completion status or TlpRequestTracker::STATUS_TIMEOUT
- * \return its name: SC, UR, CRS, CA, or "timeout"
+ * \param status a completion status or one of TlpRequester's STATUS_* values
+ * \return its name: SC, UR, CRS, CA, "timeout", "misaligned", "bad operand size"
  */
 inline std::string
 StatusName(uint8_t status)
 {
-    if (status == ns3::TlpRequestTracker::STATUS_TIMEOUT)
-    {
-        return "timeout";
-    }
-    return ns3::TlpHeader::StatusToString(status);
+    return ns3::TlpRequester::StatusToString(status);
 }
 
 } // namespace tlpexample

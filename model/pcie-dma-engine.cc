@@ -27,12 +27,6 @@ namespace
 /// Seed of the bytes the engine writes (TlpCpu::PatternByte of the address and this).
 constexpr uint32_t PATTERN_SEED = 7;
 
-bool
-IsPowerOfTwoIn(uint32_t value, uint32_t low, uint32_t high)
-{
-    return value >= low && value <= high && (value & (value - 1)) == 0;
-}
-
 } // namespace
 
 TypeId
@@ -115,9 +109,9 @@ PcieDmaEngine::PcieDmaEngine()
       m_maxReadRequestSize(512),
       m_tags(256),
       m_maxOutstanding(33),
+      m_requester(CreateObject<TlpRequester>()),
       m_nextJob(1),
-      m_readsInFlight(0),
-      m_inSend(false)
+      m_readsInFlight(0)
 {
     NS_LOG_FUNCTION(this);
 }
@@ -131,10 +125,10 @@ void
 PcieDmaEngine::DoDispose()
 {
     m_pumpEvent.Cancel();
-    m_tracker.Clear();
+    m_requester->Dispose();
     m_jobs.clear();
+    m_opJob.clear();
     m_waiting.clear();
-    m_requests.clear();
     m_port = nullptr;
     Object::DoDispose();
 }
@@ -144,21 +138,19 @@ PcieDmaEngine::Attach(Ptr<PciePort> port)
 {
     NS_LOG_FUNCTION(this << port);
     NS_ABORT_MSG_IF(m_port != nullptr, "PcieDmaEngine: already attached to a PCIe link");
-    NS_ABORT_MSG_UNLESS(IsPowerOfTwoIn(m_maxPayloadSize, 128, 4096),
-                        "PcieDmaEngine: attribute MaxPayloadSize=" << m_maxPayloadSize
-                                                                   << " must be a power of two");
-    NS_ABORT_MSG_UNLESS(IsPowerOfTwoIn(m_maxReadRequestSize, 128, 4096),
-                        "PcieDmaEngine: attribute MaxReadRequestSize="
-                            << m_maxReadRequestSize << " must be a power of two");
+    TlpRequester::CheckTransferSize("PcieDmaEngine", "MaxPayloadSize", m_maxPayloadSize);
+    TlpRequester::CheckTransferSize("PcieDmaEngine", "MaxReadRequestSize", m_maxReadRequestSize);
     m_port = port;
     port->SetReceiveCallback(MakeCallback(&PcieDmaEngine::Receive, this));
-    port->SetReadyCallback(MakeCallback(&PcieDmaEngine::SendRequests, this));
+    port->SetReadyCallback(MakeCallback(&TlpRequester::TrySend, m_requester));
     port->ClaimRequesterId(m_requesterId);
-    m_tracker.Configure(m_tags,
-                        m_completionTimeout,
-                        MakeCallback(&PcieDmaEngine::Data, this),
-                        MakeCallback(&PcieDmaEngine::RequestEnded, this));
-    m_tracker.SetFreedCallback(MakeCallback(&PcieDmaEngine::SendRequests, this));
+    m_requester->SetRequesterId(m_requesterId);
+    m_requester->SetMaxPayloadSize(m_maxPayloadSize);
+    m_requester->SetMaxReadRequestSize(m_maxReadRequestSize);
+    m_requester->SetTags(m_tags);
+    m_requester->SetCompletionTimeout(m_completionTimeout);
+    m_requester->SetTagQuarantine(m_completionTimeout);
+    m_requester->SetSendCallback(MakeCallback(&PcieDmaEngine::SendRequest, this));
 }
 
 const PcieDmaEngine::Statistics&
@@ -230,118 +222,71 @@ PcieDmaEngine::Pump()
     {
         m_pumpEvent = Simulator::Schedule(m_nextStart - now, &PcieDmaEngine::Pump, this);
     }
-    SendRequests();
+    m_requester->TrySend();
 }
 
 void
 PcieDmaEngine::Split(uint64_t id)
 {
-    Job& job = m_jobs[id];
-    uint32_t unit = job.read ? m_maxReadRequestSize : m_maxPayloadSize;
-    uint64_t end = job.address + job.size;
-    for (uint64_t start = job.address; start < end;)
+    const Job& job = m_jobs[id];
+    // Recorded first: a write's requests may all leave before Write() returns.
+    m_opJob[m_requester->GetNextOperationId()] = id;
+    if (job.read)
     {
-        uint64_t stop = std::min(end, TlpHeader::AlignDown(start + unit, unit));
-        m_requests.push_back(
-            {id, start, static_cast<uint32_t>(stop - start), job.read, stop == end, nullptr});
-        job.requests += job.read;
-        start = stop;
+        m_requester->Read(job.address,
+                          job.size,
+                          MakeCallback(&PcieDmaEngine::OperationDone, this),
+                          MakeCallback(&PcieDmaEngine::Data, this));
+    }
+    else
+    {
+        std::vector<uint8_t> data(job.size);
+        TlpCpu::PatternFill(job.address, PATTERN_SEED, data.data(), job.size);
+        m_requester->Write(job.address,
+                           data.data(),
+                           job.size,
+                           MakeCallback(&PcieDmaEngine::OperationDone, this));
     }
 }
 
-void
-PcieDmaEngine::SendRequests()
+bool
+PcieDmaEngine::SendRequest(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op)
 {
-    if (m_inSend || m_port == nullptr)
+    // A write's data leaves once the device has copied it to the link.
+    Time copy(0);
+    if (h.IsPosted())
     {
-        return;
+        const Job& job = m_jobs[m_opJob[op]];
+        copy = job.start + CopyTime(job.size) - Simulator::Now();
     }
-    m_inSend = true;
-    while (!m_requests.empty())
+    if (!m_port->Send(tlp, copy.IsPositive() ? copy : Time(0)))
     {
-        Pending& p = m_requests.front();
-        if (p.built == nullptr)
-        {
-            if (p.read)
-            {
-                if (!m_tracker.HasFreeTag())
-                {
-                    break; // RequestEnded() or the end of a quarantine resumes
-                }
-                uint64_t offset = p.address - m_jobs[p.job].address;
-                uint16_t tag = m_tracker.Allocate(p.job,
-                                                  static_cast<uint32_t>(offset),
-                                                  p.bytes,
-                                                  p.address,
-                                                  false);
-                p.built = Create<Packet>();
-                p.built->AddHeader(TlpHeader::MakeMemRead(p.address, p.bytes, m_requesterId, tag));
-            }
-            else
-            {
-                uint8_t data[4096];
-                TlpCpu::PatternFill(p.address, PATTERN_SEED, data, p.bytes);
-                p.built = TlpHeader::MakeWritePayload(p.address, data, p.bytes);
-                p.built->AddHeader(TlpHeader::MakeMemWrite(p.address, p.bytes, m_requesterId, 0));
-            }
-        }
-        // A write's data leaves once the device has copied it to the link.
-        Time copy = p.read ? Time(0)
-                           : m_jobs[p.job].start + CopyTime(m_jobs[p.job].size) - Simulator::Now();
-        if (!m_port->Send(p.built, copy.IsPositive() ? copy : Time(0)))
-        {
-            break; // the ready callback resumes
-        }
-        m_stats.tlps++;
-        Pending sent = p;
-        m_requests.pop_front();
-        if (sent.read)
-        {
-            TlpHeader h;
-            sent.built->PeekHeader(h);
-            m_tracker.Issued(h.GetTag());
-        }
-        else if (sent.last)
-        {
-            Finish(sent.job);
-        }
+        return false; // the ready callback resumes
     }
-    m_inSend = false;
+    m_stats.tlps++;
+    return true;
 }
 
 void
 PcieDmaEngine::Receive(Ptr<Packet> tlp)
 {
-    TlpHeader h;
-    tlp->PeekHeader(h);
-    if (!h.IsCompletion() || h.GetRequesterId() != m_requesterId)
-    {
-        NS_LOG_LOGIC("not a completion for this engine: dropped");
-        return;
-    }
-    m_tracker.Receive(tlp, h); // unexpected and malformed ones are counted there
+    m_requester->Receive(tlp); // unexpected and malformed ones are counted there
 }
 
 void
-PcieDmaEngine::Data(uint64_t job, uint32_t offset, const uint8_t* data, uint32_t size)
+PcieDmaEngine::Data(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size)
 {
 }
 
 void
-PcieDmaEngine::RequestEnded(uint64_t id, uint8_t status)
+PcieDmaEngine::OperationDone(const TlpRequester::Result& result)
 {
-    auto it = m_jobs.find(id);
-    NS_ASSERT(it != m_jobs.end());
-    Job& job = it->second;
-    if (status != TlpHeader::SC && job.status == TlpHeader::SC)
-    {
-        job.status = status;
-    }
-    if (--job.requests == 0)
-    {
-        Finish(id);
-    }
-    SendRequests();
+    auto it = m_opJob.find(result.id);
+    NS_ASSERT(it != m_opJob.end());
+    uint64_t id = it->second;
+    m_opJob.erase(it);
+    m_jobs[id].status = result.status;
+    Finish(id);
 }
 
 Time

@@ -6,7 +6,7 @@
 #define PCIE_DMA_ENGINE_H
 
 #include "pcie-port.h"
-#include "tlp-request-tracker.h"
+#include "tlp-requester.h"
 
 #include "ns3/callback.h"
 #include "ns3/data-rate.h"
@@ -29,7 +29,8 @@ namespace ns3
  * A transfer writes `size` bytes to host memory (MWr requests of at most
  * MaxPayloadSize bytes, split at naturally aligned boundaries) or reads them (MRd
  * requests of at most MaxReadRequestSize bytes, each with a tag; completions are
- * matched and checked by a TlpRequestTracker). The engine starts the next transfer
+ * matched and checked): the engine's TlpRequester forms the requests, configured
+ * from the engine's attributes at Attach(). The engine starts the next transfer
  * ReadCost after a read and WriteCost after a write, and has at most MaxOutstanding
  * reads in flight. A device copies a transfer's data between its own memory and
  * the link at CopyRate (store and forward): a write's requests leave once copied, a
@@ -117,34 +118,28 @@ class PcieDmaEngine : public Object
     /// A transfer waiting to start or in flight.
     struct Job
     {
-        bool read;             //!< direction
-        uint64_t address;      //!< first byte
-        uint32_t size;         //!< bytes
-        DoneCallback done;     //!< callback
-        Time start;            //!< when it started
-        uint32_t requests = 0; //!< reads: requests not yet ended
-        uint8_t status = 0;    //!< worst status
-    };
-
-    /// A request formed but not yet taken by the port.
-    struct Pending
-    {
-        uint64_t job;      //!< the transfer
-        uint64_t address;  //!< first byte
-        uint32_t bytes;    //!< bytes
-        bool read;         //!< MRd or MWr
-        bool last;         //!< the transfer's last request
-        Ptr<Packet> built; //!< the TLP once formed (tag taken)
+        bool read;          //!< direction
+        uint64_t address;   //!< first byte
+        uint32_t size;      //!< bytes
+        DoneCallback done;  //!< callback
+        Time start;         //!< when it started
+        uint8_t status = 0; //!< its requests' status
     };
 
     /// Start the transfers that are due; send what the port takes.
     void Pump();
-    /// Send formed requests while the port and the tags allow.
-    void SendRequests();
     /**
-     * \param id a transfer: split it into requests
+     * \param id a transfer: hand it to the requester
      */
     void Split(uint64_t id);
+    /**
+     * \brief Place a request on the link; a write's leaves once copied.
+     * \param tlp the request
+     * \param h its header
+     * \param op its requester operation
+     * \return false when the port cannot take it now
+     */
+    bool SendRequest(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op);
     /**
      * \brief A TLP from the link (completions).
      * \param tlp the TLP
@@ -152,18 +147,18 @@ class PcieDmaEngine : public Object
     void Receive(Ptr<Packet> tlp);
     /**
      * \brief Completion data (the engine keeps none).
-     * \param job the transfer
+     * \param op the requester operation
      * \param offset offset in it
      * \param data bytes
      * \param size byte count
      */
-    void Data(uint64_t job, uint32_t offset, const uint8_t* data, uint32_t size);
+    void Data(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size);
     /**
-     * \brief A read request ended.
-     * \param job the transfer
-     * \param status its status
+     * \brief The requester ended a transfer's operation (a read's last completion, a
+     * write's last request sent).
+     * \param result the operation
      */
-    void RequestEnded(uint64_t job, uint8_t status);
+    void OperationDone(const TlpRequester::Result& result);
     /**
      * \param id a transfer whose requests have all ended
      */
@@ -190,15 +185,14 @@ class PcieDmaEngine : public Object
     Time m_latency;                //!< device handling at the end of a read
     Time m_completionTimeout;      //!< request timeout
 
-    TlpRequestTracker m_tracker;                    //!< tags and completions
+    Ptr<TlpRequester> m_requester;                  //!< forms the requests, tags, completions
     std::unordered_map<uint64_t, Job> m_jobs;       //!< transfers by number
+    std::unordered_map<uint64_t, uint64_t> m_opJob; //!< requester operation to transfer
     std::deque<uint64_t> m_waiting;                 //!< transfers not yet started
-    std::deque<Pending> m_requests;                 //!< requests not yet taken by the port
     uint64_t m_nextJob;                             //!< number of the next transfer
     uint32_t m_readsInFlight;                       //!< reads started and not ended
     Time m_nextStart;                               //!< the engine is free to start then
     EventId m_pumpEvent;                            //!< next Pump()
-    bool m_inSend;                                  //!< SendRequests() is running
     Statistics m_stats;                             //!< counters
     TracedCallback<uint32_t, Time> m_transferTrace; //!< transfer ended
 };

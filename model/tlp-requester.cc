@@ -389,6 +389,12 @@ TlpRequester::Start()
 
 // ----------------------------------------------------------------- state
 
+uint64_t
+TlpRequester::GetNextOperationId() const
+{
+    return m_nextOpId;
+}
+
 uint32_t
 TlpRequester::GetQueued() const
 {

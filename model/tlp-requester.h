@@ -281,6 +281,12 @@ class TlpRequester : public Object
     /// Send queued TLPs while the send callback takes them and tags are free.
     void TrySend();
 
+    /**
+     * \return the number the next operation will get: an owner that maps operations
+     * to its own records makes the record first, as an operation may end (and its
+     * TLPs be sent) before the call that starts it returns
+     */
+    uint64_t GetNextOperationId() const;
     /// \return TLPs formed and not yet taken by the send callback
     uint32_t GetQueued() const;
     /// \return operations started and not ended

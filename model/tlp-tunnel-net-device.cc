@@ -1335,11 +1335,8 @@ TlpTunnelNetDevice::ReadRemote(uint64_t windowAddress,
                     "TlpTunnelNetDevice: ReadRemote of " << size << " bytes at 0x" << std::hex
                                                          << windowAddress
                                                          << " is not inside one window");
-    // Its window is there: no request of it is answered before Read() returns.
-    uint64_t op = m_requester->Read(windowAddress,
-                                    size,
-                                    MakeCallback(&TlpTunnelNetDevice::OwnReadDone, this));
-    m_ownReads[op] = {localAddress, done};
+    m_ownReads[m_requester->GetNextOperationId()] = {localAddress, done};
+    m_requester->Read(windowAddress, size, MakeCallback(&TlpTunnelNetDevice::OwnReadDone, this));
 }
 
 bool
