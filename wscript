@@ -55,6 +55,7 @@ TEST_SOURCES = [
     'test/tlp-cpu-test.cc',
     'test/tlp-request-tracker-test.cc',
     'test/tlp-requester-test.cc',
+    'test/tlp-atomic-test.cc',
     'test/tlp-tunnel-net-device-test.cc',
     'test/tlp-reliability-test.cc',
     'test/tlp-hostile-test.cc',
