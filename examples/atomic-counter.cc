@@ -197,5 +197,10 @@ main(int argc, char* argv[])
     std::cout << "counter: " << counter << " expected: " << expected << "\n";
     bool ok = counter == expected && tally.executed == expected && tally.failed == 0 &&
               tally.ended == expected && permutation;
+    if (pcap)
+    {
+        TlpTunnelHelper::PrintCounters(std::cout, hosts);
+    }
+    std::cout << "memory-image: " << (ok ? "match" : "mismatch") << "\n";
     return ok ? 0 : 1;
 }

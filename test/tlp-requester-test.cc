@@ -227,6 +227,29 @@ TEST(TlpRequester, ByteEnablesAndPaddingOfSmallWrites)
     }
 }
 
+TEST(TlpRequester, ZerosAndOnesOverwriteWhatWasThere)
+{
+    // Bytes of 0 and -1 (0xff) are data like any other: each lands, the bytes around
+    // them keep the background, and a read returns them.
+    for (uint8_t value : {uint8_t(0x00), uint8_t(0xFF)})
+    {
+        for (uint32_t size : {1u, 3u, 4097u})
+        {
+            Bench b(128, 128, 128);
+            b.Background(0x6000, 8192);
+            std::vector<uint8_t> data(size, value);
+            b.requester->Write(0x6003, data.data(), size, b.Done());
+            b.requester->Read(0x6003, size, b.Done());
+            Simulator::Run();
+            std::vector<uint8_t> expected(8192, Bench::BACKGROUND);
+            std::fill(expected.begin() + 3, expected.begin() + 3 + size, value);
+            EXPECT_EQ(b.Image(0x6000, 8192), expected) << int(value) << " " << size;
+            ASSERT_EQ(b.results.size(), 2u);
+            EXPECT_EQ(b.results[1].data, data);
+        }
+    }
+}
+
 TEST(TlpRequester, WritesAndReadsOfAnySizeAndAlignment)
 {
     // MPS/MRRS 128 and 4096; sizes 1, 2, 3, 4097 and more at odd alignments. Every

@@ -55,7 +55,7 @@ for transport in ethernet udp; do
                 --expect-all udp.srcport=51966 --expect-all udp.dstport=51966)
     fi
     for example in remote-write remote-read ping-pong remote-write-aggregated remote-write-ecrc \
-        lossy-fabric; do
+        lossy-fabric atomic-counter; do
         rm -f ./*.pcap output.txt
         args=(--transport="$transport" --pcap=true)
         program=$example
@@ -73,6 +73,10 @@ for transport in ethernet udp; do
             ;;
         remote-read) args+=(--count=20 --size=300) ;;
         ping-pong) args+=(--rounds=20) ;;
+        atomic-counter)
+            # One adder (node 1), no loss: every FetchAdd and its completion decoded.
+            args+=(--nodes=1 --increments=100 --loss=0)
+            ;;
         lossy-fabric)
             # 20 % loss: retransmissions, SACK blocks, acks piggybacked or alone.
             args+=(--loss=0.2 --count=300)
@@ -132,6 +136,17 @@ for transport in ethernet udp; do
                       --filter "tunnel.kind == 0 && tunnel.flags.reliable == 0" 0
                       --expect tunnel.kind=1 --expect tunnel_ack.sack_first
                       --expect tunnel.flags.ack=1)
+                ;;
+            atomic-counter-1)
+                # FetchAdd (64-bit address: the window) out, CplD with the
+                # original value back.
+                nic+=(--expect tlp.fmt_type=0x6c --expect tlp.fmt_type=0x4a
+                      --expect tlp.length=2 --expect tlp.byte_count=8)
+                ;;
+            atomic-counter-0)
+                # Placed on node 0's PCIe at the counter, 1.25 GiB (3DW).
+                nic+=(--expect tlp.fmt_type=0x4c --expect tlp.address=0x50000000
+                      --expect tlp.fmt_type=0x4a)
                 ;;
             ping-pong-*)
                 nic+=(--expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x40
