@@ -83,7 +83,7 @@ TlpUdpTransport::Attach(Ptr<Node> node, Ipv4Address local)
     m_node = node;
     m_local = local;
     m_socket = Socket::CreateSocket(node, UdpSocketFactory::GetTypeId());
-    NS_ABORT_MSG_IF(m_socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), m_port)) != 0,
+    NS_ABORT_MSG_IF(m_socket->Bind(InetSocketAddress(local, m_port)) != 0,
                     "TlpUdpTransport: cannot bind UDP port " << m_port << " on node "
                                                              << node->GetId());
     m_socket->SetRecvCallback(MakeCallback(&TlpUdpTransport::Receive, this));
@@ -220,13 +220,28 @@ void
 TlpUdpTransport::Receive(Ptr<Socket> socket)
 {
     Ptr<Packet> packet;
-    while ((packet = socket->Recv()))
+    Address from;
+    while ((packet = socket->RecvFrom(from)))
     {
         if (!m_receive.IsNull())
         {
-            m_receive(packet);
+            m_receive(packet, from); // the datagram's source address and port
         }
     }
+}
+
+bool
+TlpUdpTransport::IsFrom(uint32_t node, const Address& from) const
+{
+    if (m_directory == nullptr || !m_directory->Contains(node) ||
+        !InetSocketAddress::IsMatchingType(from))
+    {
+        return false;
+    }
+    // Every NIC sends from its directory address (its socket is bound to it) and port.
+    InetSocketAddress source = InetSocketAddress::ConvertFrom(from);
+    return source.GetPort() == m_port &&
+           source.GetIpv4() == Ipv4Address::ConvertFrom(m_directory->Get(node));
 }
 
 Address

@@ -103,12 +103,17 @@ class FuzzTransport : public TlpTransport
         return payload;
     }
 
-    /// A packet arrives from the network.
+    /// A packet arrives from the network, sent by the node it names (the fuzzer
+    /// forges packet contents, not the link-level source).
     void Deliver(Ptr<Packet> packet)
     {
         if (!m_receive.IsNull())
         {
-            m_receive(packet);
+            uint8_t b[8] = {0};
+            packet->CopyData(b, 8);
+            uint32_t source =
+                uint32_t(b[4]) << 24 | uint32_t(b[5]) << 16 | uint32_t(b[6]) << 8 | b[7];
+            m_receive(packet, AddressOf(source));
         }
     }
 
@@ -473,7 +478,7 @@ Scene::DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes) const
         for (uint16_t i = 0; i < r.count; ++i)
         {
             const uint8_t* tlp = body + offset;
-            size_t n = Be16(bytes.data() + 20 + 2 * i);
+            size_t n = Be16(bytes.data() + 24 + 2 * i);
             offset += n;
             TlpReference h = DecodeTlp(tlp, n);
             if (h.size == 0)
@@ -673,7 +678,7 @@ Scene::Step(uint8_t control, std::vector<uint8_t> payload)
         uint32_t offset = t.size;
         for (uint16_t i = 0; t.size != 0 && i < t.count; ++i)
         {
-            uint32_t length = Be16(&payload[20 + 2 * i]);
+            uint32_t length = Be16(&payload[24 + 2 * i]);
             if (offset + length > payload.size())
             {
                 break;
