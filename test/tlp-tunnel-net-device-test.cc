@@ -659,7 +659,7 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
                            2 * pcie->GetLatency().GetPicoSeconds();
     TimeValue processing;
     f.Nic(0)->GetAttribute("ProcessingDelay", processing);
-    uint32_t payload = 24 + tlpReceiver; // tunnel header with one length, TLP
+    uint32_t payload = 28 + tlpReceiver; // tunnel header (24 + one length, padded), TLP
     if (GetParam() == "udp")
     {
         payload += 20 + 8; // IPv4, UDP
@@ -749,7 +749,7 @@ TEST_P(TlpTunnelTransport, WritesCrossTreesAndLeafSpinesOnFullDuplexLinks)
         2 * TlpTunnelHelper::GetRootComplex(hosts.Get(0))->GetLatency().GetPicoSeconds() +
         pcie->GetSerializationPs(16 + 64) + pcie->GetSerializationPs(12 + 64) +
         2 * pcie->GetLatency().GetPicoSeconds();
-    uint32_t payload = 24 + 12 + 64 + (GetParam() == "udp" ? 28 : 0);
+    uint32_t payload = 28 + 12 + 64 + (GetParam() == "udp" ? 28 : 0);
     double link = (8 + 14 + std::max(payload, 46u) + 4) * 80.0;
     double expected = interconnects + 2 * 100e3 + 4 * (link + 100e3) + 3 * 500e3;
     for (Time t : {landed[2], landed[1]})

@@ -20,6 +20,10 @@
  *   what the NIC never sent), and such a packet places nothing, sends nothing and
  *   changes no other counter (nothing about it is recorded, its sequence number
  *   included);
+ * - a DATA packet whose region key is not the key of the grant its source and
+ *   window name has each of its TLPs dropped or answered with UR, and records no
+ *   sequence number (a record's DATA packets with key 0 get the grant's key, so
+ *   the seeds reach the receive window; any other key stays as the input has it);
  * - of a DATA or COMPLETION packet that is not malformed, the TLPs a reference
  *   receive window says are delivered now (the packet's own when it is next in
  *   sequence, and those it releases from the reorder buffer; none of a duplicate or
@@ -454,7 +458,7 @@ Scene::OnTlpRx(uint32_t node, Ptr<const Packet> tlp)
 void
 Scene::OnDrop(uint32_t node, Ptr<const Packet> packet, uint8_t reason)
 {
-    FUZZ_CHECK(reason <= TlpTunnelNetDevice::DROP_NO_WINDOW, "drop reason " << +reason);
+    FUZZ_CHECK(reason <= TlpTunnelNetDevice::DROP_BAD_KEY, "drop reason " << +reason);
 }
 
 bool
@@ -587,7 +591,14 @@ Scene::Inject(uint32_t node, Ptr<Packet> packet)
     TunnelReference t = ReadTunnel(bytes);
     m_delivering[node].clear();
     uint64_t expected = 0;
-    if (!whole && (t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION))
+    const TlpExportGrant* g = t.kind == TunnelHeader::DATA
+                                  ? m_nic[node]->GetExportTable().Find(t.source, t.window)
+                                  : nullptr;
+    if (!whole && g != nullptr && g->key != t.key)
+    {
+        expected = t.count; // refused one by one, before the receive window
+    }
+    else if (!whole && (t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION))
     {
         expected = Receive(node, t, m_delivering[node]);
     }
@@ -694,6 +705,14 @@ Scene::Step(uint8_t control, std::vector<uint8_t> payload)
             }
             offset += length;
         }
+    }
+    TunnelReference t = ReadTunnel(payload);
+    const TlpExportGrant* g = t.size != 0 && t.kind == TunnelHeader::DATA && t.key == 0
+                                  ? m_nic[node]->GetExportTable().Find(t.source, t.window)
+                                  : nullptr;
+    for (int b = 0; g != nullptr && b < 4; ++b)
+    {
+        payload[20 + b] = static_cast<uint8_t>(g->key >> (24 - 8 * b)); // the grant's key
     }
     Image before[2] = {Snapshot(m_memory[0]), Snapshot(m_memory[1])};
     m_placed[0].clear();
