@@ -12,6 +12,7 @@
 #include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
+#include "ns3/integer.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/pointer.h"
@@ -338,8 +339,14 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
                           MakeCallback(&TlpTunnelNetDevice::IsLocalMemory, this));
     m_keeper.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::ResendKept, this),
                           MakeCallback(&TlpTunnelNetDevice::KeptWriteLost, this));
-    // Nonces and keys: any 32-bit value, from a stream of its own (AssignStreams).
+}
+
+void
+TlpTunnelNetDevice::CreateRandom(int64_t stream)
+{
+    // Nonces and keys: any 32-bit value, from a stream of its own.
     m_random = CreateObject<UniformRandomVariable>();
+    m_random->SetAttribute("Stream", IntegerValue(stream));
     m_random->SetAttribute("Min", DoubleValue(0));
     m_random->SetAttribute("Max", DoubleValue(4294967295.0));
     m_grants.SetRandom(m_random);
@@ -348,7 +355,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
 int64_t
 TlpTunnelNetDevice::AssignStreams(int64_t stream)
 {
-    m_random->SetStream(stream);
+    CreateRandom(stream);
     return 1;
 }
 
@@ -391,6 +398,12 @@ TlpTunnelNetDevice::DoInitialize()
     m_exports.SetPool(m_exportBase, m_exportSize);
     m_grants.Configure(m_grantRetry, m_grantRetryMax, m_grantAttempts);
     m_keeper.Configure(m_keepTimeout, m_keepAttempts);
+    if (m_random == nullptr)
+    {
+        // Created when the simulation starts, so the stream it takes shifts none of
+        // those the scenario's objects took while it was built.
+        CreateRandom(-1);
+    }
     NetDevice::DoInitialize();
 }
 

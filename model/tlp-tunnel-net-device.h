@@ -506,6 +506,11 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      */
     bool IsLocalMemory(uint64_t base, uint64_t size);
     /**
+     * \brief Create the random stream of grant nonces and region keys.
+     * \param stream its stream index (-1: the next automatic one)
+     */
+    void CreateRandom(int64_t stream);
+    /**
      * \brief Place a kept write on the interconnect again (write keeper callback).
      * \param tlp the write
      */

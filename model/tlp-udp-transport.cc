@@ -83,7 +83,7 @@ TlpUdpTransport::Attach(Ptr<Node> node, Ipv4Address local)
     m_node = node;
     m_local = local;
     m_socket = Socket::CreateSocket(node, UdpSocketFactory::GetTypeId());
-    NS_ABORT_MSG_IF(m_socket->Bind(InetSocketAddress(local, m_port)) != 0,
+    NS_ABORT_MSG_IF(m_socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), m_port)) != 0,
                     "TlpUdpTransport: cannot bind UDP port " << m_port << " on node "
                                                              << node->GetId());
     m_socket->SetRecvCallback(MakeCallback(&TlpUdpTransport::Receive, this));
@@ -238,7 +238,8 @@ TlpUdpTransport::IsFrom(uint32_t node, const Address& from) const
     {
         return false;
     }
-    // Every NIC sends from its directory address (its socket is bound to it) and port.
+    // Every NIC sends from its port and its directory address (the address of the
+    // interface its datagrams leave by).
     InetSocketAddress source = InetSocketAddress::ConvertFrom(from);
     return source.GetPort() == m_port &&
            source.GetIpv4() == Ipv4Address::ConvertFrom(m_directory->Get(node));
