@@ -10,7 +10,9 @@
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
+#include "ns3/double.h"
 #include "ns3/enum.h"
+#include "ns3/integer.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/pointer.h"
@@ -288,6 +290,17 @@ TlpTunnelNetDevice::GetTypeId()
                             "node, window ID, reason).",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_grantFailedTrace),
                             "ns3::TlpTunnelNetDevice::GrantFailedTracedCallback")
+            .AddTraceSource("ExportAnswered",
+                            "This NIC answered a GRANT_REQUEST: (peer node, window ID, "
+                            "TunnelGrantHeader::Status, region base or 0); a refusal says why "
+                            "(NO_ROOM: the export pool is exhausted).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_exportTrace),
+                            "ns3::TlpTunnelNetDevice::ExportTracedCallback")
+            .AddTraceSource("ExportReleased",
+                            "This NIC released a grant (ReleaseExport()): (peer node, window "
+                            "ID, GRANTED, region base).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_releaseTrace),
+                            "ns3::TlpTunnelNetDevice::ExportTracedCallback")
             .AddTraceSource("PeerUnreachable",
                             "A peer acknowledged nothing for RetryLimit timeouts.",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_unreachableTrace),
@@ -338,6 +351,24 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
                           MakeCallback(&TlpTunnelNetDevice::KeptWriteLost, this));
 }
 
+void
+TlpTunnelNetDevice::CreateRandom(int64_t stream)
+{
+    // Nonces and keys: any 32-bit value, from a stream of its own.
+    m_random = CreateObject<UniformRandomVariable>();
+    m_random->SetAttribute("Stream", IntegerValue(stream));
+    m_random->SetAttribute("Min", DoubleValue(0));
+    m_random->SetAttribute("Max", DoubleValue(4294967295.0));
+    m_grants.SetRandom(m_random);
+}
+
+int64_t
+TlpTunnelNetDevice::AssignStreams(int64_t stream)
+{
+    CreateRandom(stream);
+    return 1;
+}
+
 TlpTunnelNetDevice::~TlpTunnelNetDevice()
 {
     NS_LOG_FUNCTION(this);
@@ -361,6 +392,8 @@ TlpTunnelNetDevice::DoDispose()
     m_ownReads.clear();
     m_port.Dispose();
     m_interconnectErrorModel = nullptr;
+    m_grants.SetRandom(nullptr);
+    m_random = nullptr;
     m_transport = nullptr;
     m_node = nullptr;
     NetDevice::DoDispose();
@@ -374,6 +407,12 @@ TlpTunnelNetDevice::DoInitialize()
     m_exports.SetPool(m_exportBase, m_exportSize);
     m_grants.Configure(m_grantRetry, m_grantRetryMax, m_grantAttempts);
     m_keeper.Configure(m_keepTimeout, m_keepAttempts);
+    if (m_random == nullptr)
+    {
+        // Created when the simulation starts, so the stream it takes shifts none of
+        // those the scenario's objects took while it was built.
+        CreateRandom(-1);
+    }
     NetDevice::DoInitialize();
 }
 
@@ -540,7 +579,7 @@ TlpTunnelNetDevice::GetSession(uint32_t peer) const
 void
 TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
 {
-    NS_LOG_LOGIC("drop, reason " << +reason);
+    NS_LOG_LOGIC("drop: " << DropReasonToString(reason));
     switch (reason)
     {
     case DROP_MALFORMED_PACKET:
@@ -548,6 +587,7 @@ TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
     case DROP_ECRC:
     case DROP_UNSUPPORTED:
     case DROP_UNKNOWN_SOURCE:
+    case DROP_SPOOFED_SOURCE:
     case DROP_BAD_ACK:
         m_stats.malformedPackets++;
         break;
@@ -566,6 +606,54 @@ TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
         break;
     }
     m_dropTrace(packet, reason);
+}
+
+std::string
+TlpTunnelNetDevice::DropReasonToString(uint8_t reason)
+{
+    switch (reason)
+    {
+    case DROP_MALFORMED_PACKET:
+        return "malformed packet";
+    case DROP_MALFORMED_TLP:
+        return "malformed TLP";
+    case DROP_ECRC:
+        return "ECRC mismatch";
+    case DROP_NO_REGION:
+        return "outside the regions granted to the sender";
+    case DROP_UNKNOWN_REQUESTER:
+        return "completion for no request outstanding at its source";
+    case DROP_REFUSED:
+        return "window refused";
+    case DROP_TRANSPORT:
+        return "transport refused the packet";
+    case DROP_UNKNOWN_SOURCE:
+        return "unknown source node";
+    case DROP_UNSUPPORTED:
+        return "unsupported feature";
+    case DROP_UNEXPECTED:
+        return "unexpected grant or confirmation";
+    case DROP_BAD_ACK:
+        return "acknowledges what was never sent";
+    case DROP_DUPLICATE:
+        return "duplicate";
+    case DROP_OUT_OF_ORDER:
+        return "out of order";
+    case DROP_OUT_OF_WINDOW:
+        return "beyond the receive window";
+    case DROP_UNREACHABLE:
+        return "peer unreachable";
+    case DROP_INTERCONNECT:
+        return "lost towards the interconnect";
+    case DROP_NO_WINDOW:
+        return "no window claims the address";
+    case DROP_SPOOFED_SOURCE:
+        return "spoofed source";
+    case DROP_BAD_KEY:
+        return "wrong region key";
+    default:
+        return "unknown reason";
+    }
 }
 
 // ------------------------------------------------------------------ sessions
@@ -719,6 +807,7 @@ TlpTunnelNetDevice::Prepare(uint32_t peer, TlpPeerSession::Item& item)
     {
         return TlpPeerSession::WAIT;
     }
+    item.key = r->key;
     TlpHeader& h = item.header;
     uint64_t windowAddress = h.GetAddress();
     uint64_t target = w->Translate(windowAddress, *r);
@@ -1009,6 +1098,21 @@ TlpTunnelNetDevice::GrantFailed(uint16_t window, uint32_t peer, uint8_t reason)
 }
 
 bool
+TlpTunnelNetDevice::ReleaseExport(uint32_t peer, uint16_t window)
+{
+    const TlpExportGrant* g = m_exports.Find(peer, window);
+    if (g == nullptr)
+    {
+        return false;
+    }
+    uint64_t base = m_exports.GetRegion(g->region).base;
+    m_exports.Release(peer, window);
+    m_stats.exportsReleased++;
+    m_releaseTrace(peer, window, TunnelGrantHeader::GRANTED, base);
+    return true;
+}
+
+bool
 TlpTunnelNetDevice::IsLocalMemory(uint64_t base, uint64_t size)
 {
     return m_port.IsLocalTarget(base, size);
@@ -1017,7 +1121,7 @@ TlpTunnelNetDevice::IsLocalMemory(uint64_t base, uint64_t size)
 // ------------------------------------------------------------ network side
 
 void
-TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
+TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet, const Address& from)
 {
     NS_LOG_FUNCTION(this << packet);
     m_macRxTrace(packet);
@@ -1045,11 +1149,31 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
         Drop(packet, DROP_UNKNOWN_SOURCE);
         return;
     }
+    if (!m_transport->IsFrom(source, from))
+    {
+        // The source field names a node the packet did not come from.
+        m_stats.spoofedPackets++;
+        Drop(packet, DROP_SPOOFED_SOURCE);
+        return;
+    }
     switch (th.GetKind())
     {
-    case TunnelHeader::GRANT_REQUEST:
-        m_grants.HandleRequest(source, th, u.GetGrant());
+    case TunnelHeader::GRANT_REQUEST: {
+        uint8_t status = m_grants.HandleRequest(source, th, u.GetGrant());
+        const TlpExportGrant* g = m_exports.Find(source, th.GetWindow());
+        uint64_t base = 0;
+        if (status == TunnelGrantHeader::GRANTED)
+        {
+            m_stats.exportsGranted++;
+            base = m_exports.GetRegion(g->region).base;
+        }
+        else
+        {
+            m_stats.exportsRefused++;
+        }
+        m_exportTrace(source, th.GetWindow(), status, base);
         return;
+    }
     case TunnelHeader::GRANT:
         if (m_grants.HandleGrant(source, th, u.GetGrant()) == TlpGrantAgent::UNEXPECTED)
         {
@@ -1069,6 +1193,19 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
     case TunnelHeader::DATA:
     case TunnelHeader::COMPLETION:
         break;
+    }
+    const TlpExportGrant* g =
+        th.GetKind() == TunnelHeader::DATA ? m_exports.Find(source, th.GetWindow()) : nullptr;
+    if (g != nullptr && g->key != th.GetKey())
+    {
+        // Only the sender granted the window knows its key. The packet records nothing
+        // (its sequence number included); each request in it is refused.
+        for (uint16_t i = 0; i < u.GetNTlps(); ++i)
+        {
+            m_stats.badKeys++;
+            Refuse(u.GetTlpPacket(i), DROP_BAD_KEY, source);
+        }
+        return;
     }
     TlpPeerSession& s = Session(source);
     if (!s.CheckAck(th, nullptr))

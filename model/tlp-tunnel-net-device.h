@@ -25,6 +25,7 @@
 #include "ns3/mac48-address.h"
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
 #include <deque>
@@ -86,7 +87,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         DROP_OUT_OF_WINDOW,        ///< sequence number beyond the receive window
         DROP_UNREACHABLE,          ///< completion or confirmation for an unreachable peer
         DROP_INTERCONNECT,         ///< lost between the NIC and its interconnect
-        DROP_NO_WINDOW             ///< posted request to an address no window claims
+        DROP_NO_WINDOW,            ///< posted request to an address no window claims
+        DROP_SPOOFED_SOURCE,       ///< source field names another node than the link-level sender
+        DROP_BAD_KEY               ///< request with a key other than its window's grant
     };
 
     /// Callback of ReadRemote(): (status, data).
@@ -115,6 +118,11 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         uint64_t confirmationsPlaced = 0; //!< confirmations placed on the local interconnect
         uint64_t interconnectLosses = 0;  //!< TLPs lost between the NIC and its interconnect
         uint64_t interconnectResends = 0; //!< kept writes placed again (claim 18)
+        uint64_t spoofedPackets = 0;      //!< packets whose source field is not their sender
+        uint64_t badKeys = 0;             //!< requests with a key other than their grant's
+        uint64_t exportsGranted = 0;      //!< GRANTs this NIC sent that granted a region
+        uint64_t exportsRefused = 0;      //!< GRANTs this NIC sent that refused one
+        uint64_t exportsReleased = 0;     //!< grants this NIC released (ReleaseExport())
     };
 
     /**
@@ -142,6 +150,17 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \param [in] reason a TunnelGrantHeader::Status, or TlpGrantAgent::NO_ANSWER
      */
     typedef void (*GrantFailedTracedCallback)(uint32_t peer, uint16_t window, uint8_t reason);
+    /**
+     * TracedCallback signature for the regions this NIC exports.
+     * \param [in] peer the sending node
+     * \param [in] window its window ID
+     * \param [in] status a TunnelGrantHeader::Status (granted, or why refused)
+     * \param [in] regionBase the region's base (granted or released), 0 otherwise
+     */
+    typedef void (*ExportTracedCallback)(uint32_t peer,
+                                         uint16_t window,
+                                         uint8_t status,
+                                         uint64_t regionBase);
     /**
      * TracedCallback signature for peer events.
      * \param [in] peer the node
@@ -210,6 +229,26 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     uint16_t GetNWindows() const;
     /// \return the regions this NIC granted to senders
     const TlpExportTable& GetExportTable() const;
+    /**
+     * \brief Release the region granted to a sender's window (the region goes with its
+     * last grant); the sender's later requests through the window are refused.
+     * Reported by the ExportReleased trace and counted.
+     * \param peer the sending node
+     * \param window its window ID
+     * \return false when this NIC holds no such grant
+     */
+    bool ReleaseExport(uint32_t peer, uint16_t window);
+    /**
+     * \param reason a DropReason
+     * \return its name ("spoofed source", ...)
+     */
+    static std::string DropReasonToString(uint8_t reason);
+    /**
+     * \brief Use fixed random streams for the grant nonces and region keys.
+     * \param stream first stream index
+     * \return streams used (1)
+     */
+    int64_t AssignStreams(int64_t stream);
 
     /**
      * \brief Read remote memory on the CPU's behalf (claim 38): the NIC generates the
@@ -368,8 +407,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     /**
      * \brief A tunnel packet from the transport.
      * \param packet the packet
+     * \param from its link-level source (MAC, or IPv4 address and UDP port)
      */
-    void ReceiveFromNetwork(Ptr<Packet> packet);
+    void ReceiveFromNetwork(Ptr<Packet> packet, const Address& from);
     /**
      * \brief Act on the TLPs of a validated packet, in order.
      * \param peer the node it came from
@@ -465,6 +505,11 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      */
     bool IsLocalMemory(uint64_t base, uint64_t size);
     /**
+     * \brief Create the random stream of grant nonces and region keys.
+     * \param stream its stream index (-1: the next automatic one)
+     */
+    void CreateRandom(int64_t stream);
+    /**
      * \brief Place a kept write on the interconnect again (write keeper callback).
      * \param tlp the write
      */
@@ -545,6 +590,7 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     Time m_keepTimeout;                  //!< receiver-NIC confirmation: local resend timeout
     uint32_t m_keepAttempts;             //!< and placements before giving up
     Ptr<ErrorModel> m_interconnectErrorModel; //!< losses towards the interconnect
+    Ptr<UniformRandomVariable> m_random;      //!< grant nonces and region keys
 
     // Parts
     TlpInterconnectPort m_port;                              //!< the node's PCIe
@@ -571,10 +617,12 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TracedCallback<Ptr<const Packet>> m_macRxTrace;         //!< tunnel packet from the transport
     TracedCallback<Ptr<const Packet>> m_retransmitTrace;    //!< tunnel packet sent again
     TracedCallback<Ptr<const Packet>, uint8_t> m_dropTrace; //!< drops
-    TracedCallback<uint32_t, uint16_t, uint64_t> m_grantTrace;      //!< (peer, window, base)
-    TracedCallback<uint32_t, uint16_t, uint8_t> m_grantFailedTrace; //!< (peer, window, reason)
-    TracedCallback<uint32_t> m_unreachableTrace;                    //!< peer unreachable
-    TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;   //!< (write, peer)
+    TracedCallback<uint32_t, uint16_t, uint64_t> m_grantTrace;           //!< (peer, window, base)
+    TracedCallback<uint32_t, uint16_t, uint8_t> m_grantFailedTrace;      //!< (peer, window, reason)
+    TracedCallback<uint32_t, uint16_t, uint8_t, uint64_t> m_exportTrace; //!< grants answered
+    TracedCallback<uint32_t, uint16_t, uint8_t, uint64_t> m_releaseTrace; //!< grants released
+    TracedCallback<uint32_t> m_unreachableTrace;                          //!< peer unreachable
+    TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;         //!< (write, peer)
     TracedCallback<Ptr<const Packet>> m_confirmationTrace; //!< confirmation the NIC generated
 };
 
