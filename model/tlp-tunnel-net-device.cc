@@ -108,7 +108,7 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_exportSize),
                           MakeUintegerChecker<uint64_t>())
             .AddAttribute("MaxReadRequestSize",
-                          "Max_Read_Request_Size of the NIC's own reads (ReadRemote), bytes.",
+                          "Max_Read_Request_Size of the reads of the NIC's DMA engine, bytes.",
                           UintegerValue(512),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxReadRequestSize),
                           MakeUintegerChecker<uint32_t>(128, 4096))
@@ -117,6 +117,24 @@ TlpTunnelNetDevice::GetTypeId()
                           UintegerValue(256),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPayloadSize),
                           MakeUintegerChecker<uint32_t>(128, 4096))
+            .AddAttribute("DoorbellBase",
+                          "First address of the NIC's doorbell BAR (descriptor registers) on "
+                          "its interconnect: a multiple of DoorbellSize, outside memory and "
+                          "the windows.",
+                          UintegerValue(0x00000F0000000000ULL),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_doorbellBase),
+                          MakeUintegerChecker<uint64_t>())
+            .AddAttribute("DoorbellSize",
+                          "Bytes of the doorbell BAR: a power of two, 4 KiB or more.",
+                          UintegerValue(4096),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_doorbellSize),
+                          MakeUintegerChecker<uint64_t>())
+            .AddAttribute("DoorbellSlots",
+                          "Descriptor slots of the doorbell BAR: descriptors that may run at "
+                          "once (1..32).",
+                          UintegerValue(8),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_doorbellSlots),
+                          MakeUintegerChecker<uint32_t>())
             .AddAttribute("AggregationLimit",
                           "Most TLPs one tunnel packet carries (1: every TLP travels alone). "
                           "TLPs for the same peer and window are gathered until the limit, "
@@ -288,7 +306,12 @@ TlpTunnelNetDevice::GetTypeId()
             .AddTraceSource("Confirmation",
                             "The NIC generated a write confirmation.",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_confirmationTrace),
-                            "ns3::TlpTunnelNetDevice::PacketTracedCallback");
+                            "ns3::TlpTunnelNetDevice::PacketTracedCallback")
+            .AddTraceSource("Descriptor",
+                            "A doorbell descriptor ended or was refused: (slot, status), "
+                            "status DONE or an error (TlpDoorbellRegisters::Status).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_descriptorTrace),
+                            "ns3::TlpTunnelNetDevice::DescriptorTracedCallback");
     return tid;
 }
 
@@ -302,6 +325,9 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_exportSize(uint64_t(1) << 38),
       m_maxReadRequestSize(512),
       m_maxPayloadSize(256),
+      m_doorbellBase(0x00000F0000000000ULL),
+      m_doorbellSize(4096),
+      m_doorbellSlots(8),
       m_aggregationLimit(1),
       m_maxPacketSize(65507),
       m_reliable(true),
@@ -314,7 +340,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_initialSequence(0),
       m_keepAttempts(8),
       m_grants(m_windows, m_exports),
-      m_nextOwnRead(1)
+      m_dma(m_windows, m_port)
 {
     NS_LOG_FUNCTION(this);
     m_port.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::FromInterconnect, this),
@@ -326,6 +352,11 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
                           MakeCallback(&TlpTunnelNetDevice::IsLocalMemory, this));
     m_keeper.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::ResendKept, this),
                           MakeCallback(&TlpTunnelNetDevice::KeptWriteLost, this));
+    m_doorbell.SetCallbacks(MakeCallback(&TlpNicDma::Check, &m_dma),
+                            MakeCallback(&TlpNicDma::Start, &m_dma),
+                            MakeCallback(&TlpTunnelNetDevice::DescriptorRefused, this));
+    m_dma.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SendOwnRequest, this),
+                       MakeCallback(&TlpTunnelNetDevice::DescriptorEnded, this));
 }
 
 TlpTunnelNetDevice::~TlpTunnelNetDevice()
@@ -336,7 +367,8 @@ TlpTunnelNetDevice::~TlpTunnelNetDevice()
 void
 TlpTunnelNetDevice::DoDispose()
 {
-    m_tracker.Clear();
+    m_dma.Clear();
+    m_doorbell.Clear();
     m_windows.Clear();
     m_exports.Clear();
     m_router.Clear();
@@ -348,8 +380,6 @@ TlpTunnelNetDevice::DoDispose()
     m_sessions.clear();
     m_sessionIndex.clear();
     m_scheduler.Clear();
-    m_ownReads.clear();
-    m_ownQueue.clear();
     m_port.Dispose();
     m_interconnectErrorModel = nullptr;
     m_transport = nullptr;
@@ -374,11 +404,14 @@ TlpTunnelNetDevice::Attach(Ptr<PciePort> port)
     NS_LOG_FUNCTION(this << port);
     m_port.Attach(port, this, m_requesterId, m_rxCredits, m_processingDelay);
     m_exports.SetPool(m_exportBase, m_exportSize);
-    m_tracker.Configure(256,
-                        MilliSeconds(50),
-                        MakeCallback(&TlpTunnelNetDevice::OwnReadData, this),
-                        MakeCallback(&TlpTunnelNetDevice::OwnReadEnded, this));
-    m_tracker.SetFreedCallback(MakeCallback(&TlpTunnelNetDevice::SendOwnReads, this));
+    m_doorbell.Configure(m_doorbellBase, m_doorbellSize, m_doorbellSlots);
+    NS_ABORT_MSG_IF(port->IsHostMemory(m_doorbellBase, 1) ||
+                        port->IsHostMemory(m_doorbellBase + m_doorbellSize - 1, 1),
+                    "TlpTunnelNetDevice: DoorbellBase=0x" << std::hex << m_doorbellBase
+                                                          << " DoorbellSize=0x" << m_doorbellSize
+                                                          << " overlaps the node's memory");
+    m_port.ClaimRange(m_doorbellBase, m_doorbellSize); // stops on an overlap with a window
+    m_dma.Configure(m_requesterId, m_maxReadRequestSize, m_maxPayloadSize);
 }
 
 void
@@ -837,7 +870,7 @@ TlpTunnelNetDevice::CompleteLocally(const TlpHeader& request, TlpHeader::Complet
     reply->AddHeader(cpl);
     if (request.GetRequesterId() == m_requesterId)
     {
-        m_tracker.Receive(reply, cpl); // one of our own reads
+        m_dma.Receive(reply, cpl); // one of our own reads
         return;
     }
     m_port.SendGenerated(reply);
@@ -890,7 +923,7 @@ TlpTunnelNetDevice::FromInterconnect(Ptr<Packet> tlp, const TlpHeader& h)
         {
             // A completion for one of our own reads from this node (a UR of the switch).
             m_port.ReturnCredits(1);
-            if (m_tracker.Receive(tlp, h) == TlpRequestTracker::NOT_OURS)
+            if (m_dma.Receive(tlp, h) == TlpRequestTracker::NOT_OURS)
             {
                 Drop(tlp, DROP_UNKNOWN_REQUESTER);
             }
@@ -909,6 +942,12 @@ TlpTunnelNetDevice::FromInterconnect(Ptr<Packet> tlp, const TlpHeader& h)
     if (TlpWriteConfirmation::IsConfirmation(h))
     {
         ConfirmationFromInterconnect(tlp, h);
+        return;
+    }
+    if (h.HasMemoryAddress() && m_doorbell.Contains(h.GetAddress()))
+    {
+        m_port.ReturnCredits(1);
+        DoorbellAccess(tlp, h);
         return;
     }
     TlpWindow* w = h.HasMemoryAddress() ? m_windows.Find(h.GetAddress()) : nullptr;
@@ -1242,7 +1281,7 @@ TlpTunnelNetDevice::HandleCompletion(uint32_t peer,
     }
     if (h.GetRequesterId() == m_requesterId)
     {
-        TlpRequestTracker::Outcome outcome = m_tracker.Receive(tlp, h);
+        TlpRequestTracker::Outcome outcome = m_dma.Receive(tlp, h);
         if (outcome == TlpRequestTracker::NOT_OURS || outcome == TlpRequestTracker::MALFORMED)
         {
             Drop(tlp, DROP_UNKNOWN_REQUESTER);
@@ -1314,119 +1353,78 @@ TlpTunnelNetDevice::Readdress(Ptr<Packet> tlp, TlpHeader h, uint64_t address)
     return tlp;
 }
 
-// ------------------------------------------------------------- own remote reads
+// ------------------------------------------------------- doorbell and DMA engine
 
-void
-TlpTunnelNetDevice::ReadRemote(uint64_t windowAddress,
-                               uint32_t size,
-                               uint64_t localAddress,
-                               ReadCallback done)
+const TlpDoorbell&
+TlpTunnelNetDevice::GetDoorbell() const
 {
-    NS_LOG_FUNCTION(this << windowAddress << size << localAddress);
-    TlpWindow* w = m_windows.Find(windowAddress);
-    NS_ABORT_MSG_IF(size == 0 || w == nullptr || !w->Contains(windowAddress, size),
-                    "TlpTunnelNetDevice: ReadRemote of " << size << " bytes at 0x" << std::hex
-                                                         << windowAddress
-                                                         << " is not inside one window");
-    uint64_t cookie = m_nextOwnRead++;
-    OwnRead& r = m_ownReads[cookie];
-    r.localAddress = localAddress;
-    r.data.assign(size, 0);
-    r.outstanding = 0;
-    r.status = TlpHeader::SC;
-    r.done = done;
-    uint64_t end = windowAddress + size;
-    for (uint64_t start = windowAddress; start < end;)
-    {
-        uint64_t stop =
-            std::min(end, TlpHeader::AlignDown(start + m_maxReadRequestSize, m_maxReadRequestSize));
-        m_ownQueue.emplace_back(cookie,
-                                static_cast<uint32_t>(start - windowAddress),
-                                start,
-                                static_cast<uint32_t>(stop - start));
-        r.outstanding++;
-        start = stop;
-    }
-    SendOwnReads();
+    return m_doorbell;
+}
+
+const TlpNicDma&
+TlpTunnelNetDevice::GetDma() const
+{
+    return m_dma;
 }
 
 void
-TlpTunnelNetDevice::SendOwnReads()
+TlpTunnelNetDevice::DoorbellAccess(Ptr<Packet> tlp, const TlpHeader& h)
 {
-    while (!m_ownQueue.empty() && m_tracker.HasFreeTag())
+    if (h.GetKind() == TlpHeader::MEM_WRITE)
     {
-        uint64_t cookie;
-        uint32_t offset;
-        uint64_t address;
-        uint32_t bytes;
-        std::tie(cookie, offset, address, bytes) = m_ownQueue.front();
-        m_ownQueue.pop_front();
-        uint16_t tag = m_tracker.Allocate(cookie, offset, bytes, address, false);
-        TlpHeader h = TlpHeader::MakeMemRead(address, bytes, m_requesterId, tag);
-        Ptr<Packet> tlp = Create<Packet>();
-        tlp->AddHeader(h);
-        m_tracker.Issued(tag);
-        TlpWindow* w = m_windows.Find(address);
-        if (w == nullptr)
+        if (!m_doorbell.Write(tlp, h))
         {
-            CompleteLocally(h, TlpHeader::UR); // the window went away meanwhile
-            continue;
+            Drop(tlp, DROP_NO_REGISTER); // a posted UR: nobody to answer
         }
-        Enqueue(w->GetPeer(), tlp, h, TunnelHeader::DATA, w->id, 0, 0);
+        return;
     }
+    std::vector<uint8_t> dws;
+    if (h.GetKind() != TlpHeader::MEM_READ || h.GetLengthDw() * 4 > m_maxPayloadSize ||
+        !m_doorbell.Read(h, dws))
+    {
+        m_stats.unsupportedRequests++;
+        CompleteLocally(h, TlpHeader::UR);
+        return;
+    }
+    uint32_t bytes = std::max<uint32_t>(h.GetEnabledBytes(), 1); // zero-length: one DW
+    TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::SC,
+                                              m_requesterId,
+                                              h.GetRequesterId(),
+                                              h.GetTag(),
+                                              bytes,
+                                              static_cast<uint8_t>(h.GetFirstByteAddress() & 0x7F),
+                                              h.GetLengthDw());
+    cpl.SetTrafficClass(h.GetTrafficClass());
+    cpl.SetAttributes(h.GetAttributes());
+    Ptr<Packet> reply = Create<Packet>(dws.data(), dws.size());
+    reply->AddHeader(cpl);
+    m_port.SendGenerated(reply);
 }
 
 void
-TlpTunnelNetDevice::OwnReadData(uint64_t cookie,
-                                uint32_t offset,
-                                const uint8_t* data,
-                                uint32_t size)
+TlpTunnelNetDevice::SendOwnRequest(Ptr<Packet> tlp, const TlpHeader& h)
 {
-    auto it = m_ownReads.find(cookie);
-    NS_ASSERT(it != m_ownReads.end());
-    std::copy(data, data + size, it->second.data.begin() + offset);
+    TlpWindow* w = m_windows.Find(h.GetAddress());
+    if (w == nullptr || !w->Contains(h.GetAddress(), RequestSpan(h)))
+    {
+        Refuse(tlp, DROP_NO_WINDOW, UINT32_MAX); // the window went away meanwhile
+        return;
+    }
+    Enqueue(w->GetPeer(), tlp, h, TunnelHeader::DATA, w->id, 0, 0);
 }
 
 void
-TlpTunnelNetDevice::OwnReadEnded(uint64_t cookie, uint8_t status)
+TlpTunnelNetDevice::DescriptorRefused(uint32_t slot, const TlpDescriptor& d, uint32_t status)
 {
-    auto it = m_ownReads.find(cookie);
-    NS_ASSERT(it != m_ownReads.end());
-    OwnRead& r = it->second;
-    if (status != TlpHeader::SC && r.status == TlpHeader::SC)
-    {
-        r.status = status;
-    }
-    if (--r.outstanding == 0)
-    {
-        OwnRead done = std::move(r);
-        m_ownReads.erase(it);
-        if (done.status == TlpHeader::SC)
-        {
-            // Deliver the data into local memory with DMA writes from the NIC.
-            uint64_t end = done.localAddress + done.data.size();
-            for (uint64_t start = done.localAddress; start < end;)
-            {
-                uint64_t stop =
-                    std::min(end, TlpHeader::AlignDown(start + m_maxPayloadSize, m_maxPayloadSize));
-                uint32_t bytes = static_cast<uint32_t>(stop - start);
-                uint64_t dw = TlpHeader::AlignDown(start, 4);
-                std::vector<uint8_t> payload(TlpHeader::AlignUp(stop, 4) - dw, 0);
-                std::copy(done.data.begin() + (start - done.localAddress),
-                          done.data.begin() + (stop - done.localAddress),
-                          payload.begin() + (start - dw));
-                Ptr<Packet> tlp = Create<Packet>(payload.data(), payload.size());
-                tlp->AddHeader(TlpHeader::MakeMemWrite(start, bytes, m_requesterId, 0));
-                m_port.Send(tlp, Simulator::Now());
-                start = stop;
-            }
-        }
-        if (!done.done.IsNull())
-        {
-            done.done(done.status, done.data);
-        }
-    }
-    SendOwnReads();
+    m_dma.Notify(d, status);
+    m_descriptorTrace(slot, status);
+}
+
+void
+TlpTunnelNetDevice::DescriptorEnded(uint32_t slot, uint32_t status)
+{
+    m_doorbell.Finish(slot, status);
+    m_descriptorTrace(slot, status);
 }
 
 // ------------------------------------------------------------------- NetDevice

@@ -7,10 +7,12 @@
 
 #include "pcie-port.h"
 #include "tlp-completion-router.h"
+#include "tlp-doorbell.h"
 #include "tlp-export-table.h"
 #include "tlp-grant-agent.h"
 #include "tlp-header.h"
 #include "tlp-interconnect-port.h"
+#include "tlp-nic-dma.h"
 #include "tlp-peer-session.h"
 #include "tlp-request-tracker.h"
 #include "tlp-transmit-scheduler.h"
@@ -86,11 +88,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         DROP_OUT_OF_WINDOW,        ///< sequence number beyond the receive window
         DROP_UNREACHABLE,          ///< completion or confirmation for an unreachable peer
         DROP_INTERCONNECT,         ///< lost between the NIC and its interconnect
-        DROP_NO_WINDOW             ///< posted request to an address no window claims
+        DROP_NO_WINDOW,            ///< posted request to an address no window claims
+        DROP_NO_REGISTER           ///< posted write into the doorbell BAR past its registers
     };
-
-    /// Callback of ReadRemote(): (status, data).
-    typedef Callback<void, uint8_t, const std::vector<uint8_t>&> ReadCallback;
 
     /// Counters of what the NIC did (with the sessions' counters).
     struct Statistics : public TlpPeerSession::Counters
@@ -153,6 +153,12 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \param [in] peer the node
      */
     typedef void (*PeerTlpTracedCallback)(Ptr<const Packet> tlp, uint32_t peer);
+    /**
+     * TracedCallback signature for descriptors.
+     * \param [in] slot the doorbell slot
+     * \param [in] status DONE or a TlpDoorbellRegisters::Status error
+     */
+    typedef void (*DescriptorTracedCallback)(uint32_t slot, uint32_t status);
 
     /**
      * \brief Get the type ID.
@@ -211,19 +217,10 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     /// \return the regions this NIC granted to senders
     const TlpExportTable& GetExportTable() const;
 
-    /**
-     * \brief Read remote memory on the CPU's behalf (claim 38): the NIC generates the
-     * read requests, sends them through the window and writes the data it gets back
-     * to local memory at localAddress before calling back.
-     * \param windowAddress first byte, an address inside one of this NIC's windows
-     * \param size bytes
-     * \param localAddress where the data goes in local memory
-     * \param done callback with the status and the data
-     */
-    void ReadRemote(uint64_t windowAddress,
-                    uint32_t size,
-                    uint64_t localAddress,
-                    ReadCallback done);
+    /// \return the doorbell registers (the BAR the CPU writes descriptors into)
+    const TlpDoorbell& GetDoorbell() const;
+    /// \return the DMA engine that runs the descriptors
+    const TlpNicDma& GetDma() const;
 
     /// \return the NIC's bus/device/function (Requester ID of its own requests)
     uint16_t GetRequesterId() const;
@@ -276,16 +273,6 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     void DoInitialize() override;
 
   private:
-    /// A NIC-generated remote read (ReadRemote()).
-    struct OwnRead
-    {
-        uint64_t localAddress;     //!< where the data goes
-        std::vector<uint8_t> data; //!< the data
-        uint32_t outstanding;      //!< requests not yet ended
-        uint8_t status;            //!< worst status
-        ReadCallback done;         //!< callback
-    };
-
     // ------------------------------------------------ TlpPeerSession::Host
     TlpPeerSession::Readiness Prepare(uint32_t peer, TlpPeerSession::Item& item) override;
     void Abandon(uint32_t peer,
@@ -491,21 +478,31 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      */
     void Drop(Ptr<const Packet> packet, DropReason reason);
     /**
-     * \brief Completion data of a NIC-generated read.
-     * \param cookie the read
-     * \param offset offset of the bytes
-     * \param data the bytes
-     * \param size byte count
+     * \brief A request of the NIC's DMA engine, through the window that claims its
+     * address (the path of the CPU's requests).
+     * \param tlp the request
+     * \param h its header
      */
-    void OwnReadData(uint64_t cookie, uint32_t offset, const uint8_t* data, uint32_t size);
+    void SendOwnRequest(Ptr<Packet> tlp, const TlpHeader& h);
     /**
-     * \brief A NIC-generated read request ended.
-     * \param cookie the read
-     * \param status its status
+     * \brief An access to the doorbell BAR from the interconnect.
+     * \param tlp the TLP
+     * \param h its header
      */
-    void OwnReadEnded(uint64_t cookie, uint8_t status);
-    /// Send queued own read requests while tags are free.
-    void SendOwnReads();
+    void DoorbellAccess(Ptr<Packet> tlp, const TlpHeader& h);
+    /**
+     * \brief A descriptor was refused (doorbell callback).
+     * \param slot its slot
+     * \param d the descriptor
+     * \param status why
+     */
+    void DescriptorRefused(uint32_t slot, const TlpDescriptor& d, uint32_t status);
+    /**
+     * \brief A descriptor ended (DMA engine callback).
+     * \param slot its slot
+     * \param status DONE or an error
+     */
+    void DescriptorEnded(uint32_t slot, uint32_t status);
 
     Ptr<Node> m_node;              //!< the node
     uint32_t m_ifIndex;            //!< interface index
@@ -522,8 +519,11 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     uint32_t m_grantAttempts;            //!< GRANT_REQUEST packets before giving up
     uint64_t m_exportBase;               //!< pool for regions granted on request
     uint64_t m_exportSize;               //!< pool size
-    uint32_t m_maxReadRequestSize;       //!< for ReadRemote()
-    uint32_t m_maxPayloadSize;           //!< for ReadRemote() data writes
+    uint32_t m_maxReadRequestSize;       //!< of the DMA engine's reads
+    uint32_t m_maxPayloadSize;           //!< of the DMA engine's writes
+    uint64_t m_doorbellBase;             //!< doorbell BAR base
+    uint64_t m_doorbellSize;             //!< doorbell BAR size
+    uint32_t m_doorbellSlots;            //!< descriptor slots
     uint32_t m_aggregationLimit;         //!< most TLPs per packet
     Time m_aggregationTimeout;           //!< longest a TLP waits for companions
     uint32_t m_maxPacketSize;            //!< largest tunnel packet, bytes
@@ -554,11 +554,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TlpTransmitScheduler m_scheduler;                        //!< turns on the transport
     TlpWriteKeeper m_keeper; //!< writes this NIC confirmed (claim 18)
 
-    TlpRequestTracker m_tracker;                      //!< our own reads
-    std::unordered_map<uint64_t, OwnRead> m_ownReads; //!< our own reads by cookie
-    /// Own read requests waiting for a tag: (cookie, offset, first address, bytes).
-    std::deque<std::tuple<uint64_t, uint32_t, uint64_t, uint32_t>> m_ownQueue;
-    uint64_t m_nextOwnRead; //!< cookie of the next own read
+    TlpDoorbell m_doorbell; //!< the doorbell registers
+    TlpNicDma m_dma;        //!< runs the descriptors
     Statistics m_stats;     //!< counters
 
     NetDevice::ReceiveCallback m_rxCallback;             //!< unused: the NIC carries no L3
@@ -576,6 +573,7 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TracedCallback<uint32_t> m_unreachableTrace;                    //!< peer unreachable
     TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;   //!< (write, peer)
     TracedCallback<Ptr<const Packet>> m_confirmationTrace; //!< confirmation the NIC generated
+    TracedCallback<uint32_t, uint32_t> m_descriptorTrace;  //!< (slot, status) ended or refused
 };
 
 } // namespace ns3

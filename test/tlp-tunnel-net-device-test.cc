@@ -21,6 +21,7 @@
 #include "ns3/pcap-file.h"
 #include "ns3/pointer.h"
 #include "ns3/queue.h"
+#include "ns3/tlp-doorbell-helper.h"
 #include "ns3/tlp-ethernet-transport.h"
 #include "ns3/tlp-topology-helper.h"
 #include "ns3/tlp-tunnel-helper.h"
@@ -236,27 +237,30 @@ TEST_P(TlpTunnelTransport, RemoteReadsAndNicReads)
     f.Memory(1)->GetStore().Write(REGION, image.data(), image.size());
     f.Cpu(0)->Read(WINDOW + 0x10, 3000, f.Done());
     f.Cpu(0)->FetchAdd(WINDOW + 0x8000, 0x100, 8, f.Done());
-    uint8_t status = 0xEE;
+    uint32_t status = 0xEE;
     std::vector<uint8_t> data;
 
     struct Sink
     {
-        uint8_t* status;
+        uint32_t* status;
         std::vector<uint8_t>* data;
+        Ptr<TlpMemory> memory;
 
-        void Done(uint8_t s, const std::vector<uint8_t>& d)
+        void Done(uint32_t s, Time)
         {
             *status = s;
-            *data = d;
+            data->resize(5000);
+            memory->GetStore().Read(0x7000000, data->data(), 5000); // as the CPU sees it now
         }
-    } sink{&status, &data};
+    } sink{&status, &data, f.Memory(0)};
 
     Simulator::Schedule(MicroSeconds(20),
-                        &TlpTunnelNetDevice::ReadRemote,
-                        f.Nic(0),
+                        &TlpDoorbellHelper::ReadRemote,
+                        f.hosts.Get(0),
                         WINDOW + 0x2000,
                         5000u,
                         0x7000000ULL,
+                        0x7800000ULL,
                         MakeCallback(&Sink::Done, &sink));
     Simulator::Run();
     ASSERT_EQ(f.results.size(), 2u);
@@ -267,10 +271,10 @@ TEST_P(TlpTunnelTransport, RemoteReadsAndNicReads)
     EXPECT_EQ(f.results[1].data,
               std::vector<uint8_t>(image.begin() + 0x8000, image.begin() + 0x8008));
     EXPECT_EQ(f.Memory(1)->GetStore().ReadByte(REGION + 0x8001), uint8_t(image[0x8001] + 1));
-    EXPECT_EQ(status, TlpHeader::SC);
+    EXPECT_EQ(status, TlpDoorbellRegisters::DONE);
     std::vector<uint8_t> want(image.begin() + 0x2000, image.begin() + 0x2000 + 5000);
-    EXPECT_EQ(data, want);
-    EXPECT_EQ(f.Image(0, 0x7000000, 5000), want); // delivered into local memory
+    EXPECT_EQ(data, want); // in local memory when the completion word landed
+    sink.memory = nullptr;
 }
 
 TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
