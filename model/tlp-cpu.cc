@@ -26,17 +26,6 @@ NS_LOG_COMPONENT_DEFINE("TlpCpu");
 
 NS_OBJECT_ENSURE_REGISTERED(TlpCpu);
 
-namespace
-{
-
-bool
-IsPowerOfTwoIn(uint32_t value, uint32_t low, uint32_t high)
-{
-    return value >= low && value <= high && (value & (value - 1)) == 0;
-}
-
-} // namespace
-
 TypeId
 TlpCpu::GetTypeId()
 {
@@ -48,7 +37,7 @@ TlpCpu::GetTypeId()
             .AddAttribute("RequesterId",
                           "Bus/device/function of the CPU, the Requester ID of its requests.",
                           UintegerValue(2),
-                          MakeUintegerAccessor(&TlpCpu::m_requesterId),
+                          MakeUintegerAccessor(&TlpCpu::SetRequesterId, &TlpCpu::GetRequesterId),
                           MakeUintegerChecker<uint16_t>())
             .AddAttribute(
                 "MaxPayloadSize",
@@ -73,32 +62,34 @@ TlpCpu::GetTypeId()
             .AddAttribute("Ecrc",
                           "Append an ECRC digest (TD=1) to every request.",
                           BooleanValue(false),
-                          MakeBooleanAccessor(&TlpCpu::m_ecrc),
+                          MakeBooleanAccessor(&TlpCpu::SetEcrc, &TlpCpu::GetEcrc),
                           MakeBooleanChecker())
-            .AddAttribute("WriteConfirmation",
-                          "Writes ask for a write confirmation (TLP Processing Hints with the "
-                          "steering tag of TlpWriteConfirmation); who confirms is the window's "
-                          "choice. Confirmations reach the Confirmation trace and callback.",
-                          BooleanValue(false),
-                          MakeBooleanAccessor(&TlpCpu::m_writeConfirmation),
-                          MakeBooleanChecker())
+            .AddAttribute(
+                "WriteConfirmation",
+                "Writes ask for a write confirmation (TLP Processing Hints with the "
+                "steering tag of TlpWriteConfirmation); who confirms is the window's "
+                "choice. Confirmations reach the Confirmation trace and callback.",
+                BooleanValue(false),
+                MakeBooleanAccessor(&TlpCpu::SetWriteConfirmation, &TlpCpu::GetWriteConfirmation),
+                MakeBooleanChecker())
             .AddAttribute("TrafficClass",
                           "Traffic class (TC) of the requests.",
                           UintegerValue(0),
-                          MakeUintegerAccessor(&TlpCpu::m_trafficClass),
+                          MakeUintegerAccessor(&TlpCpu::SetTrafficClass, &TlpCpu::GetTrafficClass),
                           MakeUintegerChecker<uint8_t>(0, 7))
-            .AddAttribute("CompletionTimeout",
-                          "Time after which a non-posted request without its completions ends "
-                          "with status timeout (PCIe default range 50 us to 50 ms).",
-                          TimeValue(MilliSeconds(50)),
-                          MakeTimeAccessor(&TlpCpu::m_completionTimeout),
-                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute(
+                "CompletionTimeout",
+                "Time after which a non-posted request without its completions ends "
+                "with status timeout (PCIe default range 50 us to 50 ms).",
+                TimeValue(MilliSeconds(50)),
+                MakeTimeAccessor(&TlpCpu::SetCompletionTimeout, &TlpCpu::GetCompletionTimeout),
+                MakeTimeChecker(NanoSeconds(1)))
             .AddAttribute("TagQuarantine",
                           "Time a tag whose request timed out rests before it is used again, "
                           "so that a late completion is not taken for a new request's: it is "
                           "dropped and counted as unexpected.",
                           TimeValue(MilliSeconds(50)),
-                          MakeTimeAccessor(&TlpCpu::m_tagQuarantine),
+                          MakeTimeAccessor(&TlpCpu::SetTagQuarantine, &TlpCpu::GetTagQuarantine),
                           MakeTimeChecker(Time(0)))
             .AddAttribute("StreamCount",
                           "Operations the stream issues once the application starts (0: none).",
@@ -162,8 +153,8 @@ TlpCpu::GetTypeId()
                             MakeTraceSourceAccessor(&TlpCpu::m_confirmationTrace),
                             "ns3::TlpCpu::ConfirmationTracedCallback")
             .AddTraceSource("Drop",
-                            "A TLP was dropped: not a completion, bad ECRC, or no matching "
-                            "request.",
+                            "A TLP was dropped: not a completion, bad ECRC, no matching "
+                            "request, or a confirmation of no write.",
                             MakeTraceSourceAccessor(&TlpCpu::m_dropTrace),
                             "ns3::TlpCpu::TlpTracedCallback");
     return tid;
@@ -171,13 +162,8 @@ TlpCpu::GetTypeId()
 
 TlpCpu::TlpCpu()
     : m_agent(UINT32_MAX),
-      m_requesterId(2),
-      m_maxPayloadSize(256),
-      m_maxReadRequestSize(512),
-      m_nTags(256),
-      m_ecrc(false),
-      m_writeConfirmation(false),
-      m_trafficClass(0),
+      m_requester(CreateObject<TlpRequester>()),
+      m_unmatched(0),
       m_streamCount(0),
       m_streamSize(64),
       m_streamBase(0),
@@ -189,11 +175,16 @@ TlpCpu::TlpCpu()
       m_streamIssued(0),
       m_streamStartPs(0),
       m_streamActive(false),
-      m_nextOpId(1),
-      m_inTrySend(false),
       m_inStream(false)
 {
     NS_LOG_FUNCTION(this);
+    m_requester->SetSendCallback(MakeCallback(&TlpCpu::SendTlp, this));
+    m_requester->SetReadyCallback(MakeCallback(&TlpCpu::Pump, this));
+    m_requester->TraceConnectWithoutContext("Completion",
+                                            MakeCallback(&TlpCpu::CompletionTaken, this));
+    m_requester->TraceConnectWithoutContext("Drop", MakeCallback(&TlpCpu::Dropped, this));
+    m_requester->TraceConnectWithoutContext("Operation",
+                                            MakeCallback(&TlpCpu::OperationEnded, this));
 }
 
 TlpCpu::~TlpCpu()
@@ -205,43 +196,41 @@ void
 TlpCpu::DoDispose()
 {
     m_rc = nullptr;
-    m_ops.clear();
-    m_txQueue.clear();
-    m_tracker.Clear();
+    m_requester->Dispose();
     m_streamEvent.Cancel();
     Application::DoDispose();
 }
 
 void
+TlpCpu::SetRequesterId(uint16_t value)
+{
+    m_requester->SetRequesterId(value);
+}
+
+void
 TlpCpu::SetMaxPayloadSize(uint32_t value)
 {
-    NS_ABORT_MSG_UNLESS(IsPowerOfTwoIn(value, 128, 4096),
-                        "TlpCpu: attribute MaxPayloadSize=" << value
-                                                            << " must be a power of two in "
-                                                               "128..4096 bytes");
-    m_maxPayloadSize = value;
+    TlpRequester::CheckTransferSize("TlpCpu", "MaxPayloadSize", value);
+    m_requester->SetMaxPayloadSize(value);
 }
 
 uint32_t
 TlpCpu::GetMaxPayloadSize() const
 {
-    return m_maxPayloadSize;
+    return m_requester->GetMaxPayloadSize();
 }
 
 void
 TlpCpu::SetMaxReadRequestSize(uint32_t value)
 {
-    NS_ABORT_MSG_UNLESS(IsPowerOfTwoIn(value, 128, 4096),
-                        "TlpCpu: attribute MaxReadRequestSize=" << value
-                                                                << " must be a power of two in "
-                                                                   "128..4096 bytes");
-    m_maxReadRequestSize = value;
+    TlpRequester::CheckTransferSize("TlpCpu", "MaxReadRequestSize", value);
+    m_requester->SetMaxReadRequestSize(value);
 }
 
 uint32_t
 TlpCpu::GetMaxReadRequestSize() const
 {
-    return m_maxReadRequestSize;
+    return m_requester->GetMaxReadRequestSize();
 }
 
 void
@@ -251,13 +240,73 @@ TlpCpu::SetTags(uint32_t value)
                         "TlpCpu: attribute Tags=" << value << " must be in 1.."
                                                   << TlpRequestTracker::MAX_TAGS);
     NS_ABORT_MSG_IF(m_rc != nullptr, "TlpCpu: attribute Tags cannot change after Connect()");
-    m_nTags = value;
+    m_requester->SetTags(value);
 }
 
 uint32_t
 TlpCpu::GetTags() const
 {
-    return m_nTags;
+    return m_requester->GetTags();
+}
+
+void
+TlpCpu::SetCompletionTimeout(Time value)
+{
+    m_requester->SetCompletionTimeout(value);
+}
+
+Time
+TlpCpu::GetCompletionTimeout() const
+{
+    return m_requester->GetCompletionTimeout();
+}
+
+void
+TlpCpu::SetTagQuarantine(Time value)
+{
+    m_requester->SetTagQuarantine(value);
+}
+
+Time
+TlpCpu::GetTagQuarantine() const
+{
+    return m_requester->GetTagQuarantine();
+}
+
+void
+TlpCpu::SetTrafficClass(uint8_t value)
+{
+    m_requester->SetTrafficClass(value);
+}
+
+uint8_t
+TlpCpu::GetTrafficClass() const
+{
+    return m_requester->GetTrafficClass();
+}
+
+void
+TlpCpu::SetEcrc(bool value)
+{
+    m_requester->SetEcrc(value);
+}
+
+bool
+TlpCpu::GetEcrc() const
+{
+    return m_requester->GetEcrc();
+}
+
+void
+TlpCpu::SetWriteConfirmation(bool value)
+{
+    m_requester->SetWriteConfirmation(value);
+}
+
+bool
+TlpCpu::GetWriteConfirmation() const
+{
+    return m_requester->GetWriteConfirmation();
 }
 
 void
@@ -269,95 +318,63 @@ TlpCpu::Connect(Ptr<PcieRootComplex> rc)
     m_agent = rc->AddAgent("cpu",
                            MakeCallback(&TlpCpu::Receive, this),
                            MakeCallback(&TlpCpu::Pump, this));
-    rc->ClaimRequesterId(m_agent, m_requesterId);
-    m_tracker.Configure(m_nTags,
-                        m_completionTimeout,
-                        MakeCallback(&TlpCpu::RequestData, this),
-                        MakeCallback(&TlpCpu::RequestEnded, this),
-                        m_tagQuarantine);
-    m_tracker.SetFreedCallback(MakeCallback(&TlpCpu::Pump, this));
+    rc->ClaimRequesterId(m_agent, GetRequesterId());
 }
 
 uint16_t
 TlpCpu::GetRequesterId() const
 {
-    return m_requesterId;
+    return m_requester->GetRequesterId();
 }
 
 const TlpCpu::Statistics&
 TlpCpu::GetStatistics() const
 {
+    static_cast<TlpRequester::Statistics&>(m_stats) = m_requester->GetStatistics();
+    m_stats.unexpected += m_unmatched;
     return m_stats;
+}
+
+Ptr<TlpRequester>
+TlpCpu::GetRequester() const
+{
+    return m_requester;
 }
 
 uint64_t
 TlpCpu::GetPendingOperations() const
 {
-    return m_ops.size();
-}
-
-uint64_t
-TlpCpu::NewOperation(OperationKind kind, uint64_t address, uint32_t size, DoneCallback done)
-{
-    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: operation before Connect()");
-    NS_ABORT_MSG_IF(size == 0, "TlpCpu: operation of 0 bytes at 0x" << std::hex << address);
-    NS_ABORT_MSG_IF(address + (size - 1) < address,
-                    "TlpCpu: operation at 0x" << std::hex << address << " wraps past 2^64");
-    uint64_t id = m_nextOpId++;
-    Operation& op = m_ops[id];
-    op.result.id = id;
-    op.result.kind = kind;
-    op.result.address = address;
-    op.result.size = size;
-    op.result.status = TlpHeader::SC;
-    op.start = Simulator::Now();
-    op.outstanding = 0;
-    op.keepData = true;
-    op.done = done;
-    return id;
+    return m_requester->GetPendingOperations();
 }
 
 uint64_t
 TlpCpu::Write(uint64_t address, std::vector<uint8_t> data, DoneCallback done)
 {
     NS_LOG_FUNCTION(this << address << data.size());
-    uint64_t id = NewOperation(OP_WRITE, address, static_cast<uint32_t>(data.size()), done);
-    QueueWrite(id, address, data.data(), static_cast<uint32_t>(data.size()));
-    TrySend();
-    return id;
+    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: operation before Connect()");
+    return m_requester->Write(address, data.data(), static_cast<uint32_t>(data.size()), done);
 }
 
 uint64_t
 TlpCpu::Read(uint64_t address, uint32_t size, DoneCallback done)
 {
     NS_LOG_FUNCTION(this << address << size);
-    uint64_t id = NewOperation(OP_READ, address, size, done);
-    m_ops[id].result.data.assign(size, 0);
-    QueueRead(id, address, size);
-    TrySend();
-    return id;
+    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: operation before Connect()");
+    return m_requester->Read(address, size, done);
 }
 
 uint64_t
 TlpCpu::FetchAdd(uint64_t address, uint64_t addend, uint32_t size, DoneCallback done)
 {
-    uint8_t operand[8];
-    for (uint32_t i = 0; i < 8; ++i)
-    {
-        operand[i] = static_cast<uint8_t>(addend >> (8 * i));
-    }
-    return QueueAtomic(TlpHeader::FETCH_ADD, address, size, operand, done);
+    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: operation before Connect()");
+    return m_requester->FetchAdd(address, addend, size, done);
 }
 
 uint64_t
 TlpCpu::Swap(uint64_t address, uint64_t value, uint32_t size, DoneCallback done)
 {
-    uint8_t operand[8];
-    for (uint32_t i = 0; i < 8; ++i)
-    {
-        operand[i] = static_cast<uint8_t>(value >> (8 * i));
-    }
-    return QueueAtomic(TlpHeader::SWAP, address, size, operand, done);
+    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: operation before Connect()");
+    return m_requester->Swap(address, value, size, done);
 }
 
 uint64_t
@@ -367,180 +384,56 @@ TlpCpu::CompareAndSwap(uint64_t address,
                        uint32_t size,
                        DoneCallback done)
 {
-    NS_ABORT_MSG_UNLESS(size == 4 || size == 8,
-                        "TlpCpu: CompareAndSwap operand of " << size << " bytes (4 or 8)");
-    uint8_t operands[16];
-    for (uint32_t i = 0; i < size; ++i)
-    {
-        operands[i] = static_cast<uint8_t>(compare >> (8 * i));
-        operands[size + i] = static_cast<uint8_t>(swap >> (8 * i));
-    }
-    return QueueAtomic(TlpHeader::CAS, address, size, operands, done);
+    NS_ABORT_MSG_IF(m_rc == nullptr, "TlpCpu: operation before Connect()");
+    return m_requester->CompareAndSwap(address, compare, swap, size, done);
 }
 
-uint64_t
-TlpCpu::QueueAtomic(TlpHeader::Kind kind,
-                    uint64_t address,
-                    uint32_t size,
-                    const uint8_t* operands,
-                    DoneCallback done)
+bool
+TlpCpu::SendTlp(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op)
 {
-    NS_LOG_FUNCTION(this << TlpHeader::KindToString(kind) << address << size);
-    NS_ABORT_MSG_UNLESS(size == 4 || size == 8,
-                        "TlpCpu: AtomicOp operand of " << size << " bytes (4 or 8)");
-    OperationKind opKind = kind == TlpHeader::FETCH_ADD ? OP_FETCH_ADD
-                           : kind == TlpHeader::SWAP    ? OP_SWAP
-                                                        : OP_CAS;
-    uint64_t id = NewOperation(opKind, address, size, done);
-    Operation& op = m_ops[id];
-    op.result.data.assign(size, 0);
-    op.outstanding = 1;
-    // The address is sent as given: a misaligned AtomicOp is the completer's to refuse.
-    TlpHeader h = TlpHeader::MakeAtomic(kind, address, size, m_requesterId, 0);
-    h.SetTrafficClass(m_trafficClass);
-    h.SetDigest(m_ecrc);
-    uint32_t payload = kind == TlpHeader::CAS ? 2 * size : size;
-    m_txQueue.push_back({h, Create<Packet>(operands, payload), nullptr, id, 0, size, true});
-    TrySend();
-    return id;
-}
-
-void
-TlpCpu::QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_t size)
-{
-    uint64_t end = address + size;
-    uint64_t chunkStart = address;
-    while (chunkStart < end)
+    if (m_rc == nullptr || !m_rc->Send(m_agent, tlp))
     {
-        uint64_t chunkEnd =
-            std::min(end, TlpHeader::AlignDown(chunkStart + m_maxPayloadSize, m_maxPayloadSize));
-        uint32_t bytes = static_cast<uint32_t>(chunkEnd - chunkStart);
-        TlpHeader h = TlpHeader::MakeMemWrite(chunkStart, bytes, m_requesterId, 0);
-        h.SetTrafficClass(m_trafficClass);
-        h.SetDigest(m_ecrc);
-        TlpWriteConfirmation::SetRequested(h, m_writeConfirmation);
-        m_txQueue.push_back(
-            {h,
-             TlpHeader::MakeWritePayload(chunkStart, data + (chunkStart - address), bytes),
-             nullptr,
-             opId,
-             static_cast<uint32_t>(chunkStart - address),
-             bytes,
-             chunkEnd == end});
-        chunkStart = chunkEnd;
+        return false; // the ready callback resumes
     }
-}
-
-void
-TlpCpu::QueueRead(uint64_t opId, uint64_t address, uint32_t size)
-{
-    Operation& op = m_ops[opId];
-    uint64_t end = address + size;
-    uint64_t chunkStart = address;
-    while (chunkStart < end)
+    m_txTrace(tlp);
+    if (h.IsPosted() && GetWriteConfirmation())
     {
-        uint64_t chunkEnd =
-            std::min(end,
-                     TlpHeader::AlignDown(chunkStart + m_maxReadRequestSize, m_maxReadRequestSize));
-        uint32_t bytes = static_cast<uint32_t>(chunkEnd - chunkStart);
-        TlpHeader h = TlpHeader::MakeMemRead(chunkStart, bytes, m_requesterId, 0);
-        h.SetTrafficClass(m_trafficClass);
-        h.SetDigest(m_ecrc);
-        m_txQueue.push_back({h,
-                             nullptr,
-                             nullptr,
-                             opId,
-                             static_cast<uint32_t>(chunkStart - address),
-                             bytes,
-                             chunkEnd == end});
-        op.outstanding++;
-        chunkStart = chunkEnd;
+        AwaitConfirmation(h.GetFirstByteAddress(), h.GetEnabledBytes());
     }
-}
-
-void
-TlpCpu::TrySend()
-{
-    if (m_inTrySend || m_rc == nullptr)
-    {
-        return;
-    }
-    m_inTrySend = true;
-    while (!m_txQueue.empty())
-    {
-        Pending& p = m_txQueue.front();
-        bool nonPosted = !p.header.IsPosted();
-        if (!p.built)
-        {
-            uint16_t tag = 0;
-            if (nonPosted)
-            {
-                if (!m_tracker.HasFreeTag())
-                {
-                    break; // RequestEnded() resumes
-                }
-                tag = m_tracker.Allocate(p.opId,
-                                         p.offset,
-                                         p.bytes,
-                                         p.header.GetFirstByteAddress(),
-                                         p.header.IsAtomic());
-            }
-            if (nonPosted)
-            {
-                p.header.SetTag(tag); // a posted write keeps its tag (a steering tag)
-            }
-            Ptr<Packet> tlp = p.payload ? p.payload : Create<Packet>();
-            tlp->AddHeader(p.header);
-            if (p.header.HasDigest())
-            {
-                TlpEcrcTrailer::Append(tlp);
-            }
-            p.built = tlp;
-            p.payload = nullptr;
-        }
-        if (!m_rc->Send(m_agent, p.built))
-        {
-            break; // the ready callback resumes
-        }
-        m_stats.tlpsSent++;
-        m_txTrace(p.built);
-        if (nonPosted)
-        {
-            m_tracker.Issued(p.header.GetTag());
-            m_txQueue.pop_front();
-            continue;
-        }
-        m_stats.bytesWritten += p.bytes;
-        if (m_writeConfirmation)
-        {
-            AwaitConfirmation(p.header.GetFirstByteAddress(), p.bytes);
-        }
-        uint64_t opId = p.opId;
-        bool last = p.last;
-        m_txQueue.pop_front();
-        if (last)
-        {
-            if (opId != 0)
-            {
-                FinishOperation(opId);
-            }
-            else
-            {
-                m_stats.operationsDone++;
-            }
-        }
-    }
-    m_inTrySend = false;
+    return true;
 }
 
 void
 TlpCpu::Pump()
 {
-    TrySend();
-    if (m_txQueue.empty() && m_streamActive && !m_streamEvent.IsRunning())
+    m_requester->TrySend();
+    if (m_requester->GetQueued() == 0 && m_streamActive && !m_streamEvent.IsRunning())
     {
         IssueStream();
     }
+}
+
+void
+TlpCpu::DiscardData(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size)
+{
+}
+
+void
+TlpCpu::CompletionTaken(Ptr<const Packet> tlp, Time latency)
+{
+    m_completionTrace(tlp, latency);
+}
+
+void
+TlpCpu::Dropped(Ptr<const Packet> tlp)
+{
+    m_dropTrace(tlp);
+}
+
+void
+TlpCpu::OperationEnded(const Result& result)
+{
+    m_operationTrace(result);
 }
 
 void
@@ -554,7 +447,8 @@ TlpCpu::AwaitConfirmation(uint64_t address, uint32_t bytes)
 {
     Time now = Simulator::Now();
     // Writes unconfirmed for CompletionTimeout will not be: forget them.
-    while (!m_awaitOrder.empty() && m_awaitOrder.front().first + m_completionTimeout < now)
+    Time timeout = GetCompletionTimeout();
+    while (!m_awaitOrder.empty() && m_awaitOrder.front().first + timeout < now)
     {
         auto it = m_awaiting.find(m_awaitOrder.front().second);
         if (it != m_awaiting.end() && !it->second.empty() &&
@@ -579,7 +473,7 @@ TlpCpu::ReceiveConfirmation(Ptr<const Packet> tlp, const TlpHeader& h)
     uint16_t writer;
     uint64_t address;
     uint32_t bytes;
-    if (!TlpWriteConfirmation::Parse(tlp, h, writer, address, bytes) || writer != m_requesterId)
+    if (!TlpWriteConfirmation::Parse(tlp, h, writer, address, bytes) || writer != GetRequesterId())
     {
         return false;
     }
@@ -619,95 +513,13 @@ TlpCpu::Receive(Ptr<Packet> tlp)
     {
         if (!ReceiveConfirmation(tlp, h))
         {
-            m_stats.unexpected++;
+            m_unmatched++;
             m_dropTrace(tlp);
         }
         return Simulator::Now();
     }
-    if (tlp->PeekHeader(h) == 0 || !h.IsCompletion() || h.GetRequesterId() != m_requesterId ||
-        (h.HasDigest() && !TlpEcrcTrailer::Verify(tlp)))
-    {
-        m_stats.unexpected++;
-        m_dropTrace(tlp);
-        return Simulator::Now();
-    }
-    uint16_t tag = h.GetTag();
-    Time issued = m_tracker.IsOutstanding(tag) ? m_tracker.GetIssueTime(tag) : Time(0);
-    TlpRequestTracker::Outcome outcome = m_tracker.Receive(tlp, h);
-    if (outcome == TlpRequestTracker::NOT_OURS || outcome == TlpRequestTracker::MALFORMED)
-    {
-        m_stats.unexpected++;
-        m_dropTrace(tlp);
-        return Simulator::Now();
-    }
-    m_stats.completions++;
-    m_completionTrace(tlp, Simulator::Now() - issued);
+    m_requester->Receive(tlp); // it counts and traces what it drops
     return Simulator::Now();
-}
-
-void
-TlpCpu::RequestData(uint64_t opId, uint32_t offset, const uint8_t* data, uint32_t size)
-{
-    auto it = m_ops.find(opId);
-    NS_ASSERT(it != m_ops.end());
-    Operation& op = it->second;
-    if (op.result.kind == OP_READ)
-    {
-        m_stats.bytesRead += size;
-    }
-    if (op.keepData)
-    {
-        std::memcpy(op.result.data.data() + offset, data, size);
-    }
-}
-
-void
-TlpCpu::RequestEnded(uint64_t opId, uint8_t status)
-{
-    if (status == STATUS_TIMEOUT)
-    {
-        m_stats.timeouts++;
-    }
-    auto it = m_ops.find(opId);
-    if (it != m_ops.end())
-    {
-        Operation& op = it->second;
-        if (status != TlpHeader::SC && op.result.status == TlpHeader::SC)
-        {
-            op.result.status = status;
-        }
-        if (--op.outstanding == 0)
-        {
-            FinishOperation(opId);
-        }
-    }
-    Pump();
-}
-
-void
-TlpCpu::FinishOperation(uint64_t opId)
-{
-    auto it = m_ops.find(opId);
-    NS_ASSERT(it != m_ops.end());
-    Operation op = std::move(it->second);
-    m_ops.erase(it);
-    op.result.latency = Simulator::Now() - op.start;
-    m_stats.operationsDone++;
-    if (op.result.status != TlpHeader::SC)
-    {
-        m_stats.errors++;
-    }
-    if (op.result.kind != OP_WRITE)
-    {
-        m_stats.latencySum += op.result.latency;
-        m_stats.latencyMax = std::max(m_stats.latencyMax, op.result.latency);
-        m_stats.latencySamples++;
-    }
-    m_operationTrace(op.result);
-    if (!op.done.IsNull())
-    {
-        op.done(op.result);
-    }
 }
 
 void
@@ -769,7 +581,7 @@ TlpCpu::IssueStream()
     uint64_t slots = m_streamRange / m_streamSize;
     uint64_t step = std::max<uint64_t>(1, m_streamStride / m_streamSize) % slots;
     uint64_t rate = m_streamRate.GetBitRate();
-    while (m_streamActive && m_streamIssued < m_streamCount && m_txQueue.empty())
+    while (m_streamActive && m_streamIssued < m_streamCount && m_requester->GetQueued() == 0)
     {
         uint64_t i = m_streamIssued;
         if (rate != 0)
@@ -790,16 +602,16 @@ TlpCpu::IssueStream()
             std::floor((i + 1) * m_streamReadFraction) > std::floor(i * m_streamReadFraction);
         if (read)
         {
-            uint64_t id = NewOperation(OP_READ, address, m_streamSize, DoneCallback());
-            m_ops[id].keepData = false;
-            QueueRead(id, address, m_streamSize);
+            m_requester->Read(address,
+                              m_streamSize,
+                              DoneCallback(),
+                              MakeCallback(&TlpCpu::DiscardData, this));
         }
         else
         {
             PatternFill(address, m_streamSeed, m_scratch.data(), m_streamSize);
-            QueueWrite(0, address, m_scratch.data(), m_streamSize);
+            m_requester->Write(address, m_scratch.data(), m_streamSize, DoneCallback());
         }
-        TrySend();
     }
     m_inStream = false;
 }

@@ -7,7 +7,7 @@
 
 #include "pcie-root-complex.h"
 #include "tlp-header.h"
-#include "tlp-request-tracker.h"
+#include "tlp-requester.h"
 
 #include "ns3/application.h"
 #include "ns3/callback.h"
@@ -27,14 +27,15 @@ namespace ns3
  * \ingroup tlp-tunnel
  * \brief A processor: the requester of loads, stores and MMIO in a node's root complex.
  *
- * The CPU turns operations into TLPs: writes become MWr requests of at most
- * MaxPayloadSize bytes, reads become MRd requests of at most MaxReadRequestSize
- * bytes, each split at naturally aligned boundaries so that none crosses a 4 KiB
- * boundary; AtomicOps become one FetchAdd, Swap or CAS request. Non-posted
- * requests take a tag from a pool of Tags; completions are matched by tag,
- * reassembled by byte count and lower address, and the operation's callback runs
- * when the last one arrives (or when CompletionTimeout expires; the tag then rests
- * for TagQuarantine before it is used again). The CPU is a part of the root
+ * The CPU's TlpRequester turns operations into TLPs: writes become MWr requests of
+ * at most MaxPayloadSize bytes, reads become MRd requests of at most
+ * MaxReadRequestSize bytes, each split at naturally aligned boundaries so that none
+ * crosses a 4 KiB boundary; AtomicOps become one FetchAdd, Swap or CAS request (a
+ * misaligned one is refused before it leaves). Non-posted requests take a tag from
+ * a pool of Tags; completions are matched by tag, reassembled by byte count and
+ * lower address, and the operation's callback runs when the last one arrives (or
+ * when CompletionTimeout expires; the tag then rests for TagQuarantine before it is
+ * used again). The attributes of the requester are the CPU's. The CPU is a part of the root
  * complex: its accesses to memory never cross PCIe, its stores and loads to a
  * device's range cross the root port's link.
  *
@@ -46,51 +47,33 @@ class TlpCpu : public Application
 {
   public:
     /// What an operation does.
-    enum OperationKind : uint8_t
-    {
-        OP_WRITE,
-        OP_READ,
-        OP_FETCH_ADD,
-        OP_SWAP,
-        OP_CAS
-    };
+    typedef TlpRequester::OperationKind OperationKind;
+    static constexpr OperationKind OP_WRITE = TlpRequester::OP_WRITE;         //!< Write()
+    static constexpr OperationKind OP_READ = TlpRequester::OP_READ;           //!< Read()
+    static constexpr OperationKind OP_FETCH_ADD = TlpRequester::OP_FETCH_ADD; //!< FetchAdd()
+    static constexpr OperationKind OP_SWAP = TlpRequester::OP_SWAP;           //!< Swap()
+    static constexpr OperationKind OP_CAS = TlpRequester::OP_CAS;             //!< CompareAndSwap()
 
-    /// Outcome of an operation that is not a completion status.
-    static constexpr uint8_t STATUS_TIMEOUT = TlpRequestTracker::STATUS_TIMEOUT;
+    /// A request ended by CompletionTimeout.
+    static constexpr uint8_t STATUS_TIMEOUT = TlpRequester::STATUS_TIMEOUT;
+    /// An AtomicOp refused: address not a multiple of the operand size.
+    static constexpr uint8_t STATUS_MISALIGNED = TlpRequester::STATUS_MISALIGNED;
+    /// An AtomicOp refused: operand size not 4 or 8 (16 for CAS).
+    static constexpr uint8_t STATUS_BAD_SIZE = TlpRequester::STATUS_BAD_SIZE;
 
     /// What an operation's callback and trace receive.
-    struct Result
-    {
-        uint64_t id;               //!< operation number, from 1
-        OperationKind kind;        //!< what it did
-        uint64_t address;          //!< first byte
-        uint32_t size;             //!< bytes (operand size for AtomicOps)
-        uint8_t status;            //!< TlpHeader::CompletionStatus or STATUS_TIMEOUT
-        std::vector<uint8_t> data; //!< bytes read, or the AtomicOp's original value
-        Time latency;              //!< from the call to the last completion (writes: last TLP sent)
-    };
+    typedef TlpRequester::Result Result;
 
     /// Callback run when an operation ends.
-    typedef Callback<void, const Result&> DoneCallback;
+    typedef TlpRequester::DoneCallback DoneCallback;
     /// Callback with a write confirmation: (address, bytes, latency since the write left).
     typedef Callback<void, uint64_t, uint32_t, Time> ConfirmationCallback;
 
-    /// Counters of what the CPU did.
-    struct Statistics
+    /// Counters of what the CPU did: its requester's, and write confirmations.
+    struct Statistics : public TlpRequester::Statistics
     {
-        uint64_t tlpsSent = 0;       //!< TLPs placed in the root complex
-        uint64_t completions = 0;    //!< completions received
-        uint64_t operationsDone = 0; //!< operations ended (any status)
-        uint64_t errors = 0;         //!< operations ended with a status other than SC
-        uint64_t timeouts = 0;       //!< requests ended by CompletionTimeout
-        uint64_t unexpected = 0;    //!< TLPs dropped: no matching request (late ones too), bad ECRC
-        uint64_t bytesWritten = 0;  //!< write bytes sent
-        uint64_t bytesRead = 0;     //!< read bytes received
         uint64_t confirmations = 0; //!< write confirmations received (WriteConfirmation)
         uint64_t unconfirmed = 0;   //!< writes not confirmed within CompletionTimeout
-        Time latencySum;            //!< sum of read and AtomicOp latencies
-        Time latencyMax;            //!< largest read or AtomicOp latency
-        uint64_t latencySamples = 0; //!< reads and AtomicOps in latencySum
     };
 
     /**
@@ -148,7 +131,9 @@ class TlpCpu : public Application
      */
     uint64_t Read(uint64_t address, uint32_t size, DoneCallback done);
     /**
-     * \brief Atomically add to a naturally aligned little-endian integer.
+     * \brief Atomically add to a naturally aligned little-endian integer (a
+     * misaligned one or another size ends with STATUS_MISALIGNED or STATUS_BAD_SIZE,
+     * no TLP sent).
      * \param address the integer
      * \param addend value to add
      * \param size 4 or 8 bytes
@@ -170,7 +155,7 @@ class TlpCpu : public Application
      * \param address the integer
      * \param compare expected value
      * \param swap new value
-     * \param size 4 or 8 bytes
+     * \param size 4 or 8 bytes (16: the values zero-extended)
      * \param done callback with the original value, may be null
      * \return operation number
      */
@@ -184,6 +169,8 @@ class TlpCpu : public Application
     uint16_t GetRequesterId() const;
     /// \return the counters
     const Statistics& GetStatistics() const;
+    /// \return the requester engine
+    Ptr<TlpRequester> GetRequester() const;
     /**
      * \param confirmed called with every write confirmation (WriteConfirmation true)
      */
@@ -234,88 +221,73 @@ class TlpCpu : public Application
     void StartApplication() override;
     void StopApplication() override;
 
-    /**
-     * \param value Max_Payload_Size, a power of two in 128..4096
-     */
+    // Attributes of the requester, forwarded to it (the CPU names itself in errors).
+    /// \param value Requester ID
+    void SetRequesterId(uint16_t value);
+    /// \param value Max_Payload_Size, a power of two in 128..4096
     void SetMaxPayloadSize(uint32_t value);
     /// \return Max_Payload_Size
     uint32_t GetMaxPayloadSize() const;
-    /**
-     * \param value Max_Read_Request_Size, a power of two in 128..4096
-     */
+    /// \param value Max_Read_Request_Size, a power of two in 128..4096
     void SetMaxReadRequestSize(uint32_t value);
     /// \return Max_Read_Request_Size
     uint32_t GetMaxReadRequestSize() const;
-    /**
-     * \param value number of tags, 1..768
-     */
+    /// \param value number of tags, 1..768
     void SetTags(uint32_t value);
     /// \return number of tags
     uint32_t GetTags() const;
-
-    /// An operation waiting for completions.
-    struct Operation
-    {
-        Result result;        //!< what the callback gets
-        Time start;           //!< when it was called
-        uint32_t outstanding; //!< requests not yet ended
-        bool keepData;        //!< store read data (false for stream reads)
-        DoneCallback done;    //!< user callback
-    };
-
-    /// A TLP formed but not yet taken by the root complex.
-    struct Pending
-    {
-        TlpHeader header;    //!< header, tag filled in when sent
-        Ptr<Packet> payload; //!< data, or nullptr
-        Ptr<Packet> built;   //!< the whole TLP once formed (tag reserved)
-        uint64_t opId;       //!< operation, 0 for stream writes
-        uint32_t offset;     //!< first byte's offset in the operation
-        uint32_t bytes;      //!< bytes requested (non-posted) or written
-        bool last;           //!< last TLP of a posted operation
-    };
+    /// \param value completion timeout (requests and write confirmations)
+    void SetCompletionTimeout(Time value);
+    /// \return completion timeout
+    Time GetCompletionTimeout() const;
+    /// \param value rest of a timed-out tag
+    void SetTagQuarantine(Time value);
+    /// \return rest of a timed-out tag
+    Time GetTagQuarantine() const;
+    /// \param value traffic class of the requests
+    void SetTrafficClass(uint8_t value);
+    /// \return traffic class of the requests
+    uint8_t GetTrafficClass() const;
+    /// \param value append ECRC digests
+    void SetEcrc(bool value);
+    /// \return true when ECRC digests are appended
+    bool GetEcrc() const;
+    /// \param value writes ask for a write confirmation
+    void SetWriteConfirmation(bool value);
+    /// \return true when writes ask for a write confirmation
+    bool GetWriteConfirmation() const;
 
     /**
-     * \param kind the operation kind
-     * \param address first byte
-     * \param size bytes
-     * \param done callback
-     * \return the new operation's number
+     * \brief Place a TLP of the requester in the root complex.
+     * \param tlp the TLP
+     * \param h its header
+     * \param op its operation
+     * \return false when the root complex cannot take it now
      */
-    uint64_t NewOperation(OperationKind kind, uint64_t address, uint32_t size, DoneCallback done);
-    /**
-     * \brief Split a write into MWr TLPs and queue them.
-     * \param opId the operation (0: stream write, no record)
-     * \param address first byte
-     * \param data the bytes
-     * \param size bytes
-     */
-    void QueueWrite(uint64_t opId, uint64_t address, const uint8_t* data, uint32_t size);
-    /**
-     * \brief Split a read into MRd TLPs and queue them.
-     * \param opId the operation
-     * \param address first byte
-     * \param size bytes
-     */
-    void QueueRead(uint64_t opId, uint64_t address, uint32_t size);
-    /**
-     * \brief Queue an AtomicOp.
-     * \param kind FETCH_ADD, SWAP or CAS
-     * \param address the operand's address
-     * \param size operand size
-     * \param operands operand bytes (two for CAS)
-     * \return operation number
-     * \param done callback
-     */
-    uint64_t QueueAtomic(TlpHeader::Kind kind,
-                         uint64_t address,
-                         uint32_t size,
-                         const uint8_t* operands,
-                         DoneCallback done);
-    /// Send queued TLPs while the root complex takes them and tags are free.
-    void TrySend();
+    bool SendTlp(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op);
     /// Send what can be sent, then let the stream go on if nothing waits.
     void Pump();
+    /**
+     * \brief Stream reads keep no data.
+     * \param op the operation
+     * \param offset offset of the bytes
+     * \param data the bytes
+     * \param size their count
+     */
+    void DiscardData(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size);
+    /**
+     * \param tlp a completion the requester took
+     * \param latency since its request
+     */
+    void CompletionTaken(Ptr<const Packet> tlp, Time latency);
+    /**
+     * \param tlp a TLP the requester dropped
+     */
+    void Dropped(Ptr<const Packet> tlp);
+    /**
+     * \param result an operation that ended
+     */
+    void OperationEnded(const Result& result);
     /**
      * \brief Receive a TLP from the root complex.
      * \param tlp the TLP (a completion)
@@ -335,42 +307,17 @@ class TlpCpu : public Application
      * \return false when it confirms no write of this CPU
      */
     bool ReceiveConfirmation(Ptr<const Packet> tlp, const TlpHeader& h);
-    /**
-     * \brief Completion data of a request.
-     * \param opId the operation
-     * \param offset offset of the bytes in the operation
-     * \param data the bytes
-     * \param size byte count
-     */
-    void RequestData(uint64_t opId, uint32_t offset, const uint8_t* data, uint32_t size);
-    /**
-     * \brief A request ended; the operation ends with its last request.
-     * \param opId the operation
-     * \param status the request's final status
-     */
-    void RequestEnded(uint64_t opId, uint8_t status);
-    /**
-     * \param opId an operation whose requests have all ended
-     */
-    void FinishOperation(uint64_t opId);
     /// Issue stream operations that are due.
     void IssueStream();
 
     Ptr<PcieRootComplex> m_rc;     //!< the root complex
     uint32_t m_agent;              //!< our agent index in it
-    uint16_t m_requesterId;        //!< Requester ID
-    uint32_t m_maxPayloadSize;     //!< Max_Payload_Size
-    uint32_t m_maxReadRequestSize; //!< Max_Read_Request_Size
-    uint32_t m_nTags;              //!< tag pool size
-    bool m_ecrc;                   //!< append ECRC
-    bool m_writeConfirmation;      //!< writes ask for confirmation
+    Ptr<TlpRequester> m_requester; //!< forms the TLPs, matches the completions
     /// Writes awaiting confirmation: first byte to (bytes, time sent), oldest first.
     std::unordered_map<uint64_t, std::deque<std::pair<uint32_t, Time>>> m_awaiting;
     std::deque<std::pair<Time, uint64_t>> m_awaitOrder; //!< (time sent, first byte)
     ConfirmationCallback m_confirmed;                   //!< confirmation callback
-    uint8_t m_trafficClass;                             //!< TC of the requests
-    Time m_completionTimeout;                           //!< request timeout
-    Time m_tagQuarantine;                               //!< rest of a timed-out tag
+    uint64_t m_unmatched; //!< TLPs the CPU dropped itself: not a completion, unmatched confirmation
 
     uint64_t m_streamCount;         //!< stream operations
     uint32_t m_streamSize;          //!< bytes per stream operation
@@ -387,13 +334,8 @@ class TlpCpu : public Application
     EventId m_streamEvent;          //!< next stream issue
     std::vector<uint8_t> m_scratch; //!< stream write data buffer
 
-    uint64_t m_nextOpId;                           //!< next operation number
-    std::unordered_map<uint64_t, Operation> m_ops; //!< operations not ended
-    std::deque<Pending> m_txQueue;                 //!< TLPs not yet sent
-    TlpRequestTracker m_tracker;                   //!< tags and completions
-    bool m_inTrySend;                              //!< TrySend() is running
-    bool m_inStream;                               //!< IssueStream() is running
-    Statistics m_stats;                            //!< counters
+    bool m_inStream;            //!< IssueStream() is running
+    mutable Statistics m_stats; //!< counters (the requester's copied in when asked)
 
     TracedCallback<Ptr<const Packet>> m_txTrace;                  //!< TLP sent
     TracedCallback<Ptr<const Packet>, Time> m_completionTrace;    //!< completion received

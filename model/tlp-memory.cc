@@ -7,6 +7,7 @@
 #include "exact-time.h"
 #include "tlp-ecrc-trailer.h"
 #include "tlp-header.h"
+#include "tlp-requester.h"
 #include "tlp-write-confirmation.h"
 
 #include "ns3/abort.h"
@@ -24,32 +25,6 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("TlpMemory");
 
 NS_OBJECT_ENSURE_REGISTERED(TlpMemory);
-
-namespace
-{
-
-/// Little-endian integer of 1..8 bytes.
-uint64_t
-LoadLe(const uint8_t* bytes, uint32_t size)
-{
-    uint64_t v = 0;
-    for (uint32_t i = size; i > 0; --i)
-    {
-        v = (v << 8) | bytes[i - 1];
-    }
-    return v;
-}
-
-void
-StoreLe(uint8_t* bytes, uint32_t size, uint64_t value)
-{
-    for (uint32_t i = 0; i < size; ++i)
-    {
-        bytes[i] = static_cast<uint8_t>(value >> (8 * i));
-    }
-}
-
-} // namespace
 
 TypeId
 TlpMemory::GetTypeId()
@@ -400,31 +375,34 @@ TlpMemory::DoRead(const TlpHeader& h, Ptr<const Packet> tlp)
         // Zero-length read: one DW of data, byte count 1 (PCIe 2.2.5).
         end = first + 1;
     }
-    uint64_t chunkStart = first;
-    while (chunkStart < end)
-    {
-        uint64_t chunkEnd =
-            std::min(end, TlpHeader::AlignDown(chunkStart + m_maxPayloadSize, m_rcb));
-        uint64_t dwStart = TlpHeader::AlignDown(chunkStart, 4);
-        uint32_t dw = static_cast<uint32_t>((TlpHeader::AlignUp(chunkEnd, 4) - dwStart) / 4);
-        TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::SC,
-                                                  m_completerId,
-                                                  h.GetRequesterId(),
-                                                  h.GetTag(),
-                                                  static_cast<uint32_t>(end - chunkStart),
-                                                  static_cast<uint8_t>(chunkStart & 0x7F),
-                                                  dw);
-        cpl.SetKind(cplKind);
-        cpl.SetTrafficClass(h.GetTrafficClass());
-        cpl.SetAttributes(h.GetAttributes());
-        // This completion leaves once the controller has moved its bytes.
-        uint64_t moved = TlpHeader::AlignUp(chunkEnd, 4) - dwAddress;
-        QueueCompletion(cpl,
-                        data + (dwStart - dwAddress),
-                        dw * 4,
-                        startPs + MovePs(moved) + latencyPs);
-        chunkStart = chunkEnd;
-    }
+    // Completions of at most MaxPayloadSize bytes, each but the last ending on a
+    // multiple of the read completion boundary.
+    TlpRequester::ForEachChunk(
+        first,
+        end - first,
+        m_maxPayloadSize,
+        m_rcb,
+        [&](uint64_t chunkStart, uint32_t bytes, bool) {
+            uint64_t chunkEnd = chunkStart + bytes;
+            uint64_t dwStart = TlpHeader::AlignDown(chunkStart, 4);
+            uint32_t dw = static_cast<uint32_t>((TlpHeader::AlignUp(chunkEnd, 4) - dwStart) / 4);
+            TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::SC,
+                                                      m_completerId,
+                                                      h.GetRequesterId(),
+                                                      h.GetTag(),
+                                                      static_cast<uint32_t>(end - chunkStart),
+                                                      static_cast<uint8_t>(chunkStart & 0x7F),
+                                                      dw);
+            cpl.SetKind(cplKind);
+            cpl.SetTrafficClass(h.GetTrafficClass());
+            cpl.SetAttributes(h.GetAttributes());
+            // This completion leaves once the controller has moved its bytes.
+            uint64_t moved = TlpHeader::AlignUp(chunkEnd, 4) - dwAddress;
+            QueueCompletion(cpl,
+                            data + (dwStart - dwAddress),
+                            dw * 4,
+                            startPs + MovePs(moved) + latencyPs);
+        });
     return PicoSeconds(startPs);
 }
 
@@ -442,8 +420,15 @@ TlpMemory::DoAtomic(const TlpHeader& h, Ptr<const Packet> tlp)
         m_dropTrace(tlp, DROP_MALFORMED);
         return Simulator::Now();
     }
+    // The operand's first byte: the DW address plus what byte enables would add. An
+    // AtomicOp's byte enable fields are reserved (0000b); a requester that put its
+    // address bits 1:0 there names a misaligned operand, and executing it at the DW
+    // would update other bytes than asked. Refused, as is any operand that is not
+    // naturally aligned.
     uint64_t address = h.GetAddress();
-    if (address % operand != 0 || !InRange(address, operand) || h.IsPoisoned())
+    bool aligned = h.GetFirstByteEnable() == 0 && h.GetLastByteEnable() == 0 &&
+                   h.GetFirstByteAddress() % operand == 0;
+    if (!aligned || !InRange(address, operand) || h.IsPoisoned())
     {
         Reject(h, TlpHeader::CA);
         return Simulator::Now();
@@ -460,8 +445,8 @@ TlpMemory::DoAtomic(const TlpHeader& h, Ptr<const Packet> tlp)
     {
     case TlpHeader::FETCH_ADD: {
         // Arithmetic on little-endian operands of the operand size, wrapping.
-        uint64_t sum = LoadLe(old, operand) + LoadLe(data, operand);
-        StoreLe(updated, operand, sum);
+        uint64_t sum = TlpRequester::LoadLe(old, operand) + TlpRequester::LoadLe(data, operand);
+        TlpRequester::StoreLe(updated, operand, sum);
         break;
     }
     case TlpHeader::SWAP:

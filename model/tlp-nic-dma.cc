@@ -5,7 +5,6 @@
 #include "tlp-nic-dma.h"
 
 #include "ns3/log.h"
-#include "ns3/nstime.h"
 
 #include <algorithm>
 
@@ -16,24 +15,14 @@ NS_LOG_COMPONENT_DEFINE("TlpNicDma");
 
 TlpNicDma::TlpNicDma(TlpWindowTable& windows, TlpInterconnectPort& port)
     : m_windows(windows),
-      m_port(port),
-      m_requesterId(0),
-      m_maxReadRequestSize(512),
-      m_maxPayloadSize(256)
+      m_port(port)
 {
 }
 
 void
-TlpNicDma::Configure(uint16_t requesterId, uint32_t maxReadRequestSize, uint32_t maxPayloadSize)
+TlpNicDma::Configure(Ptr<TlpRequester> requester)
 {
-    m_requesterId = requesterId;
-    m_maxReadRequestSize = maxReadRequestSize;
-    m_maxPayloadSize = maxPayloadSize;
-    m_tracker.Configure(256,
-                        MilliSeconds(50),
-                        MakeCallback(&TlpNicDma::Data, this),
-                        MakeCallback(&TlpNicDma::Ended, this));
-    m_tracker.SetFreedCallback(MakeCallback(&TlpNicDma::Pump, this));
+    m_requester = requester;
 }
 
 void
@@ -46,8 +35,8 @@ TlpNicDma::SetCallbacks(SendRemoteCallback send, FinishedCallback finished)
 void
 TlpNicDma::Clear()
 {
-    m_tracker.Clear();
     m_jobs.clear();
+    m_requester = nullptr;
     m_send = SendRemoteCallback();
     m_finished = FinishedCallback();
 }
@@ -56,12 +45,6 @@ const TlpNicDma::Statistics&
 TlpNicDma::GetStatistics() const
 {
     return m_stats;
-}
-
-const TlpRequestTracker&
-TlpNicDma::GetTracker() const
-{
-    return m_tracker;
 }
 
 uint32_t
@@ -94,156 +77,104 @@ void
 TlpNicDma::Start(uint32_t slot, const TlpDescriptor& d)
 {
     NS_LOG_FUNCTION(this << slot << d.length);
-    Job& job = m_jobs[uint64_t(slot) + 1];
+    Job job;
     job.slot = slot;
     job.d = d;
     job.remote = m_windows.Get(static_cast<uint16_t>(d.window))->base + d.offset;
-    Pump();
+    bool push = (d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH;
+    // Checked: the window and the memory are there, so no request of it is answered
+    // before Read() returns.
+    uint64_t op = m_requester->Read(push ? d.local : job.remote,
+                                    static_cast<uint32_t>(d.length),
+                                    MakeCallback(&TlpNicDma::ReadDone, this),
+                                    MakeCallback(&TlpNicDma::Data, this));
+    m_jobs[op] = job;
 }
 
-void
-TlpNicDma::Pump()
+bool
+TlpNicDma::Route(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op)
 {
-    for (auto& entry : m_jobs)
+    bool remote = m_windows.Find(h.GetFirstByteAddress()) != nullptr;
+    if (h.IsPosted())
     {
-        Job& job = entry.second;
-        bool push = (job.d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH;
-        uint64_t base = push ? job.d.local : job.remote;
-        while (job.status == 0 && job.issued < job.d.length && m_tracker.HasFreeTag())
-        {
-            // MRRS pieces on naturally aligned boundaries, none across 4 KiB.
-            uint64_t start = base + job.issued;
-            uint64_t stop =
-                std::min(base + job.d.length,
-                         TlpHeader::AlignDown(start + m_maxReadRequestSize, m_maxReadRequestSize));
-            SendRead(entry.first,
-                     static_cast<uint32_t>(job.issued),
-                     start,
-                     static_cast<uint32_t>(stop - start),
-                     !push);
-            job.issued += stop - start;
-        }
-        if (push && job.status == 0 && job.issued == job.d.length && job.pending == 0 &&
-            !job.flushing && m_tracker.HasFreeTag())
-        {
-            // Flush: the read of the last byte pushed completes after every write before it.
-            job.flushing = true;
-            SendRead(entry.first, 0, job.remote + job.d.length - 1, 1, true);
-        }
+        (remote ? m_stats.writesRemote : m_stats.writesLocal)++;
     }
-}
-
-void
-TlpNicDma::SendRead(uint64_t cookie, uint32_t offset, uint64_t address, uint32_t bytes, bool remote)
-{
-    Job& job = m_jobs[cookie];
-    job.pending++;
-    uint16_t tag = m_tracker.Allocate(cookie, offset, bytes, address, false);
-    TlpHeader h = TlpHeader::MakeMemRead(address, bytes, m_requesterId, tag);
-    Ptr<Packet> tlp = Create<Packet>();
-    tlp->AddHeader(h);
-    m_tracker.Issued(tag);
+    else
+    {
+        (remote ? m_stats.readsRemote : m_stats.readsLocal)++;
+    }
     if (remote)
     {
-        m_stats.readsRemote++;
-        m_send(tlp, h); // may end the request at once (UR)
-        return;
+        m_send(tlp, h); // may end a read at once (UR: its window went away)
     }
-    m_stats.readsLocal++;
-    m_port.SendGenerated(tlp);
-}
-
-void
-TlpNicDma::WriteBytes(uint64_t address, const uint8_t* data, uint32_t size, bool remote)
-{
-    uint64_t end = address + size;
-    for (uint64_t start = address; start < end;)
+    else
     {
-        uint64_t stop =
-            std::min(end, TlpHeader::AlignDown(start + m_maxPayloadSize, m_maxPayloadSize));
-        uint32_t bytes = static_cast<uint32_t>(stop - start);
-        Ptr<Packet> tlp = TlpHeader::MakeWritePayload(start, data + (start - address), bytes);
-        TlpHeader h = TlpHeader::MakeMemWrite(start, bytes, m_requesterId, 0);
-        tlp->AddHeader(h);
-        if (remote)
-        {
-            m_stats.writesRemote++;
-            m_send(tlp, h);
-        }
-        else
-        {
-            m_stats.writesLocal++;
-            m_port.SendGenerated(tlp);
-        }
-        start = stop;
+        m_port.SendGenerated(tlp);
     }
+    return true;
 }
 
 void
-TlpNicDma::Data(uint64_t cookie, uint32_t offset, const uint8_t* data, uint32_t size)
+TlpNicDma::Data(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size)
 {
-    auto it = m_jobs.find(cookie);
+    auto it = m_jobs.find(op);
     if (it == m_jobs.end() || it->second.flushing)
     {
         return; // the flush read's byte
     }
-    Job& job = it->second;
+    const Job& job = it->second;
     if ((job.d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH)
     {
         // Claims 33-34: the read completion goes on as a remote write as it arrives.
         m_stats.bytesPushed += size;
-        WriteBytes(job.remote + offset, data, size, true);
+        m_requester->Write(job.remote + offset, data, size, TlpRequester::DoneCallback());
     }
     else
     {
         m_stats.bytesRead += size;
-        WriteBytes(job.d.local + offset, data, size, false);
+        m_requester->Write(job.d.local + offset, data, size, TlpRequester::DoneCallback());
     }
 }
 
 void
-TlpNicDma::Ended(uint64_t cookie, uint8_t status)
+TlpNicDma::ReadDone(const TlpRequester::Result& result)
 {
-    auto it = m_jobs.find(cookie);
+    auto it = m_jobs.find(result.id);
     if (it == m_jobs.end())
     {
         return;
     }
-    Job& job = it->second;
-    job.pending--;
-    if (status != TlpHeader::SC && job.status == 0)
-    {
-        bool local = !job.flushing &&
-                     (job.d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH;
-        if (status == TlpRequestTracker::STATUS_TIMEOUT)
-        {
-            job.status = TlpDoorbellRegisters::TIMEOUT;
-        }
-        else
-        {
-            job.status = (local ? TlpDoorbellRegisters::LOCAL_READ_ERROR
-                                : TlpDoorbellRegisters::REMOTE_ERROR) |
-                         (status & 0x7);
-        }
-    }
+    Job job = it->second;
+    m_jobs.erase(it);
     bool push = (job.d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH;
-    if (job.pending == 0 &&
-        (job.status != 0 || (job.issued == job.d.length && (!push || job.flushing))))
+    if (result.status != TlpHeader::SC)
     {
-        Complete(cookie);
+        uint32_t status = result.status == TlpRequester::STATUS_TIMEOUT
+                              ? uint32_t(TlpDoorbellRegisters::TIMEOUT)
+                              : ((push && !job.flushing) ? TlpDoorbellRegisters::LOCAL_READ_ERROR
+                                                         : TlpDoorbellRegisters::REMOTE_ERROR) |
+                                    (result.status & 0x7);
+        Finish(job, status);
+        return;
     }
-    Pump();
+    if (push && !job.flushing)
+    {
+        // Flush: the read of the last byte pushed completes after every write before it.
+        job.flushing = true;
+        uint64_t op = m_requester->Read(job.remote + job.d.length - 1,
+                                        1,
+                                        MakeCallback(&TlpNicDma::ReadDone, this));
+        m_jobs[op] = job;
+        return;
+    }
+    Finish(job, TlpDoorbellRegisters::DONE);
 }
 
 void
-TlpNicDma::Complete(uint64_t cookie)
+TlpNicDma::Finish(const Job& job, uint32_t status)
 {
-    auto it = m_jobs.find(cookie);
-    Job job = it->second;
-    m_jobs.erase(it);
-    uint32_t status = job.status != 0 ? job.status : uint32_t(TlpDoorbellRegisters::DONE);
     NS_LOG_LOGIC("slot " << job.slot << " ended, status " << status);
-    // Placed on the interconnect after the last local data write: ordered behind it.
+    // Written after the last local data write: ordered behind it.
     Notify(job.d, status);
     if (!m_finished.IsNull())
     {
@@ -260,19 +191,10 @@ TlpNicDma::Notify(const TlpDescriptor& d, uint32_t status)
         return;
     }
     uint8_t bytes[8];
-    for (uint32_t i = 0; i < 4; ++i)
-    {
-        bytes[i] = static_cast<uint8_t>(d.completionValue >> (8 * i));
-        bytes[4 + i] = static_cast<uint8_t>(status >> (8 * i));
-    }
+    TlpRequester::StoreLe(bytes, 4, d.completionValue);
+    TlpRequester::StoreLe(bytes + 4, 4, status);
     m_stats.notifications++;
-    WriteBytes(d.completionAddress, bytes, 8, false);
-}
-
-TlpRequestTracker::Outcome
-TlpNicDma::Receive(Ptr<const Packet> tlp, const TlpHeader& h)
-{
-    return m_tracker.Receive(tlp, h);
+    m_requester->Write(d.completionAddress, bytes, 8, TlpRequester::DoneCallback());
 }
 
 } // namespace ns3

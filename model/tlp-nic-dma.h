@@ -8,13 +8,13 @@
 #include "tlp-doorbell-registers.h"
 #include "tlp-header.h"
 #include "tlp-interconnect-port.h"
-#include "tlp-request-tracker.h"
+#include "tlp-requester.h"
 #include "tlp-window-table.h"
 
 #include "ns3/callback.h"
 #include "ns3/packet.h"
 
-#include <map>
+#include <unordered_map>
 
 namespace ns3
 {
@@ -34,7 +34,9 @@ namespace ns3
  * no posted write); for a push, when a one-byte read of the last byte written
  * completes at the receiver (a read passes no write before it: the flush read of
  * PCIe). Then, with FLAG_NOTIFY, the engine writes the completion (value and status)
- * to the CPU's chosen address, as MSI does.
+ * to the CPU's chosen address, as MSI does. Every request goes through the NIC's
+ * TlpRequester (chunking, tags, timeouts), whose send callback is Route(): a TLP
+ * for a window address goes through the window, any other onto the interconnect.
  */
 class TlpNicDma
 {
@@ -47,10 +49,10 @@ class TlpNicDma
     /// Counters.
     struct Statistics
     {
-        uint64_t readsRemote = 0;   //!< MRd requests sent through windows (flush reads too)
-        uint64_t readsLocal = 0;    //!< MRd requests of local memory
-        uint64_t writesRemote = 0;  //!< MWr requests sent through windows (DMA push)
-        uint64_t writesLocal = 0;   //!< MWr requests to local memory (data, completion writes)
+        uint64_t readsRemote = 0;   //!< MRd TLPs sent through windows (flush reads too)
+        uint64_t readsLocal = 0;    //!< MRd TLPs of local memory
+        uint64_t writesRemote = 0;  //!< MWr TLPs sent through windows (DMA push)
+        uint64_t writesLocal = 0;   //!< MWr TLPs to local memory (data, completion writes)
         uint64_t bytesRead = 0;     //!< bytes read remotely and placed in local memory
         uint64_t bytesPushed = 0;   //!< bytes pushed to remote memory
         uint64_t notifications = 0; //!< completion writes
@@ -63,11 +65,9 @@ class TlpNicDma
     TlpNicDma(TlpWindowTable& windows, TlpInterconnectPort& port);
 
     /**
-     * \param requesterId the NIC's Requester ID
-     * \param maxReadRequestSize MRRS of its reads, bytes
-     * \param maxPayloadSize MPS of its writes, bytes
+     * \param requester the NIC's requester engine; its send callback must be Route()
      */
-    void Configure(uint16_t requesterId, uint32_t maxReadRequestSize, uint32_t maxPayloadSize);
+    void Configure(Ptr<TlpRequester> requester);
     /**
      * \param send sends a request through a window
      * \param finished a descriptor ended
@@ -95,16 +95,15 @@ class TlpNicDma
      */
     void Notify(const TlpDescriptor& d, uint32_t status);
     /**
-     * \brief A completion for one of the NIC's requests.
-     * \param tlp the completion
+     * \brief Place a TLP of the requester (its send callback).
+     * \param tlp the TLP
      * \param h its header
-     * \return what the tracker made of it
+     * \param op its operation
+     * \return true: always taken
      */
-    TlpRequestTracker::Outcome Receive(Ptr<const Packet> tlp, const TlpHeader& h);
+    bool Route(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op);
     /// \return the counters
     const Statistics& GetStatistics() const;
-    /// \return the requester's tag and completion state
-    const TlpRequestTracker& GetTracker() const;
 
   private:
     /// A running descriptor.
@@ -113,61 +112,36 @@ class TlpNicDma
         uint32_t slot = 0;     //!< its slot
         TlpDescriptor d;       //!< the descriptor
         uint64_t remote = 0;   //!< window address of OFFSET
-        uint64_t issued = 0;   //!< bytes requested so far
-        uint32_t pending = 0;  //!< requests not yet ended
-        uint32_t status = 0;   //!< first error, 0 while none
         bool flushing = false; //!< the push's flush read is out
     };
 
-    /// Issue requests of running jobs while tags are free.
-    void Pump();
     /**
-     * \brief Send one read request.
-     * \param cookie the job
-     * \param offset offset of its first byte in the job
-     * \param address its first byte
-     * \param bytes its bytes
-     * \param remote through the window (true) or to local memory
-     */
-    void SendRead(uint64_t cookie, uint32_t offset, uint64_t address, uint32_t bytes, bool remote);
-    /**
-     * \brief Write bytes, in MPS pieces, to local memory or through the window.
-     * \param address first byte
-     * \param data the bytes
-     * \param size byte count
-     * \param remote through the window (true) or to local memory
-     */
-    void WriteBytes(uint64_t address, const uint8_t* data, uint32_t size, bool remote);
-    /**
-     * \brief Completion data (tracker callback).
-     * \param cookie the job
+     * \brief Read data of a job, as each completion arrives (requester callback).
+     * \param op the read
      * \param offset offset in the job
      * \param data the bytes
      * \param size byte count
      */
-    void Data(uint64_t cookie, uint32_t offset, const uint8_t* data, uint32_t size);
+    void Data(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size);
     /**
-     * \brief A request ended (tracker callback).
-     * \param cookie the job
-     * \param status its status
+     * \brief A job's read (or its flush read) ended (requester callback).
+     * \param result the read
      */
-    void Ended(uint64_t cookie, uint8_t status);
+    void ReadDone(const TlpRequester::Result& result);
     /**
-     * \brief End a job whose requests have all ended.
-     * \param cookie the job
+     * \brief End a job.
+     * \param job the job
+     * \param status DONE or an error
      */
-    void Complete(uint64_t cookie);
+    void Finish(const Job& job, uint32_t status);
 
-    TlpWindowTable& m_windows;      //!< the NIC's windows
-    TlpInterconnectPort& m_port;    //!< the NIC's interconnect
-    uint16_t m_requesterId;         //!< Requester ID
-    uint32_t m_maxReadRequestSize;  //!< MRRS
-    uint32_t m_maxPayloadSize;      //!< MPS
-    TlpRequestTracker m_tracker;    //!< tags and completions
-    std::map<uint64_t, Job> m_jobs; //!< running jobs by cookie (slot + 1), in slot order
-    SendRemoteCallback m_send;      //!< through a window
-    FinishedCallback m_finished;    //!< descriptor ended
-    Statistics m_stats;             //!< counters
+    TlpWindowTable& m_windows;                //!< the NIC's windows
+    TlpInterconnectPort& m_port;              //!< the NIC's interconnect
+    Ptr<TlpRequester> m_requester;            //!< chunking, tags, completions
+    std::unordered_map<uint64_t, Job> m_jobs; //!< running jobs by their read operation
+    SendRemoteCallback m_send;                //!< through a window
+    FinishedCallback m_finished;              //!< descriptor ended
+    Statistics m_stats;                       //!< counters
 };
 
 } // namespace ns3

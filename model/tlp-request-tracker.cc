@@ -50,6 +50,13 @@ TlpRequestTracker::SetFreedCallback(FreedCallback freed)
 }
 
 void
+TlpRequestTracker::SetTimes(Time timeout, Time quarantine)
+{
+    m_timeout = timeout;
+    m_quarantineTime = quarantine;
+}
+
+void
 TlpRequestTracker::Clear()
 {
     m_timer.Cancel();

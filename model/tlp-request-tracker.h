@@ -89,6 +89,12 @@ class TlpRequestTracker
      * \param freed called when a tag leaves quarantine after HasFreeTag() said none was free
      */
     void SetFreedCallback(FreedCallback freed);
+    /**
+     * \brief Change the times of a configured tracker (applies from now on).
+     * \param timeout completion timeout
+     * \param quarantine how long a timed-out tag is held
+     */
+    void SetTimes(Time timeout, Time quarantine);
     /// Cancel the timers and forget every request.
     void Clear();
     /// \return true when a tag is free

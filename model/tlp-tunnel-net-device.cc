@@ -108,15 +108,27 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_exportSize),
                           MakeUintegerChecker<uint64_t>())
             .AddAttribute("MaxReadRequestSize",
-                          "Max_Read_Request_Size of the reads of the NIC's DMA engine, bytes.",
+                          "Max_Read_Request_Size of the reads of the NIC's DMA engine, bytes "
+                          "(128..4096, a power of two).",
                           UintegerValue(512),
-                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxReadRequestSize),
-                          MakeUintegerChecker<uint32_t>(128, 4096))
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::SetMaxReadRequestSize,
+                                               &TlpTunnelNetDevice::GetMaxReadRequestSize),
+                          MakeUintegerChecker<uint32_t>())
             .AddAttribute("MaxPayloadSize",
-                          "Max_Payload_Size of the writes the NIC issues, bytes.",
+                          "Max_Payload_Size of the writes the NIC issues, bytes (128..4096, "
+                          "a power of two).",
                           UintegerValue(256),
-                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_maxPayloadSize),
-                          MakeUintegerChecker<uint32_t>(128, 4096))
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::SetMaxPayloadSize,
+                                               &TlpTunnelNetDevice::GetMaxPayloadSize),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("Requester",
+                          "The requester engine of the NIC's own reads and writes: its Tags, "
+                          "CompletionTimeout and TagQuarantine attributes (its RequesterId "
+                          "is the NIC's).",
+                          TypeId::ATTR_GET,
+                          PointerValue(),
+                          MakePointerAccessor(&TlpTunnelNetDevice::GetRequester),
+                          MakePointerChecker<TlpRequester>())
             .AddAttribute("DoorbellBase",
                           "First address of the NIC's doorbell BAR (descriptor registers) on "
                           "its interconnect: a multiple of DoorbellSize, outside memory and "
@@ -323,8 +335,6 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_grantAttempts(10),
       m_exportBase(uint64_t(1) << 32),
       m_exportSize(uint64_t(1) << 38),
-      m_maxReadRequestSize(512),
-      m_maxPayloadSize(256),
       m_doorbellBase(0x00000F0000000000ULL),
       m_doorbellSize(4096),
       m_doorbellSlots(8),
@@ -340,6 +350,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_initialSequence(0),
       m_keepAttempts(8),
       m_grants(m_windows, m_exports),
+      m_requester(CreateObject<TlpRequester>()),
       m_dma(m_windows, m_port)
 {
     NS_LOG_FUNCTION(this);
@@ -355,7 +366,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
     m_doorbell.SetCallbacks(MakeCallback(&TlpNicDma::Check, &m_dma),
                             MakeCallback(&TlpNicDma::Start, &m_dma),
                             MakeCallback(&TlpTunnelNetDevice::DescriptorRefused, this));
-    m_dma.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SendOwnRequest, this),
+    m_dma.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SendThroughWindow, this),
                        MakeCallback(&TlpTunnelNetDevice::DescriptorEnded, this));
 }
 
@@ -368,6 +379,7 @@ void
 TlpTunnelNetDevice::DoDispose()
 {
     m_dma.Clear();
+    m_requester->Dispose();
     m_doorbell.Clear();
     m_windows.Clear();
     m_exports.Clear();
@@ -411,7 +423,10 @@ TlpTunnelNetDevice::Attach(Ptr<PciePort> port)
                                                           << " DoorbellSize=0x" << m_doorbellSize
                                                           << " overlaps the node's memory");
     m_port.ClaimRange(m_doorbellBase, m_doorbellSize); // stops on an overlap with a window
-    m_dma.Configure(m_requesterId, m_maxReadRequestSize, m_maxPayloadSize);
+    m_requester->SetRequesterId(m_requesterId);
+    m_requester->SetSendCallback(MakeCallback(&TlpNicDma::Route, &m_dma));
+    m_requester->SetPostedPassing(true); // data writes never wait behind reads
+    m_dma.Configure(m_requester);
 }
 
 void
@@ -870,7 +885,7 @@ TlpTunnelNetDevice::CompleteLocally(const TlpHeader& request, TlpHeader::Complet
     reply->AddHeader(cpl);
     if (request.GetRequesterId() == m_requesterId)
     {
-        m_dma.Receive(reply, cpl); // one of our own reads
+        m_requester->Receive(reply); // one of our own reads
         return;
     }
     m_port.SendGenerated(reply);
@@ -923,7 +938,7 @@ TlpTunnelNetDevice::FromInterconnect(Ptr<Packet> tlp, const TlpHeader& h)
         {
             // A completion for one of our own reads from this node (a UR of the switch).
             m_port.ReturnCredits(1);
-            if (m_dma.Receive(tlp, h) == TlpRequestTracker::NOT_OURS)
+            if (m_requester->Receive(tlp) == TlpRequestTracker::NOT_OURS)
             {
                 Drop(tlp, DROP_UNKNOWN_REQUESTER);
             }
@@ -1281,7 +1296,7 @@ TlpTunnelNetDevice::HandleCompletion(uint32_t peer,
     }
     if (h.GetRequesterId() == m_requesterId)
     {
-        TlpRequestTracker::Outcome outcome = m_dma.Receive(tlp, h);
+        TlpRequestTracker::Outcome outcome = m_requester->Receive(tlp);
         if (outcome == TlpRequestTracker::NOT_OURS || outcome == TlpRequestTracker::MALFORMED)
         {
             Drop(tlp, DROP_UNKNOWN_REQUESTER);
@@ -1379,8 +1394,8 @@ TlpTunnelNetDevice::DoorbellAccess(Ptr<Packet> tlp, const TlpHeader& h)
         return;
     }
     std::vector<uint8_t> dws;
-    if (h.GetKind() != TlpHeader::MEM_READ || h.GetLengthDw() * 4 > m_maxPayloadSize ||
-        !m_doorbell.Read(h, dws))
+    if (h.GetKind() != TlpHeader::MEM_READ ||
+        h.GetLengthDw() * 4 > m_requester->GetMaxPayloadSize() || !m_doorbell.Read(h, dws))
     {
         m_stats.unsupportedRequests++;
         CompleteLocally(h, TlpHeader::UR);
@@ -1402,9 +1417,9 @@ TlpTunnelNetDevice::DoorbellAccess(Ptr<Packet> tlp, const TlpHeader& h)
 }
 
 void
-TlpTunnelNetDevice::SendOwnRequest(Ptr<Packet> tlp, const TlpHeader& h)
+TlpTunnelNetDevice::SendThroughWindow(Ptr<Packet> tlp, const TlpHeader& h)
 {
-    TlpWindow* w = m_windows.Find(h.GetAddress());
+    TlpWindow* w = m_windows.Find(h.GetFirstByteAddress());
     if (w == nullptr || !w->Contains(h.GetAddress(), RequestSpan(h)))
     {
         Refuse(tlp, DROP_NO_WINDOW, UINT32_MAX); // the window went away meanwhile
@@ -1425,6 +1440,38 @@ TlpTunnelNetDevice::DescriptorEnded(uint32_t slot, uint32_t status)
 {
     m_doorbell.Finish(slot, status);
     m_descriptorTrace(slot, status);
+}
+
+Ptr<TlpRequester>
+TlpTunnelNetDevice::GetRequester() const
+{
+    return m_requester;
+}
+
+void
+TlpTunnelNetDevice::SetMaxReadRequestSize(uint32_t value)
+{
+    TlpRequester::CheckTransferSize("TlpTunnelNetDevice", "MaxReadRequestSize", value);
+    m_requester->SetMaxReadRequestSize(value);
+}
+
+uint32_t
+TlpTunnelNetDevice::GetMaxReadRequestSize() const
+{
+    return m_requester->GetMaxReadRequestSize();
+}
+
+void
+TlpTunnelNetDevice::SetMaxPayloadSize(uint32_t value)
+{
+    TlpRequester::CheckTransferSize("TlpTunnelNetDevice", "MaxPayloadSize", value);
+    m_requester->SetMaxPayloadSize(value);
+}
+
+uint32_t
+TlpTunnelNetDevice::GetMaxPayloadSize() const
+{
+    return m_requester->GetMaxPayloadSize();
 }
 
 // ------------------------------------------------------------------- NetDevice

@@ -14,7 +14,7 @@
 #include "tlp-interconnect-port.h"
 #include "tlp-nic-dma.h"
 #include "tlp-peer-session.h"
-#include "tlp-request-tracker.h"
+#include "tlp-requester.h"
 #include "tlp-transmit-scheduler.h"
 #include "tlp-transport.h"
 #include "tlp-unpacker.h"
@@ -224,6 +224,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
 
     /// \return the NIC's bus/device/function (Requester ID of its own requests)
     uint16_t GetRequesterId() const;
+    /// \return the requester engine of the NIC's own reads and writes
+    Ptr<TlpRequester> GetRequester() const;
     /// \return the NIC's end of its PCIe link, null before Attach()
     Ptr<PciePort> GetPort() const;
     /// \return the counters
@@ -483,7 +485,7 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \param tlp the request
      * \param h its header
      */
-    void SendOwnRequest(Ptr<Packet> tlp, const TlpHeader& h);
+    void SendThroughWindow(Ptr<Packet> tlp, const TlpHeader& h);
     /**
      * \brief An access to the doorbell BAR from the interconnect.
      * \param tlp the TLP
@@ -503,6 +505,14 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \param status DONE or an error
      */
     void DescriptorEnded(uint32_t slot, uint32_t status);
+    /// \param value Max_Read_Request_Size of the NIC's own reads
+    void SetMaxReadRequestSize(uint32_t value);
+    /// \return Max_Read_Request_Size of the NIC's own reads
+    uint32_t GetMaxReadRequestSize() const;
+    /// \param value Max_Payload_Size of the NIC's own writes
+    void SetMaxPayloadSize(uint32_t value);
+    /// \return Max_Payload_Size of the NIC's own writes
+    uint32_t GetMaxPayloadSize() const;
 
     Ptr<Node> m_node;              //!< the node
     uint32_t m_ifIndex;            //!< interface index
@@ -519,8 +529,6 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     uint32_t m_grantAttempts;            //!< GRANT_REQUEST packets before giving up
     uint64_t m_exportBase;               //!< pool for regions granted on request
     uint64_t m_exportSize;               //!< pool size
-    uint32_t m_maxReadRequestSize;       //!< of the DMA engine's reads
-    uint32_t m_maxPayloadSize;           //!< of the DMA engine's writes
     uint64_t m_doorbellBase;             //!< doorbell BAR base
     uint64_t m_doorbellSize;             //!< doorbell BAR size
     uint32_t m_doorbellSlots;            //!< descriptor slots
@@ -554,9 +562,10 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TlpTransmitScheduler m_scheduler;                        //!< turns on the transport
     TlpWriteKeeper m_keeper; //!< writes this NIC confirmed (claim 18)
 
-    TlpDoorbell m_doorbell; //!< the doorbell registers
-    TlpNicDma m_dma;        //!< runs the descriptors
-    Statistics m_stats;     //!< counters
+    Ptr<TlpRequester> m_requester; //!< our own reads and writes
+    TlpDoorbell m_doorbell;        //!< the doorbell registers
+    TlpNicDma m_dma;               //!< runs the descriptors
+    Statistics m_stats;            //!< counters
 
     NetDevice::ReceiveCallback m_rxCallback;             //!< unused: the NIC carries no L3
     NetDevice::PromiscReceiveCallback m_promiscCallback; //!< unused

@@ -307,6 +307,44 @@ TEST(TlpMemory, BadRequestsGetCompleterAbortOrAreDropped)
     EXPECT_EQ(b.memory->GetStore().GetAllocatedPages(), 0u); // nothing written
 }
 
+TEST(TlpMemory, MisalignedAtomicOpTlpsGetCompleterAbortAndChangeNothing)
+{
+    // The operand's first byte is checked from the TLP's fields: the DW address
+    // and the byte enables (reserved, 0000b, in an AtomicOp). Each of these names
+    // an operand that is not naturally aligned; executing it at the DW would
+    // update other bytes.
+    Bench b;
+    b.Fill(0x1000, 32, 0xEE);
+    TlpHeader at2 = TlpHeader::MakeAtomic(TlpHeader::FETCH_ADD, 0x1000, 4, 0x0010, 1);
+    at2.SetFirstByteEnable(0xC); // address bits 1:0 = 2 put in the byte enables
+    b.cpu->Send(at2, {1, 0, 0, 0});
+    TlpHeader at1 = TlpHeader::MakeAtomic(TlpHeader::SWAP, 0x1000, 8, 0x0010, 2);
+    at1.SetFirstByteEnable(0xE);
+    at1.SetLastByteEnable(0x1);
+    b.cpu->Send(at1, std::vector<uint8_t>(8, 1));
+    b.cpu->Send(TlpHeader::MakeAtomic(TlpHeader::FETCH_ADD, 0x1004, 8, 0x0010, 3),
+                std::vector<uint8_t>(8, 1));
+    b.cpu->Send(TlpHeader::MakeAtomic(TlpHeader::CAS, 0x1004, 8, 0x0010, 4),
+                std::vector<uint8_t>(16, 0xEE));
+    b.cpu->Send(TlpHeader::MakeAtomic(TlpHeader::CAS, 0x1008, 16, 0x0010, 5),
+                std::vector<uint8_t>(32, 0xEE));
+    // Aligned, byte enables 0000b: executed.
+    b.cpu->Send(TlpHeader::MakeAtomic(TlpHeader::FETCH_ADD, 0x1010, 4, 0x0010, 6), {1, 0, 0, 0});
+    Simulator::Run();
+    ASSERT_EQ(b.cpu->received.size(), 6u);
+    for (uint32_t i = 0; i < 5; ++i)
+    {
+        EXPECT_EQ(b.cpu->Header(i).GetTag(), i + 1);
+        EXPECT_EQ(b.cpu->Header(i).GetStatus(), TlpHeader::CA) << i;
+        EXPECT_FALSE(b.cpu->Header(i).HasData());
+    }
+    EXPECT_EQ(b.cpu->Header(5).GetStatus(), TlpHeader::SC);
+    EXPECT_EQ(b.cpu->Data(5), Hex("eeeeeeee"));
+    std::vector<uint8_t> expected(32, 0xEE);
+    expected[0x10] = 0xEF;
+    EXPECT_EQ(b.Image(0x1000, 32), expected) << ToHex(b.Image(0x1000, 32));
+}
+
 TEST(TlpMemory, EcrcCheckedAndGenerated)
 {
     Bench b;

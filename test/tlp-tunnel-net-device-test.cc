@@ -277,6 +277,86 @@ TEST_P(TlpTunnelTransport, RemoteReadsAndNicReads)
     sink.memory = nullptr;
 }
 
+TEST_P(TlpTunnelTransport, NicReadsUseTheRequesterAttributes)
+{
+    // The NIC's own reads: MaxReadRequestSize 128, 2 tags (the requester's attribute),
+    // a 1000-byte read at an odd window address into an odd local address.
+    Fabric f(GetParam());
+    f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
+    std::vector<uint8_t> image = Pattern(0x10000, 3);
+    f.Memory(1)->GetStore().Write(REGION, image.data(), image.size());
+    Ptr<TlpTunnelNetDevice> nic = f.Nic(0);
+    nic->SetAttribute("MaxReadRequestSize", UintegerValue(128));
+    PointerValue requester;
+    nic->GetAttribute("Requester", requester);
+    ASSERT_EQ(requester.Get<TlpRequester>(), nic->GetRequester());
+    nic->GetRequester()->SetAttribute("Tags", UintegerValue(2));
+
+    struct Watch
+    {
+        Ptr<TlpRequester> r;
+        uint32_t most = 0;
+        std::vector<std::pair<uint64_t, uint32_t>> reads;
+        std::vector<std::pair<uint64_t, uint32_t>> writes;
+
+        void Tx(Ptr<const Packet> tlp)
+        {
+            TlpHeader h;
+            tlp->PeekHeader(h);
+            // Reads by their offset in the window (the NIC may translate them once sent).
+            uint64_t a = h.IsPosted() ? h.GetFirstByteAddress() : h.GetFirstByteAddress() & 0xFFFF;
+            (h.IsPosted() ? writes : reads).emplace_back(a, h.GetEnabledBytes());
+            most = std::max(most, r->GetOutstanding());
+        }
+
+        uint32_t status = 0xEE;
+
+        void Done(uint32_t s, Time)
+        {
+            status = s;
+        }
+    } watch;
+
+    watch.r = nic->GetRequester();
+    nic->GetRequester()->TraceConnectWithoutContext("Tx", MakeCallback(&Watch::Tx, &watch));
+    Simulator::Schedule(MicroSeconds(20),
+                        &TlpDoorbellHelper::ReadRemote,
+                        f.hosts.Get(0),
+                        WINDOW + 0x2003,
+                        1000u,
+                        0x7000001ULL,
+                        0x7800000ULL,
+                        MakeCallback(&Watch::Done, &watch));
+    Simulator::Run();
+    EXPECT_EQ(watch.status, TlpDoorbellRegisters::DONE);
+    std::vector<uint8_t> want(image.begin() + 0x2003, image.begin() + 0x2003 + 1000);
+    EXPECT_EQ(f.Image(0, 0x7000001, 1000), want);
+    // MRd: 0x2003..0x207f, six 128-byte blocks, 0x2380..0x23ea; at most 2 at a time.
+    EXPECT_EQ(watch.reads,
+              (std::vector<std::pair<uint64_t, uint32_t>>{{0x2003, 125},
+                                                          {0x2080, 128},
+                                                          {0x2100, 128},
+                                                          {0x2180, 128},
+                                                          {0x2200, 128},
+                                                          {0x2280, 128},
+                                                          {0x2300, 128},
+                                                          {0x2380, 107}}));
+    EXPECT_EQ(watch.most, 2u);
+    // MWr into local memory as each completion arrives, in address order, none across
+    // a MaxPayloadSize (256) boundary; then the 8-byte completion word.
+    ASSERT_FALSE(watch.writes.empty());
+    EXPECT_EQ(watch.writes.back(), std::make_pair(uint64_t(0x7800000), 8u));
+    uint64_t next = 0x7000001;
+    for (size_t i = 0; i + 1 < watch.writes.size(); ++i)
+    {
+        EXPECT_EQ(watch.writes[i].first, next);
+        EXPECT_EQ(watch.writes[i].first / 256,
+                  (watch.writes[i].first + watch.writes[i].second - 1) / 256);
+        next += watch.writes[i].second;
+    }
+    EXPECT_EQ(next, 0x7000001u + 1000);
+}
+
 TEST_P(TlpTunnelTransport, GrantComesFirstAndNothingIsLost)
 {
     // Two credits: the NIC holds two TLPs while the grant travels; the rest wait in
@@ -887,6 +967,17 @@ TEST(TunnelHeader, MalformedIsRefused)
     EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000020 00500000", th), 0u);
     EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_TRUNCATED);
     EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000018 00500000", th), 24u);
+}
+
+TEST(TlpTunnelDeathTest, RequesterSizesArePowersOfTwo)
+{
+    EXPECT_DEATH(
+        CreateObject<TlpTunnelNetDevice>()->SetAttribute("MaxReadRequestSize", UintegerValue(200)),
+        "TlpTunnelNetDevice: attribute MaxReadRequestSize=200 must be a power of two in "
+        "128..4096 bytes");
+    EXPECT_DEATH(
+        CreateObject<TlpTunnelNetDevice>()->SetAttribute("MaxPayloadSize", UintegerValue(100)),
+        "TlpTunnelNetDevice: attribute MaxPayloadSize=100 must be a power of two");
 }
 
 TEST(TlpTunnelDeathTest, BadWindows)
