@@ -15,7 +15,8 @@ NS_LOG_COMPONENT_DEFINE("TlpNicDma");
 
 TlpNicDma::TlpNicDma(TlpWindowTable& windows, TlpInterconnectPort& port)
     : m_windows(windows),
-      m_port(port)
+      m_port(port),
+      m_hasStarting(false)
 {
 }
 
@@ -82,13 +83,38 @@ TlpNicDma::Start(uint32_t slot, const TlpDescriptor& d)
     job.d = d;
     job.remote = m_windows.Get(static_cast<uint16_t>(d.window))->base + d.offset;
     bool push = (d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH;
-    // Checked: the window and the memory are there, so no request of it is answered
-    // before Read() returns.
-    uint64_t op = m_requester->Read(push ? d.local : job.remote,
-                                    static_cast<uint32_t>(d.length),
+    Issue(job, push ? d.local : job.remote, static_cast<uint32_t>(d.length), true);
+}
+
+void
+TlpNicDma::Issue(const Job& job, uint64_t address, uint32_t size, bool data)
+{
+    // A request may be answered before Read() returns (UR: its window was refused):
+    // the callbacks then find the job here.
+    m_starting = job;
+    m_hasStarting = true;
+    uint64_t op = m_requester->Read(address,
+                                    size,
                                     MakeCallback(&TlpNicDma::ReadDone, this),
-                                    MakeCallback(&TlpNicDma::Data, this));
-    m_jobs[op] = job;
+                                    data ? MakeCallback(&TlpNicDma::Data, this)
+                                         : TlpRequester::DataCallback());
+    if (m_hasStarting)
+    {
+        m_jobs[op] = m_starting;
+        m_hasStarting = false;
+    }
+}
+
+TlpNicDma::Job*
+TlpNicDma::FindJob(uint64_t op)
+{
+    if (m_hasStarting)
+    {
+        m_jobs[op] = m_starting;
+        m_hasStarting = false;
+    }
+    auto it = m_jobs.find(op);
+    return it == m_jobs.end() ? nullptr : &it->second;
 }
 
 bool
@@ -117,12 +143,12 @@ TlpNicDma::Route(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op)
 void
 TlpNicDma::Data(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size)
 {
-    auto it = m_jobs.find(op);
-    if (it == m_jobs.end() || it->second.flushing)
+    const Job* found = FindJob(op);
+    if (found == nullptr || found->flushing)
     {
         return; // the flush read's byte
     }
-    const Job& job = it->second;
+    const Job& job = *found;
     if ((job.d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH)
     {
         // Claims 33-34: the read completion goes on as a remote write as it arrives.
@@ -139,13 +165,13 @@ TlpNicDma::Data(uint64_t op, uint32_t offset, const uint8_t* data, uint32_t size
 void
 TlpNicDma::ReadDone(const TlpRequester::Result& result)
 {
-    auto it = m_jobs.find(result.id);
-    if (it == m_jobs.end())
+    const Job* found = FindJob(result.id);
+    if (found == nullptr)
     {
         return;
     }
-    Job job = it->second;
-    m_jobs.erase(it);
+    Job job = *found;
+    m_jobs.erase(result.id);
     bool push = (job.d.flags & TlpDoorbellRegisters::OP_MASK) == TlpDoorbellRegisters::OP_PUSH;
     if (result.status != TlpHeader::SC)
     {
@@ -161,10 +187,7 @@ TlpNicDma::ReadDone(const TlpRequester::Result& result)
     {
         // Flush: the read of the last byte pushed completes after every write before it.
         job.flushing = true;
-        uint64_t op = m_requester->Read(job.remote + job.d.length - 1,
-                                        1,
-                                        MakeCallback(&TlpNicDma::ReadDone, this));
-        m_jobs[op] = job;
+        Issue(job, job.remote + job.d.length - 1, 1, false);
         return;
     }
     Finish(job, TlpDoorbellRegisters::DONE);

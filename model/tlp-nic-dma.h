@@ -116,6 +116,19 @@ class TlpNicDma
     };
 
     /**
+     * \brief Start a read of a job (its data, or the flush read).
+     * \param job the job
+     * \param address first byte
+     * \param size bytes
+     * \param data hand each completion's data to Data()
+     */
+    void Issue(const Job& job, uint64_t address, uint32_t size, bool data);
+    /**
+     * \param op a read operation
+     * \return its job, or nullptr
+     */
+    Job* FindJob(uint64_t op);
+    /**
      * \brief Read data of a job, as each completion arrives (requester callback).
      * \param op the read
      * \param offset offset in the job
@@ -139,6 +152,8 @@ class TlpNicDma
     TlpInterconnectPort& m_port;              //!< the NIC's interconnect
     Ptr<TlpRequester> m_requester;            //!< chunking, tags, completions
     std::unordered_map<uint64_t, Job> m_jobs; //!< running jobs by their read operation
+    Job m_starting;                           //!< the job whose read is being started
+    bool m_hasStarting;                       //!< m_starting is not in m_jobs yet
     SendRemoteCallback m_send;                //!< through a window
     FinishedCallback m_finished;              //!< descriptor ended
     Statistics m_stats;                       //!< counters

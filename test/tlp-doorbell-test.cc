@@ -604,3 +604,38 @@ TEST(Doorbell, PushSendsEachCompletionOnAsItArrives)
     EXPECT_EQ(es.readsRemote, 1u);
     EXPECT_EQ(es.writesLocal, 1u); // the completion word
 }
+
+TEST(Doorbell, RemoteErrorEndsTheDescriptorWithItsStatus)
+{
+    // A window whose region node 1 refuses (not its memory): the reads end with UR,
+    // the descriptor with REMOTE_ERROR | UR in STATUS, LAST_ERROR, ERRORS and the
+    // completion word; local memory is untouched.
+    Pair p("udp");
+    const uint64_t refused = 0x0000200000000000ULL;
+    p.tunnel.MapWindow(p.hosts.Get(0), refused, 0x10000, 1, uint64_t(1) << 41);
+    Simulator::Schedule(MicroSeconds(20),
+                        &TlpDoorbellHelper::ReadRemote,
+                        p.hosts.Get(0),
+                        refused,
+                        uint64_t(3000),
+                        LOCAL,
+                        WORD,
+                        p.Callback());
+    p.seenSize = 3000;
+    Simulator::Run();
+    uint32_t status = TlpDoorbellRegisters::REMOTE_ERROR | TlpHeader::UR;
+    ASSERT_EQ(p.statuses.size(), 1u);
+    EXPECT_EQ(p.statuses[0], status);
+    EXPECT_EQ(p.seen[0], std::vector<uint8_t>(3000, 0));
+    EXPECT_EQ(p.Register(TlpDoorbellRegisters::SLOT_BASE + TlpDoorbellRegisters::STATUS), status);
+    EXPECT_EQ(p.Register(TlpDoorbellRegisters::LAST_ERROR), status);
+    EXPECT_EQ(p.Register(TlpDoorbellRegisters::ERRORS), 1u);
+    EXPECT_EQ(p.Register(TlpDoorbellRegisters::BUSY), 0u);
+    const TlpDoorbell::Statistics& ds = p.Nic(0)->GetDoorbell().GetStatistics();
+    EXPECT_EQ(ds.started, 1u);
+    EXPECT_EQ(ds.failed, 1u);
+    EXPECT_EQ(ds.done, 0u);
+    ASSERT_EQ(p.ended.size(), 1u);
+    EXPECT_EQ(p.ended[0], std::make_pair(0u, status));
+    EXPECT_EQ(p.Nic(0)->GetDma().GetStatistics().bytesRead, 0u);
+}
