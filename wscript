@@ -3,6 +3,7 @@
 # serves ns-3.36+ and standalone builds; keep the source lists of both in step.
 
 MODULE_SOURCES = [
+    'helper/tlp-doorbell-helper.cc',
     'helper/tlp-fault-helper.cc',
     'helper/full-duplex-ethernet-helper.cc',
     'helper/tlp-topology-helper.cc',
@@ -19,6 +20,7 @@ MODULE_SOURCES = [
     'model/sparse-memory.cc',
     'model/tlp-completion-router.cc',
     'model/tlp-cpu.cc',
+    'model/tlp-doorbell.cc',
     'model/tlp-ecrc-trailer.cc',
     'model/tlp-ethernet-transport.cc',
     'model/tlp-export-table.cc',
@@ -27,6 +29,7 @@ MODULE_SOURCES = [
     'model/tlp-interconnect-port.cc',
     'model/tlp-link-impairment.cc',
     'model/tlp-memory.cc',
+    'model/tlp-nic-dma.cc',
     'model/tlp-packer.cc',
     'model/tlp-peer-directory.cc',
     'model/tlp-peer-session.cc',
@@ -65,6 +68,7 @@ TEST_SOURCES = [
     'test/tlp-identity-test.cc',
     'test/tlp-grant-test.cc',
     'test/tlp-transmit-scheduler-test.cc',
+    'test/tlp-doorbell-test.cc',
     'test/tlp-test-environment.cc',
 ]
 
@@ -96,7 +100,9 @@ def build(bld):
 
     headers = bld(features='ns3header')
     headers.module = 'tlp-tunnel'
-    headers.source = [s.replace('.cc', '.h') for s in MODULE_SOURCES]
+    headers.source = [s.replace('.cc', '.h') for s in MODULE_SOURCES] + [
+        'model/tlp-doorbell-registers.h',
+    ]
 
     if bld.env['ENABLE_EXAMPLES']:
         bld.recurse('examples')

@@ -34,6 +34,8 @@
  *       --bidirectional=true
  */
 
+#include "tlp-example-stages.h"
+
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
@@ -52,35 +54,6 @@ namespace
 {
 
 const uint64_t WINDOW = 0x0000100000000000ULL; //!< window base on both nodes (16 TiB)
-
-/// Data bytes of the TLPs a memory executed, after the first, and their time span.
-struct Meter
-{
-    uint64_t tlps = 0;  //!< TLPs seen
-    uint64_t bytes = 0; //!< data bytes after the first TLP
-    Time first;         //!< first TLP
-    Time last;          //!< last TLP
-
-    void Tlp(Ptr<const Packet> tlp)
-    {
-        TlpHeader h;
-        tlp->PeekHeader(h);
-        if (tlps++ == 0)
-        {
-            first = Simulator::Now();
-        }
-        else
-        {
-            bytes += h.GetDataSize();
-        }
-        last = Simulator::Now();
-    }
-
-    double Goodput() const
-    {
-        return last > first ? bytes * 8 / (last - first).GetSeconds() : 0;
-    }
-};
 
 /// Counts drops reported by trace sources.
 struct DropCounter
@@ -113,25 +86,6 @@ struct Load
 };
 
 /**
- * \param l2 bytes after the Ethernet header (or the IP datagram on point-to-point)
- * \param link the link type
- * \return bytes the link spends on them
- */
-uint64_t
-WireBytes(uint64_t l2, TlpTopologyHelper::LinkType link)
-{
-    switch (link)
-    {
-    case TlpTopologyHelper::ETHERNET:
-        return 8 + FullDuplexEthernetNetDevice::GetFrameSize(l2) + 12;
-    case TlpTopologyHelper::CSMA:
-        return FullDuplexEthernetNetDevice::GetFrameSize(l2); // ns-3's CSMA: the frame only
-    default:
-        return 2 + l2; // PPP
-    }
-}
-
-/**
  * \brief Add up what a stream of writes puts on each stage. Writes are split into
  * TLPs at Max_Payload_Size boundaries, each TLP's data spans whole DWs, and its
  * header is 4DW at or above 4 GiB, 3DW below.
@@ -160,8 +114,7 @@ StreamLoad(uint32_t count,
             load.tlps++;
             load.pcieTx += txHeader + dw + overhead;
             load.pcieRx += rxHeader + dw + overhead;
-            uint64_t tunnel = TunnelHeader::GetSerializedSizeFor(1) + rxHeader + dw; // one length
-            load.linkWire += WireBytes(udp ? 20 + 8 + tunnel : tunnel, link);
+            load.linkWire += tlpexample::TunnelPacketWireBytes(rxHeader + dw, udp, link);
             offset = chunkEnd;
         }
     }
@@ -212,7 +165,7 @@ main(int argc, char* argv[])
     uint32_t directions = bidirectional ? 2 : 1;
     uint64_t bytes = uint64_t(count) * size;
     uint64_t windowSize = (bytes + 4095) / 4096 * 4096;
-    Meter meters[2];
+    tlpexample::WriteMeter meters[2];
     for (uint32_t s = 0; s < directions; ++s)
     {
         uint32_t d = 1 - s;
@@ -224,7 +177,8 @@ main(int argc, char* argv[])
         cpu->SetAttribute("StreamRange", UintegerValue(bytes));
         cpu->SetStartTime(MicroSeconds(20)); // after the grant
         TlpTunnelHelper::GetMemory(hosts.Get(d))
-            ->TraceConnectWithoutContext("Write", MakeCallback(&Meter::Tlp, &meters[s]));
+            ->TraceConnectWithoutContext("Write",
+                                         MakeCallback(&tlpexample::WriteMeter::Tlp, &meters[s]));
     }
 
     DropCounter drops;
@@ -310,10 +264,9 @@ main(int argc, char* argv[])
             const Load& other = loads[d];
             double period = data / std::min({pcieTx, pcieRx, nicRate, network, memoryLimit}) /
                             other.tlps * 1e12;
-            double ack = pcie->GetAckLatency().GetPicoSeconds();
-            double updateFc = pcie->GetUpdateFcLatency().GetPicoSeconds();
-            double dllps =
-                1 / (std::floor(ack / period) + 1) + 1 / (std::floor(updateFc / period) + 1);
+            double dllps = tlpexample::DllpsPerTlp(period,
+                                                   pcie->GetAckLatency().GetPicoSeconds(),
+                                                   pcie->GetUpdateFcLatency().GetPicoSeconds());
             double dllpBytes = other.tlps * dllps * pcie->GetDllpBytes();
             pcieTx = pcieRate * load.data / (load.pcieTx + dllpBytes);
             pcieRx = pcieRate * load.data / (load.pcieRx + dllpBytes);

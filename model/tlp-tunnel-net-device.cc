@@ -110,7 +110,7 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_exportSize),
                           MakeUintegerChecker<uint64_t>())
             .AddAttribute("MaxReadRequestSize",
-                          "Max_Read_Request_Size of the NIC's own reads (ReadRemote), bytes "
+                          "Max_Read_Request_Size of the reads of the NIC's DMA engine, bytes "
                           "(128..4096, a power of two).",
                           UintegerValue(512),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::SetMaxReadRequestSize,
@@ -131,6 +131,24 @@ TlpTunnelNetDevice::GetTypeId()
                           PointerValue(),
                           MakePointerAccessor(&TlpTunnelNetDevice::GetRequester),
                           MakePointerChecker<TlpRequester>())
+            .AddAttribute("DoorbellBase",
+                          "First address of the NIC's doorbell BAR (descriptor registers) on "
+                          "its interconnect: a multiple of DoorbellSize, outside memory and "
+                          "the windows.",
+                          UintegerValue(0x00000F0000000000ULL),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_doorbellBase),
+                          MakeUintegerChecker<uint64_t>())
+            .AddAttribute("DoorbellSize",
+                          "Bytes of the doorbell BAR: a power of two, 4 KiB or more.",
+                          UintegerValue(4096),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_doorbellSize),
+                          MakeUintegerChecker<uint64_t>())
+            .AddAttribute("DoorbellSlots",
+                          "Descriptor slots of the doorbell BAR: descriptors that may run at "
+                          "once (1..32).",
+                          UintegerValue(8),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_doorbellSlots),
+                          MakeUintegerChecker<uint32_t>())
             .AddAttribute("AggregationLimit",
                           "Most TLPs one tunnel packet carries (1: every TLP travels alone). "
                           "TLPs for the same peer and window are gathered until the limit, "
@@ -313,7 +331,12 @@ TlpTunnelNetDevice::GetTypeId()
             .AddTraceSource("Confirmation",
                             "The NIC generated a write confirmation.",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_confirmationTrace),
-                            "ns3::TlpTunnelNetDevice::PacketTracedCallback");
+                            "ns3::TlpTunnelNetDevice::PacketTracedCallback")
+            .AddTraceSource("Descriptor",
+                            "A doorbell descriptor ended or was refused: (slot, status), "
+                            "status DONE or an error (TlpDoorbellRegisters::Status).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_descriptorTrace),
+                            "ns3::TlpTunnelNetDevice::DescriptorTracedCallback");
     return tid;
 }
 
@@ -325,6 +348,9 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_grantAttempts(10),
       m_exportBase(uint64_t(1) << 32),
       m_exportSize(uint64_t(1) << 38),
+      m_doorbellBase(0x00000F0000000000ULL),
+      m_doorbellSize(4096),
+      m_doorbellSlots(8),
       m_aggregationLimit(1),
       m_maxPacketSize(65507),
       m_reliable(true),
@@ -337,7 +363,8 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_initialSequence(0),
       m_keepAttempts(8),
       m_grants(m_windows, m_exports),
-      m_requester(CreateObject<TlpRequester>())
+      m_requester(CreateObject<TlpRequester>()),
+      m_dma(m_windows, m_port)
 {
     NS_LOG_FUNCTION(this);
     m_port.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::FromInterconnect, this),
@@ -349,6 +376,11 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
                           MakeCallback(&TlpTunnelNetDevice::IsLocalMemory, this));
     m_keeper.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::ResendKept, this),
                           MakeCallback(&TlpTunnelNetDevice::KeptWriteLost, this));
+    m_doorbell.SetCallbacks(MakeCallback(&TlpNicDma::Check, &m_dma),
+                            MakeCallback(&TlpNicDma::Start, &m_dma),
+                            MakeCallback(&TlpTunnelNetDevice::DescriptorRefused, this));
+    m_dma.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SendThroughWindow, this),
+                       MakeCallback(&TlpTunnelNetDevice::DescriptorEnded, this));
 }
 
 void
@@ -377,7 +409,9 @@ TlpTunnelNetDevice::~TlpTunnelNetDevice()
 void
 TlpTunnelNetDevice::DoDispose()
 {
+    m_dma.Clear();
     m_requester->Dispose();
+    m_doorbell.Clear();
     m_windows.Clear();
     m_exports.Clear();
     m_router.Clear();
@@ -389,7 +423,6 @@ TlpTunnelNetDevice::DoDispose()
     m_sessions.clear();
     m_sessionIndex.clear();
     m_scheduler.Clear();
-    m_ownReads.clear();
     m_port.Dispose();
     m_interconnectErrorModel = nullptr;
     m_grants.SetRandom(nullptr);
@@ -422,9 +455,17 @@ TlpTunnelNetDevice::Attach(Ptr<PciePort> port)
     NS_LOG_FUNCTION(this << port);
     m_port.Attach(port, this, m_requesterId, m_rxCredits, m_processingDelay);
     m_exports.SetPool(m_exportBase, m_exportSize);
+    m_doorbell.Configure(m_doorbellBase, m_doorbellSize, m_doorbellSlots);
+    NS_ABORT_MSG_IF(port->IsHostMemory(m_doorbellBase, 1) ||
+                        port->IsHostMemory(m_doorbellBase + m_doorbellSize - 1, 1),
+                    "TlpTunnelNetDevice: DoorbellBase=0x" << std::hex << m_doorbellBase
+                                                          << " DoorbellSize=0x" << m_doorbellSize
+                                                          << " overlaps the node's memory");
+    m_port.ClaimRange(m_doorbellBase, m_doorbellSize); // stops on an overlap with a window
     m_requester->SetRequesterId(m_requesterId);
-    m_requester->SetSendCallback(MakeCallback(&TlpTunnelNetDevice::SendOwn, this));
+    m_requester->SetSendCallback(MakeCallback(&TlpNicDma::Route, &m_dma));
     m_requester->SetPostedPassing(true); // data writes never wait behind reads
+    m_dma.Configure(m_requester);
 }
 
 void
@@ -651,6 +692,8 @@ TlpTunnelNetDevice::DropReasonToString(uint8_t reason)
         return "spoofed source";
     case DROP_BAD_KEY:
         return "wrong region key";
+    case DROP_NO_REGISTER:
+        return "doorbell write past the registers";
     default:
         return "unknown reason";
     }
@@ -1005,6 +1048,12 @@ TlpTunnelNetDevice::FromInterconnect(Ptr<Packet> tlp, const TlpHeader& h)
     if (TlpWriteConfirmation::IsConfirmation(h))
     {
         ConfirmationFromInterconnect(tlp, h);
+        return;
+    }
+    if (h.HasMemoryAddress() && m_doorbell.Contains(h.GetAddress()))
+    {
+        m_port.ReturnCredits(1);
+        DoorbellAccess(tlp, h);
         return;
     }
     TlpWindow* w = h.HasMemoryAddress() ? m_windows.Find(h.GetAddress()) : nullptr;
@@ -1458,61 +1507,78 @@ TlpTunnelNetDevice::Readdress(Ptr<Packet> tlp, TlpHeader h, uint64_t address)
     return tlp;
 }
 
-// ------------------------------------------------------------- own remote reads
+// ------------------------------------------------------- doorbell and DMA engine
 
-void
-TlpTunnelNetDevice::ReadRemote(uint64_t windowAddress,
-                               uint32_t size,
-                               uint64_t localAddress,
-                               ReadCallback done)
+const TlpDoorbell&
+TlpTunnelNetDevice::GetDoorbell() const
 {
-    NS_LOG_FUNCTION(this << windowAddress << size << localAddress);
-    TlpWindow* w = m_windows.Find(windowAddress);
-    NS_ABORT_MSG_IF(size == 0 || w == nullptr || !w->Contains(windowAddress, size),
-                    "TlpTunnelNetDevice: ReadRemote of " << size << " bytes at 0x" << std::hex
-                                                         << windowAddress
-                                                         << " is not inside one window");
-    m_ownReads[m_requester->GetNextOperationId()] = {localAddress, done};
-    m_requester->Read(windowAddress, size, MakeCallback(&TlpTunnelNetDevice::OwnReadDone, this));
+    return m_doorbell;
 }
 
-bool
-TlpTunnelNetDevice::SendOwn(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op)
+const TlpNicDma&
+TlpTunnelNetDevice::GetDma() const
 {
-    if (h.IsPosted())
+    return m_dma;
+}
+
+void
+TlpTunnelNetDevice::DoorbellAccess(Ptr<Packet> tlp, const TlpHeader& h)
+{
+    if (h.GetKind() == TlpHeader::MEM_WRITE)
     {
-        m_port.Send(tlp, Simulator::Now()); // DMA write into local memory
-        return true;
+        if (!m_doorbell.Write(tlp, h))
+        {
+            Drop(tlp, DROP_NO_REGISTER); // a posted UR: nobody to answer
+        }
+        return;
     }
-    TlpWindow* w = m_windows.Find(h.GetFirstByteAddress());
-    if (w == nullptr)
+    std::vector<uint8_t> dws;
+    if (h.GetKind() != TlpHeader::MEM_READ ||
+        h.GetLengthDw() * 4 > m_requester->GetMaxPayloadSize() || !m_doorbell.Read(h, dws))
     {
-        CompleteLocally(h, TlpHeader::UR); // the window went away meanwhile
-        return true;
+        m_stats.unsupportedRequests++;
+        CompleteLocally(h, TlpHeader::UR);
+        return;
+    }
+    uint32_t bytes = std::max<uint32_t>(h.GetEnabledBytes(), 1); // zero-length: one DW
+    TlpHeader cpl = TlpHeader::MakeCompletion(TlpHeader::SC,
+                                              m_requesterId,
+                                              h.GetRequesterId(),
+                                              h.GetTag(),
+                                              bytes,
+                                              static_cast<uint8_t>(h.GetFirstByteAddress() & 0x7F),
+                                              h.GetLengthDw());
+    cpl.SetTrafficClass(h.GetTrafficClass());
+    cpl.SetAttributes(h.GetAttributes());
+    Ptr<Packet> reply = Create<Packet>(dws.data(), dws.size());
+    reply->AddHeader(cpl);
+    m_port.SendGenerated(reply);
+}
+
+void
+TlpTunnelNetDevice::SendThroughWindow(Ptr<Packet> tlp, const TlpHeader& h)
+{
+    TlpWindow* w = m_windows.Find(h.GetFirstByteAddress());
+    if (w == nullptr || !w->Contains(h.GetAddress(), RequestSpan(h)))
+    {
+        Refuse(tlp, DROP_NO_WINDOW, UINT32_MAX); // the window went away meanwhile
+        return;
     }
     Enqueue(w->GetPeer(), tlp, h, TunnelHeader::DATA, w->id, 0, 0);
-    return true;
 }
 
 void
-TlpTunnelNetDevice::OwnReadDone(const TlpRequester::Result& result)
+TlpTunnelNetDevice::DescriptorRefused(uint32_t slot, const TlpDescriptor& d, uint32_t status)
 {
-    auto it = m_ownReads.find(result.id);
-    NS_ASSERT(it != m_ownReads.end());
-    OwnRead r = it->second;
-    m_ownReads.erase(it);
-    if (result.status == TlpHeader::SC)
-    {
-        // Deliver the data into local memory with DMA writes from the NIC.
-        m_requester->Write(r.localAddress,
-                           result.data.data(),
-                           static_cast<uint32_t>(result.data.size()),
-                           TlpRequester::DoneCallback());
-    }
-    if (!r.done.IsNull())
-    {
-        r.done(result.status, result.data);
-    }
+    m_dma.Notify(d, status);
+    m_descriptorTrace(slot, status);
+}
+
+void
+TlpTunnelNetDevice::DescriptorEnded(uint32_t slot, uint32_t status)
+{
+    m_doorbell.Finish(slot, status);
+    m_descriptorTrace(slot, status);
 }
 
 Ptr<TlpRequester>

@@ -7,10 +7,12 @@
 
 #include "pcie-port.h"
 #include "tlp-completion-router.h"
+#include "tlp-doorbell.h"
 #include "tlp-export-table.h"
 #include "tlp-grant-agent.h"
 #include "tlp-header.h"
 #include "tlp-interconnect-port.h"
+#include "tlp-nic-dma.h"
 #include "tlp-peer-session.h"
 #include "tlp-requester.h"
 #include "tlp-transmit-scheduler.h"
@@ -89,11 +91,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         DROP_INTERCONNECT,         ///< lost between the NIC and its interconnect
         DROP_NO_WINDOW,            ///< posted request to an address no window claims
         DROP_SPOOFED_SOURCE,       ///< source field names another node than the link-level sender
-        DROP_BAD_KEY               ///< request with a key other than its window's grant
+        DROP_BAD_KEY,              ///< request with a key other than its window's grant
+        DROP_NO_REGISTER           ///< posted write into the doorbell BAR past its registers
     };
-
-    /// Callback of ReadRemote(): (status, data).
-    typedef Callback<void, uint8_t, const std::vector<uint8_t>&> ReadCallback;
 
     /// Counters of what the NIC did (with the sessions' counters).
     struct Statistics : public TlpPeerSession::Counters
@@ -172,6 +172,12 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \param [in] peer the node
      */
     typedef void (*PeerTlpTracedCallback)(Ptr<const Packet> tlp, uint32_t peer);
+    /**
+     * TracedCallback signature for descriptors.
+     * \param [in] slot the doorbell slot
+     * \param [in] status DONE or a TlpDoorbellRegisters::Status error
+     */
+    typedef void (*DescriptorTracedCallback)(uint32_t slot, uint32_t status);
 
     /**
      * \brief Get the type ID.
@@ -250,19 +256,10 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      */
     int64_t AssignStreams(int64_t stream);
 
-    /**
-     * \brief Read remote memory on the CPU's behalf (claim 38): the NIC generates the
-     * read requests, sends them through the window and writes the data it gets back
-     * to local memory at localAddress before calling back.
-     * \param windowAddress first byte, an address inside one of this NIC's windows
-     * \param size bytes
-     * \param localAddress where the data goes in local memory
-     * \param done callback with the status and the data
-     */
-    void ReadRemote(uint64_t windowAddress,
-                    uint32_t size,
-                    uint64_t localAddress,
-                    ReadCallback done);
+    /// \return the doorbell registers (the BAR the CPU writes descriptors into)
+    const TlpDoorbell& GetDoorbell() const;
+    /// \return the DMA engine that runs the descriptors
+    const TlpNicDma& GetDma() const;
 
     /// \return the NIC's bus/device/function (Requester ID of its own requests)
     uint16_t GetRequesterId() const;
@@ -317,13 +314,6 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     void DoInitialize() override;
 
   private:
-    /// A NIC-generated remote read (ReadRemote()).
-    struct OwnRead
-    {
-        uint64_t localAddress; //!< where the data goes
-        ReadCallback done;     //!< callback
-    };
-
     // ------------------------------------------------ TlpPeerSession::Host
     TlpPeerSession::Readiness Prepare(uint32_t peer, TlpPeerSession::Item& item) override;
     void Abandon(uint32_t peer,
@@ -535,19 +525,31 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      */
     void Drop(Ptr<const Packet> packet, DropReason reason);
     /**
-     * \brief Place a TLP of the NIC's requester: reads through their window, writes
-     * into local memory.
+     * \brief A request of the NIC's DMA engine, through the window that claims its
+     * address (the path of the CPU's requests).
+     * \param tlp the request
+     * \param h its header
+     */
+    void SendThroughWindow(Ptr<Packet> tlp, const TlpHeader& h);
+    /**
+     * \brief An access to the doorbell BAR from the interconnect.
      * \param tlp the TLP
      * \param h its header
-     * \param op its operation
-     * \return true: taken (or answered with UR when its window is gone)
      */
-    bool SendOwn(Ptr<Packet> tlp, const TlpHeader& h, uint64_t op);
+    void DoorbellAccess(Ptr<Packet> tlp, const TlpHeader& h);
     /**
-     * \brief A NIC-generated read ended: its data goes to local memory.
-     * \param result the read
+     * \brief A descriptor was refused (doorbell callback).
+     * \param slot its slot
+     * \param d the descriptor
+     * \param status why
      */
-    void OwnReadDone(const TlpRequester::Result& result);
+    void DescriptorRefused(uint32_t slot, const TlpDescriptor& d, uint32_t status);
+    /**
+     * \brief A descriptor ended (DMA engine callback).
+     * \param slot its slot
+     * \param status DONE or an error
+     */
+    void DescriptorEnded(uint32_t slot, uint32_t status);
     /// \param value Max_Read_Request_Size of the NIC's own reads
     void SetMaxReadRequestSize(uint32_t value);
     /// \return Max_Read_Request_Size of the NIC's own reads
@@ -572,6 +574,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     uint32_t m_grantAttempts;            //!< GRANT_REQUEST packets before giving up
     uint64_t m_exportBase;               //!< pool for regions granted on request
     uint64_t m_exportSize;               //!< pool size
+    uint64_t m_doorbellBase;             //!< doorbell BAR base
+    uint64_t m_doorbellSize;             //!< doorbell BAR size
+    uint32_t m_doorbellSlots;            //!< descriptor slots
     uint32_t m_aggregationLimit;         //!< most TLPs per packet
     Time m_aggregationTimeout;           //!< longest a TLP waits for companions
     uint32_t m_maxPacketSize;            //!< largest tunnel packet, bytes
@@ -603,9 +608,10 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TlpTransmitScheduler m_scheduler;                        //!< turns on the transport
     TlpWriteKeeper m_keeper; //!< writes this NIC confirmed (claim 18)
 
-    Ptr<TlpRequester> m_requester;                    //!< our own reads and writes
-    std::unordered_map<uint64_t, OwnRead> m_ownReads; //!< our own reads by operation
-    Statistics m_stats;                               //!< counters
+    Ptr<TlpRequester> m_requester; //!< our own reads and writes
+    TlpDoorbell m_doorbell;        //!< the doorbell registers
+    TlpNicDma m_dma;               //!< runs the descriptors
+    Statistics m_stats;            //!< counters
 
     NetDevice::ReceiveCallback m_rxCallback;             //!< unused: the NIC carries no L3
     NetDevice::PromiscReceiveCallback m_promiscCallback; //!< unused
@@ -624,6 +630,7 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TracedCallback<uint32_t> m_unreachableTrace;                          //!< peer unreachable
     TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;         //!< (write, peer)
     TracedCallback<Ptr<const Packet>> m_confirmationTrace; //!< confirmation the NIC generated
+    TracedCallback<uint32_t, uint32_t> m_descriptorTrace;  //!< (slot, status) ended or refused
 };
 
 } // namespace ns3
