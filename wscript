@@ -27,6 +27,7 @@ MODULE_SOURCES = [
     'model/tlp-interconnect-port.cc',
     'model/tlp-link-impairment.cc',
     'model/tlp-memory.cc',
+    'model/tlp-memory-registry.cc',
     'model/tlp-packer.cc',
     'model/tlp-peer-directory.cc',
     'model/tlp-peer-session.cc',
@@ -42,6 +43,7 @@ MODULE_SOURCES = [
     'model/tunnel-ack-header.cc',
     'model/tunnel-grant-header.cc',
     'model/tunnel-header.cc',
+    'model/tunnel-remap-header.cc',
 ]
 
 TEST_SOURCES = [
@@ -60,6 +62,7 @@ TEST_SOURCES = [
     'test/full-duplex-ethernet-test.cc',
     'test/tlp-hostile-input-test.cc',
     'test/tlp-grant-test.cc',
+    'test/tlp-memory-id-test.cc',
     'test/tlp-transmit-scheduler-test.cc',
     'test/tlp-test-environment.cc',
 ]
