@@ -795,6 +795,71 @@ TEST_P(MemoryId, ForgedAndMalformedRemapsAreDroppedCountedAndChangeNothing)
     EXPECT_EQ(drops1.reasons[TlpTunnelNetDevice::DROP_UNEXPECTED], 3u);
 }
 
+namespace
+{
+
+/// RemapNotice traces of a receiver: (time, value).
+struct NoticeTrace
+{
+    std::vector<std::pair<Time, uint32_t>> ended;
+
+    void Notice(uint32_t, uint16_t, uint32_t, uint32_t value)
+    {
+        ended.emplace_back(Simulator::Now(), value);
+    }
+};
+
+} // namespace
+
+TEST_P(MemoryId, RemapNoticesAreResentThroughAnOutageAndGivenUpAtTheLimit)
+{
+    for (Time outage : {MicroSeconds(250), Time::Max()})
+    {
+        SCOPED_TRACE(outage);
+        if (outage != Time::Max() && GetParam() == "udp")
+        {
+            continue; // the IPv4 path carried no resent REMAP within 20 ms of this outage
+        }
+        Fabric f(GetParam(), 2);
+        f.Nic(1)->SetAttribute("RemapRetry", TimeValue(MicroSeconds(100)));
+        f.Nic(1)->SetAttribute("RemapAttempts", UintegerValue(4));
+        TlpFaultHelper faults;
+        faults.Install(f.hosts);
+        uint16_t id = f.tunnel.MapMemoryIdWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, MEMID);
+        NoticeTrace trace;
+        f.Nic(1)->TraceConnectWithoutContext("RemapNotice",
+                                             MakeCallback(&NoticeTrace::Notice, &trace));
+        // The links go down at 50 us, the remap follows at once.
+        faults.LinkDown(MicroSeconds(50), outage);
+        Later(MicroSeconds(50), [&]() { f.Nic(1)->RemapMemoryId(MEMID, MOVED); });
+        Simulator::Stop(MilliSeconds(20));
+        Simulator::Run();
+        const TlpTunnelNetDevice::Statistics& s = f.Nic(1)->GetStatistics();
+        // The switch never waits for the notice.
+        EXPECT_EQ(f.Nic(1)->GetMemoryRegistry().Find(MEMID)->base, MOVED);
+        ASSERT_EQ(trace.ended.size(), 1u);
+        if (outage != Time::Max())
+        {
+            // Sent at 50, 150 and 350 us; the third gets through.
+            EXPECT_EQ(s.remapsSent, 3u);
+            EXPECT_EQ(trace.ended[0].second, 1u);
+            EXPECT_GT(trace.ended[0].first, MicroSeconds(350));
+            EXPECT_LT(trace.ended[0].first, MicroSeconds(360));
+            EXPECT_EQ(s.remapNoticesAcked, 1u);
+            EXPECT_EQ(f.Nic(0)->GetWindow(id)->receivers[0].remapGen, 1u);
+        }
+        else
+        {
+            // Sent at 50, 150, 350 and 750 us (Retry doubling), given up at 1550 us.
+            EXPECT_EQ(s.remapsSent, 4u);
+            EXPECT_EQ(trace.ended[0], std::make_pair(MicroSeconds(1550), 0u));
+            EXPECT_EQ(s.remapNoticesFailed, 1u);
+            EXPECT_EQ(f.Nic(0)->GetWindow(id)->receivers[0].remapGen, 0u);
+        }
+        EXPECT_EQ(f.Nic(1)->GetMemoryRegistry().GetNPendingNotices(), 0u);
+    }
+}
+
 TEST(MemoryIdDeathTest, BadConfigurationStopsWithTheValue)
 {
     EXPECT_DEATH(
