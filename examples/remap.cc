@@ -235,6 +235,10 @@ main(int argc, char* argv[])
               << faults.GetLost().grant << " control packets lost, "
               << n0.packetsRetransmitted + n1.packetsRetransmitted << " retransmissions, "
               << n0.writesLost << " writes lost\n";
+    if (pcap)
+    {
+        TlpTunnelHelper::PrintCounters(std::cout, hosts);
+    }
     bool ok = r.notices == 1 && n1.remapNoticesAcked == 1 && r.sent.size() == r.cpuTlps &&
               r.stores.size() == r.cpuTlps && storedTwice == 0 && before > 0 && afterSwitch > 0 &&
               gotOld == expectOld && gotNew == expectNew;

@@ -55,7 +55,7 @@ for transport in ethernet udp; do
                 --expect-all udp.srcport=51966 --expect-all udp.dstport=51966)
     fi
     for example in remote-write remote-read ping-pong remote-write-aggregated remote-write-ecrc \
-        lossy-fabric; do
+        lossy-fabric remap; do
         rm -f ./*.pcap output.txt
         args=(--transport="$transport" --pcap=true)
         program=$example
@@ -73,6 +73,7 @@ for transport in ethernet udp; do
             ;;
         remote-read) args+=(--count=20 --size=300) ;;
         ping-pong) args+=(--rounds=20) ;;
+        remap) args+=(--writes=200 --size=64) ;;
         lossy-fabric)
             # 20 % loss: retransmissions, SACK blocks, acks piggybacked or alone.
             args+=(--loss=0.2 --count=300)
@@ -132,6 +133,17 @@ for transport in ethernet udp; do
                       --filter "tunnel.kind == 0 && tunnel.flags.reliable == 0" 0
                       --expect tunnel.kind=1 --expect tunnel_ack.sack_first
                       --expect tunnel.flags.ack=1)
+                ;;
+            remap-*)
+                # Every DATA packet names memory ID 1 and carries offsets (MWr32 below
+                # the window's 64 KiB); the grant has the memory-ID flag; node 1 sends
+                # one REMAP, node 0 answers it.
+                wire+=(--filter "tunnel.kind == 0 && tunnel.flags.memory_id == 0" 0
+                       --filter "tunnel.kind == 0 && tunnel.memory_id == 1" "$(counter tunnel-tlps 0)"
+                       --filter "tunnel.kind == 2 && tunnel.flags.memory_id == 1" 1
+                       --filter "tunnel.kind == 5" 1 --filter "tunnel.kind == 6" 1
+                       --expect remap.old_base=0x40000000 --expect remap.new_base=0x80000000
+                       --expect-all tunnel.flags.translated=0)
                 ;;
             ping-pong-*)
                 nic+=(--expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x40
