@@ -16,10 +16,12 @@
  * what reliable delivery costs with no loss; the acks sent per TLP are printed.
  *
  * Cases are run in rounds, by group: a round runs each case of its group once, one
- * after the other, and there are --repeat rounds (A B C A B C ...). Each line
- * "ratio <case> vs <baseline>: X" is the median over the rounds of the case's run
- * divided by the baseline's run of the same round, so that both sides of every
- * ratio ran seconds apart on the shared machine, never minutes.
+ * after the other, every other round in reverse, and there are --repeat rounds (A B C
+ * C B A ...). Each line "ratio <case> vs <baseline>: X" is the median over the rounds
+ * of the case's run divided by the baseline's run of the same round, so that both
+ * sides of every ratio ran seconds apart on the shared machine, never minutes; the
+ * same median of CPU-time ratios follows ("cpu"), which equals the wall-time one on
+ * an idle machine and is less disturbed by other processes on a busy one.
  *
  * Baselines (64-byte payloads, one link of 100 Gb/s and 100 ns):
  *   udp-p2p        UdpClient -> UdpServer over a point-to-point link, ns-3's
@@ -52,6 +54,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -82,6 +85,7 @@ const Time WARMUP = MicroSeconds(50);          //!< grants happen before this
 struct Measure
 {
     double wall = 0;           //!< seconds in Simulator::Run after the warm-up
+    double cpu = 0;            //!< CPU seconds of the process in that time
     uint64_t units = 0;        //!< TLPs (or packets) delivered
     uint64_t events = 0;       //!< scheduler events in that time
     double rssKib = 0;         //!< peak resident memory of the process
@@ -113,11 +117,16 @@ TimedRun(Measure& m, Time warmup)
     Simulator::Stop(warmup);
     Simulator::Run();
     uint64_t events = Simulator::GetEventCount();
+    timespec cpuStart;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpuStart);
     auto start = std::chrono::steady_clock::now();
     CALLGRIND_START_INSTRUMENTATION;
     Simulator::Run();
     CALLGRIND_STOP_INSTRUMENTATION;
     m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timespec cpuEnd;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpuEnd);
+    m.cpu = (cpuEnd.tv_sec - cpuStart.tv_sec) + (cpuEnd.tv_nsec - cpuStart.tv_nsec) * 1e-9;
     m.events = Simulator::GetEventCount() - events;
 }
 
@@ -636,6 +645,13 @@ PerUnit(const Measure& m)
     return m.units ? m.wall / m.units : 0;
 }
 
+/// CPU seconds per unit (TLP or packet).
+double
+CpuPerUnit(const Measure& m)
+{
+    return m.units ? m.cpu / m.units : 0;
+}
+
 /// The median of several runs of a case, by wall time per unit; ok if all were.
 Measure
 Median(std::vector<Measure> runs)
@@ -790,7 +806,14 @@ main(int argc, char* argv[])
     {
         for (uint32_t r = 0; r < repeat; ++r)
         {
-            for (const auto& name : groups[g])
+            // Every other round in reverse (A B, B A, ...): a case that runs first or
+            // second in a round is not favoured by the machine's drift.
+            std::vector<std::string> round = groups[g];
+            if (r % 2)
+            {
+                std::reverse(round.begin(), round.end());
+            }
+            for (const auto& name : round)
             {
                 if (!selected(name))
                 {
@@ -841,21 +864,28 @@ main(int argc, char* argv[])
         const auto& a = runs[ratio.group][ratio.a];
         const auto& b = runs[ratio.group][ratio.b];
         std::vector<double> pairs;
+        std::vector<double> cpuPairs;
         for (size_t r = 0; r < std::min(a.size(), b.size()); ++r)
         {
-            if (PerUnit(a[r]) > 0 && PerUnit(b[r]) > 0)
+            if (PerUnit(a[r]) > 0 && PerUnit(b[r]) > 0 && CpuPerUnit(b[r]) > 0)
             {
                 pairs.push_back(PerUnit(a[r]) / PerUnit(b[r]));
+                cpuPairs.push_back(CpuPerUnit(a[r]) / CpuPerUnit(b[r]));
             }
         }
         if (pairs.empty())
         {
             continue;
         }
+        // Wall time is what a user waits; CPU time is the same on an idle machine and
+        // less disturbed by other processes on a shared one.
         std::cout << "ratio " << ratio.a << " vs " << ratio.b << ": " << std::fixed
                   << std::setprecision(3) << MedianOf(pairs) << "  (" << pairs.size() << " pairs, "
                   << *std::min_element(pairs.begin(), pairs.end()) << " to "
-                  << *std::max_element(pairs.begin(), pairs.end()) << ")" << std::endl;
+                  << *std::max_element(pairs.begin(), pairs.end()) << ")  cpu "
+                  << MedianOf(cpuPairs) << " ("
+                  << *std::min_element(cpuPairs.begin(), cpuPairs.end()) << " to "
+                  << *std::max_element(cpuPairs.begin(), cpuPairs.end()) << ")" << std::endl;
     }
     // Reliable delivery's own traffic: ACK packets per TLP delivered.
     for (const char* name : {"write-ethernet", "write-udp"})

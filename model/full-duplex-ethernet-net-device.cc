@@ -298,9 +298,9 @@ FullDuplexEthernetNetDevice::SendFrom(Ptr<Packet> packet,
     }
     if (packet->GetSize() < MIN_PAYLOAD)
     {
-        // Real zero bytes, as on the wire and in pcap files.
-        uint8_t zeros[MIN_PAYLOAD] = {};
-        packet->AddAtEnd(Create<Packet>(zeros, MIN_PAYLOAD - packet->GetSize()));
+        // Real zero bytes, as on the wire and in pcap files (a packet of a size alone
+        // holds ns-3's zero area: no bytes copied).
+        packet->AddAtEnd(Create<Packet>(MIN_PAYLOAD - packet->GetSize()));
     }
     EthernetHeader header(false);
     header.SetSource(Mac48Address::ConvertFrom(source));

@@ -622,12 +622,18 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
     Time now = Simulator::Now();
     bool progress = false;
     bool news = false; // newly SACKed
+    // One round-trip sample per acknowledgement (RFC 6298 takes one per round trip at
+    // least; one per packet would weigh RTTVAR by the ack coalescing), from the oldest
+    // packet it newly covers, so the sample includes the peer's ack delay. Karn: never
+    // from a retransmitted packet.
+    bool sampled = false;
     while (!m_buffer.empty() && m_buffer.front().seq < ack && m_firstUnsent > 0)
     {
         Segment& seg = m_buffer.front();
-        if (seg.txCount == 1 && !seg.sacked)
+        if (!sampled && seg.txCount == 1 && !seg.sacked)
         {
-            Sample(now - seg.lastTx); // Karn: never from a retransmitted packet
+            Sample(now - seg.lastTx);
+            sampled = true;
         }
         m_highestAckedOrder = std::max(m_highestAckedOrder, seg.txOrder);
         m_buffer.pop_front();
@@ -659,9 +665,10 @@ TlpPeerSession::ProcessAck(const TunnelHeader& header, const TunnelAckHeader* sa
                 {
                     seg.sacked = true;
                     news = true;
-                    if (seg.txCount == 1)
+                    if (!sampled && seg.txCount == 1)
                     {
                         Sample(now - seg.lastTx);
+                        sampled = true;
                     }
                     m_highestAckedOrder = std::max(m_highestAckedOrder, seg.txOrder);
                 }
