@@ -61,6 +61,7 @@ TEST_SOURCES = [
     'test/tlp-confirmation-test.cc',
     'test/full-duplex-ethernet-test.cc',
     'test/tlp-hostile-input-test.cc',
+    'test/tlp-identity-test.cc',
     'test/tlp-grant-test.cc',
     'test/tlp-memory-id-test.cc',
     'test/tlp-transmit-scheduler-test.cc',

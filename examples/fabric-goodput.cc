@@ -160,7 +160,7 @@ StreamLoad(uint32_t count,
             load.tlps++;
             load.pcieTx += txHeader + dw + overhead;
             load.pcieRx += rxHeader + dw + overhead;
-            uint64_t tunnel = 24 + rxHeader + dw; // one length in the tunnel header
+            uint64_t tunnel = TunnelHeader::GetSerializedSizeFor(1) + rxHeader + dw; // one length
             load.linkWire += WireBytes(udp ? 20 + 8 + tunnel : tunnel, link);
             offset = chunkEnd;
         }

@@ -427,6 +427,17 @@ TlpTunnelHelper::GetCpu(Ptr<Node> node)
     return nullptr;
 }
 
+int64_t
+TlpTunnelHelper::AssignStreams(NodeContainer nodes, int64_t stream) const
+{
+    int64_t used = 0;
+    for (uint32_t i = 0; i < nodes.GetN(); ++i)
+    {
+        used += GetNic(nodes.Get(i))->AssignStreams(stream + used);
+    }
+    return used;
+}
+
 Ptr<TlpTunnelNetDevice>
 TlpTunnelHelper::GetNic(Ptr<Node> node)
 {

@@ -180,6 +180,14 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
                        TlpWindow::TranslateAt translateAt = TlpWindow::SENDER,
                        TlpWindow::Confirm confirm = TlpWindow::CONFIRM_NONE) const;
 
+    /**
+     * \brief Fix the random streams of the nodes' NICs (grant nonces and region keys).
+     * \param nodes nodes built by Install()
+     * \param stream first stream index
+     * \return streams used
+     */
+    int64_t AssignStreams(NodeContainer nodes, int64_t stream) const;
+
     /// \return the peer directory of this helper's fabric
     Ptr<TlpPeerDirectory> GetDirectory() const;
 

@@ -125,7 +125,7 @@ TlpEthernetTransport::Receive(Ptr<NetDevice> device,
     NS_LOG_FUNCTION(this << packet);
     if (!m_receive.IsNull())
     {
-        m_receive(packet->Copy());
+        m_receive(packet->Copy(), from); // the frame's source MAC
     }
 }
 

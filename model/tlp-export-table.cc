@@ -57,7 +57,7 @@ TlpExportTable::Free(uint64_t base, uint64_t size, int64_t& region) const
     for (auto it = overlap.first; it != overlap.second; ++it)
     {
         const TlpExportRegion& r = m_regions[it->second - 1];
-        if (r.base != base || r.size != size)
+        if (r.base != base || r.size != size || r.pooled)
         {
             return false;
         }
@@ -101,7 +101,9 @@ TlpExportTable::Grant(uint32_t peer,
                       uint16_t window,
                       const TunnelGrantHeader& request,
                       MemoryCheck isMemory,
-                      uint64_t& regionBase)
+                      uint32_t key,
+                      uint64_t& regionBase,
+                      uint32_t& grantKey)
 {
     uint64_t size = request.size;
     uint64_t wanted = request.regionBase;
@@ -127,6 +129,7 @@ TlpExportTable::Grant(uint32_t peer,
             return TunnelGrantHeader::CONFLICT;
         }
         regionBase = r.base;
+        grantKey = g.key;
         return TunnelGrantHeader::GRANTED;
     }
     uint64_t base = wanted;
@@ -165,6 +168,7 @@ TlpExportTable::Grant(uint32_t peer,
         m_regions[index].base = base;
         m_regions[index].size = size;
         m_regions[index].grants.clear();
+        m_regions[index].pooled = any;
         m_map += std::make_pair(Range(base, size), index + 1);
         shared = index;
     }
@@ -177,9 +181,11 @@ TlpExportTable::Grant(uint32_t peer,
     g.translateHere = translateHere;
     g.confirm = request.confirm;
     g.region = static_cast<uint32_t>(shared);
+    g.key = key;
     m_grants[Key(peer, window)] = g;
     m_regions[g.region].grants.push_back(Key(peer, window));
     regionBase = base;
+    grantKey = key;
     return TunnelGrantHeader::GRANTED;
 }
 

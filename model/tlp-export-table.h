@@ -30,6 +30,7 @@ struct TlpExportGrant
     bool translateHere = false; //!< this NIC translates addresses
     uint8_t confirm = 0;        //!< TlpWindow::Confirm of the window
     uint32_t region = 0;        //!< index of the region
+    uint32_t key = 0;           //!< region key: DATA for the window must carry it
 };
 
 /**
@@ -41,6 +42,7 @@ struct TlpExportRegion
     uint64_t base = 0;            //!< first address
     uint64_t size = 0;            //!< bytes
     std::vector<uint64_t> grants; //!< keys of the grants that use it
+    bool pooled = false;          //!< allocated from the pool: never shared
 };
 
 /**
@@ -51,7 +53,8 @@ struct TlpExportRegion
  * A region is created for the first window granted onto a range; another window
  * (of the same or another sender) asking for exactly that range shares it, which is
  * how two nodes update one counter with atomics; a range that only overlaps one is
- * refused. Regions asked for "anywhere" come from a pool, first fit.
+ * refused. Regions asked for "anywhere" come from a pool, first fit, and belong to
+ * their window alone: an explicit request that overlaps one, even exactly, is refused.
  * A request is looked up by (sender, window ID) per packet; the region that contains
  * an address by the interval map.
  */
@@ -74,14 +77,18 @@ class TlpExportTable
      * \param window its window ID
      * \param request the GRANT_REQUEST body
      * \param isMemory tells whether a range is memory of this node
+     * \param key the region key of a new grant (a grant the window holds keeps its own)
      * \param[out] regionBase the region's base when granted
+     * \param[out] grantKey the grant's key when granted
      * \return a TunnelGrantHeader::Status
      */
     uint8_t Grant(uint32_t peer,
                   uint16_t window,
                   const TunnelGrantHeader& request,
                   MemoryCheck isMemory,
-                  uint64_t& regionBase);
+                  uint32_t key,
+                  uint64_t& regionBase,
+                  uint32_t& grantKey);
     /**
      * \param peer a sending node
      * \param window its window ID
@@ -124,7 +131,7 @@ class TlpExportTable
      * \param base first address
      * \param size bytes
      * \param[out] region the region equal to the range, if one is
-     * \return true when the range overlaps no region, or equals one
+     * \return true when the range overlaps no region, or equals one not from the pool
      */
     bool Free(uint64_t base, uint64_t size, int64_t& region) const;
     /**

@@ -45,6 +45,23 @@ TlpGrantAgent::Configure(Time retry, Time maxInterval, uint32_t attempts)
 }
 
 void
+TlpGrantAgent::SetRandom(Ptr<RandomVariableStream> random)
+{
+    m_random = random;
+}
+
+uint32_t
+TlpGrantAgent::Draw()
+{
+    uint32_t value = 0;
+    while (value == 0)
+    {
+        value = m_random != nullptr ? m_random->GetInteger() : m_nextNonce++;
+    }
+    return value;
+}
+
+void
 TlpGrantAgent::Request(uint16_t window)
 {
     TlpWindow* w = m_windows.Get(window);
@@ -57,7 +74,7 @@ TlpGrantAgent::Request(uint16_t window)
     {
         if (r.state == TlpWindowReceiver::REQUESTING && r.attempts == 0)
         {
-            r.nonce = m_nextNonce++;
+            r.nonce = Draw();
             peers.push_back(r.peer);
         }
     }
@@ -124,6 +141,7 @@ TlpGrantAgent::HandleGrant(uint32_t peer, const TunnelHeader& header, const Tunn
     {
         r->state = TlpWindowReceiver::GRANTED;
         r->regionBase = body.regionBase;
+        r->key = body.key;
         m_granted(window, peer, body.regionBase);
     }
     else
@@ -137,17 +155,20 @@ TlpGrantAgent::HandleGrant(uint32_t peer, const TunnelHeader& header, const Tunn
     return ACCEPTED;
 }
 
-void
+uint8_t
 TlpGrantAgent::HandleRequest(uint32_t peer,
                              const TunnelHeader& header,
                              const TunnelGrantHeader& body)
 {
     TunnelGrantHeader reply = body;
+    reply.key = 0;
     uint64_t base = 0;
-    reply.status = m_exports.Grant(peer, header.GetWindow(), body, m_isMemory, base);
+    uint32_t key = 0;
+    reply.status = m_exports.Grant(peer, header.GetWindow(), body, m_isMemory, Draw(), base, key);
     if (reply.status == TunnelGrantHeader::GRANTED)
     {
         reply.regionBase = base;
+        reply.key = key;
     }
     else
     {
@@ -156,7 +177,9 @@ TlpGrantAgent::HandleRequest(uint32_t peer,
                                               << ": "
                                               << TunnelGrantHeader::StatusToString(reply.status));
     }
+    uint8_t status = reply.status;
     m_send(peer, TunnelHeader::GRANT, header.GetWindow(), header.GetSequence(), reply);
+    return status;
 }
 
 } // namespace ns3

@@ -12,6 +12,7 @@
 
 #include "ns3/callback.h"
 #include "ns3/nstime.h"
+#include "ns3/random-variable-stream.h"
 
 namespace ns3
 {
@@ -84,6 +85,12 @@ class TlpGrantAgent
      * \param attempts requests sent before the receiver is declared FAILED (>= 1)
      */
     void Configure(Time retry, Time maxInterval, uint32_t attempts);
+    /**
+     * \brief Draw nonces and region keys from a random stream, so that a node that
+     * sees no packet of a grant cannot guess them, and a run repeats with its seed.
+     * \param random a stream of values in [0, 2^32) (without it: 1, 2, 3...)
+     */
+    void SetRandom(Ptr<RandomVariableStream> random);
 
     /**
      * \brief Ask every receiver of a window that has not answered yet for its region.
@@ -99,12 +106,17 @@ class TlpGrantAgent
      */
     Outcome HandleGrant(uint32_t peer, const TunnelHeader& header, const TunnelGrantHeader& body);
     /**
-     * \brief Answer a GRANT_REQUEST.
+     * \brief Answer a GRANT_REQUEST: a region and a key of its own for the window,
+     * or a reason.
      * \param peer the node it came from
      * \param header its tunnel header (window ID, nonce)
      * \param body the request
+     * \return the GRANT's TunnelGrantHeader::Status
      */
-    void HandleRequest(uint32_t peer, const TunnelHeader& header, const TunnelGrantHeader& body);
+    uint8_t HandleRequest(uint32_t peer, const TunnelHeader& header, const TunnelGrantHeader& body);
+
+    /// \return a fresh nonce or key, never 0 (also for the memory-ID grants)
+    uint32_t Draw();
 
   private:
     /**
@@ -123,7 +135,8 @@ class TlpGrantAgent
     Time m_retry;                           //!< first retransmission interval
     Time m_maxInterval;                     //!< cap of the backoff
     uint32_t m_attempts;                    //!< requests before giving up
-    uint32_t m_nextNonce;                   //!< nonce of the next request
+    uint32_t m_nextNonce;                   //!< nonce of the next request (no stream)
+    Ptr<RandomVariableStream> m_random;     //!< nonces and keys
 };
 
 } // namespace ns3

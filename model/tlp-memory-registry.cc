@@ -114,8 +114,30 @@ TlpMemoryRegistry::Find(uint16_t id) const
     return it == m_regions.end() ? nullptr : &it->second;
 }
 
+const TlpMemoryIdGrant*
+TlpMemoryRegistry::FindGrant(uint32_t peer, uint16_t id) const
+{
+    auto it = m_regions.find(id);
+    if (it == m_regions.end())
+    {
+        return nullptr;
+    }
+    for (const TlpMemoryIdGrant& g : it->second.grants)
+    {
+        if (g.peer == peer)
+        {
+            return &g;
+        }
+    }
+    return nullptr;
+}
+
 uint8_t
-TlpMemoryRegistry::Grant(uint32_t peer, uint16_t id, const TunnelGrantHeader& request)
+TlpMemoryRegistry::Grant(uint32_t peer,
+                         uint16_t id,
+                         const TunnelGrantHeader& request,
+                         uint32_t key,
+                         uint32_t& granted)
 {
     auto it = m_regions.find(id);
     if (it == m_regions.end())
@@ -135,6 +157,7 @@ TlpMemoryRegistry::Grant(uint32_t peer, uint16_t id, const TunnelGrantHeader& re
         {
             // A retransmitted request stands; another window of the same sender conflicts.
             bool same = g.windowBase == request.windowBase && g.windowSize == request.size;
+            granted = g.key;
             return same ? TunnelGrantHeader::GRANTED : TunnelGrantHeader::CONFLICT;
         }
     }
@@ -142,7 +165,9 @@ TlpMemoryRegistry::Grant(uint32_t peer, uint16_t id, const TunnelGrantHeader& re
     g.peer = peer;
     g.windowBase = request.windowBase;
     g.windowSize = request.size;
+    g.key = key;
     r.grants.push_back(g);
+    granted = key;
     return TunnelGrantHeader::GRANTED;
 }
 

@@ -30,6 +30,7 @@ struct TlpMemoryIdGrant
     uint32_t peer = 0;       //!< the sending node
     uint64_t windowBase = 0; //!< its window's base (for a retransmitted request)
     uint64_t windowSize = 0; //!< its window's size
+    uint32_t key = 0;        //!< region key, carried by every DATA packet of the window
 };
 
 /**
@@ -113,9 +114,21 @@ class TlpMemoryRegistry
      * \param peer the sending node
      * \param id the memory ID
      * \param request the GRANT_REQUEST body
+     * \param key the region key for a new grant
+     * \param[out] granted the grant's key when granted (a repeated request's: its own)
      * \return a TunnelGrantHeader::Status
      */
-    uint8_t Grant(uint32_t peer, uint16_t id, const TunnelGrantHeader& request);
+    uint8_t Grant(uint32_t peer,
+                  uint16_t id,
+                  const TunnelGrantHeader& request,
+                  uint32_t key,
+                  uint32_t& granted);
+    /**
+     * \param peer a sending node
+     * \param id a memory ID
+     * \return its grant on the ID, or nullptr
+     */
+    const TlpMemoryIdGrant* FindGrant(uint32_t peer, uint16_t id) const;
     /**
      * \brief Resolve (memory ID, offset) of a sender's request.
      * \param peer the sending node

@@ -158,7 +158,7 @@ TlpPeerSession::EnqueueControl(Ptr<Packet> packet)
 bool
 TlpPeerSession::Compatible(const Item& a, const Item& b)
 {
-    return a.kind == b.kind && a.window == b.window && a.flags == b.flags;
+    return a.kind == b.kind && a.window == b.window && a.key == b.key && a.flags == b.flags;
 }
 
 void
@@ -254,6 +254,7 @@ TlpPeerSession::Form(uint32_t n)
     seg.header.SetKind(first.kind);
     seg.header.SetSource(m_config.self);
     seg.header.SetWindow(first.window);
+    seg.header.SetKey(first.key);
     seg.header.SetSequence(seg.seq.GetValue());
     uint8_t flags = first.flags;
     if (m_config.reliable)

@@ -111,6 +111,7 @@ class TlpPeerSession
         TlpHeader header;                             //!< its header
         TunnelHeader::Kind kind = TunnelHeader::DATA; //!< DATA or COMPLETION
         uint16_t window = 0;                          //!< window ID in the tunnel header
+        uint32_t key = 0;                             //!< region key in the tunnel header
         uint8_t flags = 0;                            //!< tunnel flags (FLAG_TRANSLATED)
         uint32_t credits = 0;                         //!< interconnect credits it holds
         bool prepared = false;                        //!< Host::Prepare() said READY

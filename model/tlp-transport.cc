@@ -73,4 +73,10 @@ TlpTransport::GetMaxPacketSize() const
     return std::numeric_limits<uint32_t>::max();
 }
 
+bool
+TlpTransport::IsFrom(uint32_t node, const Address& from) const
+{
+    return m_directory != nullptr && m_directory->Contains(node) && m_directory->Get(node) == from;
+}
+
 } // namespace ns3

@@ -22,13 +22,16 @@ class Node;
  *
  * A transport knows addresses and queues, nothing of windows or TLPs. Send()
  * takes a packet that starts with a TunnelHeader; received packets reach the NIC
- * through the receive callback with the transport's own headers removed.
+ * through the receive callback with the transport's own headers removed and the
+ * address they came from, which IsFrom() compares with the peer directory: the
+ * tunnel header's source field is the sender's claim, the link-level source is
+ * what the network saw.
  */
 class TlpTransport : public Object
 {
   public:
-    /// Callback with a received tunnel packet.
-    typedef Callback<void, Ptr<Packet>> ReceiveCallback;
+    /// Callback with a received tunnel packet and its link-level source.
+    typedef Callback<void, Ptr<Packet>, const Address&> ReceiveCallback;
     /// Callback that tells the NIC the transport has room again.
     typedef Callback<void> ReadyCallback;
 
@@ -64,6 +67,13 @@ class TlpTransport : public Object
     virtual bool CanSend(uint32_t peer) = 0;
     /// \return this NIC's address in the fabric (MAC or IPv4 address)
     virtual Address GetLocalAddress() const = 0;
+    /**
+     * \param node a node ID (a tunnel header's source field)
+     * \param from the link-level source the receive callback gave with the packet
+     * \return true when the directory's address of the node is that source (this
+     *         base class: the two addresses are equal)
+     */
+    virtual bool IsFrom(uint32_t node, const Address& from) const;
     /**
      * \param payload bytes of a tunnel packet
      * \return bytes of the transport's encapsulation: the Ethernet frame (header,

@@ -10,7 +10,9 @@
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
+#include "ns3/double.h"
 #include "ns3/enum.h"
+#include "ns3/integer.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/pointer.h"
@@ -288,6 +290,17 @@ TlpTunnelNetDevice::GetTypeId()
                             "node, window ID, reason).",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_grantFailedTrace),
                             "ns3::TlpTunnelNetDevice::GrantFailedTracedCallback")
+            .AddTraceSource("ExportAnswered",
+                            "This NIC answered a GRANT_REQUEST: (peer node, window ID, "
+                            "TunnelGrantHeader::Status, region base or 0); a refusal says why "
+                            "(NO_ROOM: the export pool is exhausted).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_exportTrace),
+                            "ns3::TlpTunnelNetDevice::ExportTracedCallback")
+            .AddTraceSource("ExportReleased",
+                            "This NIC released a grant (ReleaseExport()): (peer node, window "
+                            "ID, GRANTED, region base).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_releaseTrace),
+                            "ns3::TlpTunnelNetDevice::ExportTracedCallback")
             .AddTraceSource("PeerUnreachable",
                             "A peer acknowledged nothing for RetryLimit timeouts.",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_unreachableTrace),
@@ -360,6 +373,24 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
                              MakeCallback(&TlpTunnelNetDevice::RemapNoticeEnded, this));
 }
 
+void
+TlpTunnelNetDevice::CreateRandom(int64_t stream)
+{
+    // Nonces and keys: any 32-bit value, from a stream of its own.
+    m_random = CreateObject<UniformRandomVariable>();
+    m_random->SetAttribute("Stream", IntegerValue(stream));
+    m_random->SetAttribute("Min", DoubleValue(0));
+    m_random->SetAttribute("Max", DoubleValue(4294967295.0));
+    m_grants.SetRandom(m_random);
+}
+
+int64_t
+TlpTunnelNetDevice::AssignStreams(int64_t stream)
+{
+    CreateRandom(stream);
+    return 1;
+}
+
 TlpTunnelNetDevice::~TlpTunnelNetDevice()
 {
     NS_LOG_FUNCTION(this);
@@ -385,6 +416,8 @@ TlpTunnelNetDevice::DoDispose()
     m_ownQueue.clear();
     m_port.Dispose();
     m_interconnectErrorModel = nullptr;
+    m_grants.SetRandom(nullptr);
+    m_random = nullptr;
     m_transport = nullptr;
     m_node = nullptr;
     NetDevice::DoDispose();
@@ -399,6 +432,12 @@ TlpTunnelNetDevice::DoInitialize()
     m_grants.Configure(m_grantRetry, m_grantRetryMax, m_grantAttempts);
     m_keeper.Configure(m_keepTimeout, m_keepAttempts);
     m_memoryIds.Configure(m_remapRetry, m_grantRetryMax, m_remapAttempts);
+    if (m_random == nullptr)
+    {
+        // Created when the simulation starts, so the stream it takes shifts none of
+        // those the scenario's objects took while it was built.
+        CreateRandom(-1);
+    }
     NetDevice::DoInitialize();
 }
 
@@ -648,7 +687,7 @@ TlpTunnelNetDevice::GetSession(uint32_t peer) const
 void
 TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
 {
-    NS_LOG_LOGIC("drop, reason " << +reason);
+    NS_LOG_LOGIC("drop: " << DropReasonToString(reason));
     switch (reason)
     {
     case DROP_MALFORMED_PACKET:
@@ -656,6 +695,7 @@ TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
     case DROP_ECRC:
     case DROP_UNSUPPORTED:
     case DROP_UNKNOWN_SOURCE:
+    case DROP_SPOOFED_SOURCE:
     case DROP_BAD_ACK:
         m_stats.malformedPackets++;
         break;
@@ -674,6 +714,58 @@ TlpTunnelNetDevice::Drop(Ptr<const Packet> packet, DropReason reason)
         break;
     }
     m_dropTrace(packet, reason);
+}
+
+std::string
+TlpTunnelNetDevice::DropReasonToString(uint8_t reason)
+{
+    switch (reason)
+    {
+    case DROP_MALFORMED_PACKET:
+        return "malformed packet";
+    case DROP_MALFORMED_TLP:
+        return "malformed TLP";
+    case DROP_ECRC:
+        return "ECRC mismatch";
+    case DROP_NO_REGION:
+        return "outside the regions granted to the sender";
+    case DROP_UNKNOWN_REQUESTER:
+        return "completion for no request outstanding at its source";
+    case DROP_REFUSED:
+        return "window refused";
+    case DROP_TRANSPORT:
+        return "transport refused the packet";
+    case DROP_UNKNOWN_SOURCE:
+        return "unknown source node";
+    case DROP_UNSUPPORTED:
+        return "unsupported feature";
+    case DROP_UNEXPECTED:
+        return "unexpected grant or confirmation";
+    case DROP_BAD_ACK:
+        return "acknowledges what was never sent";
+    case DROP_DUPLICATE:
+        return "duplicate";
+    case DROP_OUT_OF_ORDER:
+        return "out of order";
+    case DROP_OUT_OF_WINDOW:
+        return "beyond the receive window";
+    case DROP_UNREACHABLE:
+        return "peer unreachable";
+    case DROP_INTERCONNECT:
+        return "lost towards the interconnect";
+    case DROP_NO_WINDOW:
+        return "no window claims the address";
+    case DROP_SPOOFED_SOURCE:
+        return "spoofed source";
+    case DROP_BAD_KEY:
+        return "wrong region key";
+    case DROP_UNKNOWN_MEMORY_ID:
+        return "unknown memory ID";
+    case DROP_OFFSET_RANGE:
+        return "offset past the memory ID's range";
+    default:
+        return "unknown reason";
+    }
 }
 
 // ------------------------------------------------------------------ sessions
@@ -827,6 +919,7 @@ TlpTunnelNetDevice::Prepare(uint32_t peer, TlpPeerSession::Item& item)
     {
         return TlpPeerSession::WAIT;
     }
+    item.key = r->key;
     TlpHeader& h = item.header;
     uint64_t windowAddress = h.GetAddress();
     uint64_t target = w->Translate(windowAddress, *r);
@@ -1144,8 +1237,10 @@ TlpTunnelNetDevice::ReceiveMemoryIdControl(uint32_t source,
     case TunnelHeader::GRANT_REQUEST: {
         // Receiver: grant the memory ID, never disclosing where its range is.
         TunnelGrantHeader reply = u.GetGrant();
-        reply.status = m_memoryIds.Grant(source, memoryId, u.GetGrant());
+        uint32_t key = 0;
+        reply.status = m_memoryIds.Grant(source, memoryId, u.GetGrant(), m_grants.Draw(), key);
         reply.regionBase = TunnelGrantHeader::ANY_BASE;
+        reply.key = reply.status == TunnelGrantHeader::GRANTED ? key : 0;
         if (reply.status != TunnelGrantHeader::GRANTED)
         {
             NS_LOG_WARN("refusing memory ID " << memoryId << " to node " << source << ": "
@@ -1257,6 +1352,21 @@ TlpTunnelNetDevice::GrantFailed(uint16_t window, uint32_t peer, uint8_t reason)
 }
 
 bool
+TlpTunnelNetDevice::ReleaseExport(uint32_t peer, uint16_t window)
+{
+    const TlpExportGrant* g = m_exports.Find(peer, window);
+    if (g == nullptr)
+    {
+        return false;
+    }
+    uint64_t base = m_exports.GetRegion(g->region).base;
+    m_exports.Release(peer, window);
+    m_stats.exportsReleased++;
+    m_releaseTrace(peer, window, TunnelGrantHeader::GRANTED, base);
+    return true;
+}
+
+bool
 TlpTunnelNetDevice::IsLocalMemory(uint64_t base, uint64_t size)
 {
     return m_port.IsLocalTarget(base, size);
@@ -1265,7 +1375,7 @@ TlpTunnelNetDevice::IsLocalMemory(uint64_t base, uint64_t size)
 // ------------------------------------------------------------ network side
 
 void
-TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
+TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet, const Address& from)
 {
     NS_LOG_FUNCTION(this << packet);
     m_macRxTrace(packet);
@@ -1293,6 +1403,13 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
         Drop(packet, DROP_UNKNOWN_SOURCE);
         return;
     }
+    if (!m_transport->IsFrom(source, from))
+    {
+        // The source field names a node the packet did not come from.
+        m_stats.spoofedPackets++;
+        Drop(packet, DROP_SPOOFED_SOURCE);
+        return;
+    }
     if ((th.GetFlags() & TunnelHeader::FLAG_MEMORY_ID && th.GetKind() != TunnelHeader::DATA) ||
         th.GetKind() == TunnelHeader::REMAP || th.GetKind() == TunnelHeader::REMAP_ACK)
     {
@@ -1301,9 +1418,22 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
     }
     switch (th.GetKind())
     {
-    case TunnelHeader::GRANT_REQUEST:
-        m_grants.HandleRequest(source, th, u.GetGrant());
+    case TunnelHeader::GRANT_REQUEST: {
+        uint8_t status = m_grants.HandleRequest(source, th, u.GetGrant());
+        const TlpExportGrant* g = m_exports.Find(source, th.GetWindow());
+        uint64_t base = 0;
+        if (status == TunnelGrantHeader::GRANTED)
+        {
+            m_stats.exportsGranted++;
+            base = m_exports.GetRegion(g->region).base;
+        }
+        else
+        {
+            m_stats.exportsRefused++;
+        }
+        m_exportTrace(source, th.GetWindow(), status, base);
         return;
+    }
     case TunnelHeader::GRANT:
         if (m_grants.HandleGrant(source, th, u.GetGrant()) == TlpGrantAgent::UNEXPECTED)
         {
@@ -1324,6 +1454,23 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet)
     case TunnelHeader::COMPLETION:
     default:
         break;
+    }
+    bool data = th.GetKind() == TunnelHeader::DATA;
+    bool byMemoryId = th.GetFlags() & TunnelHeader::FLAG_MEMORY_ID;
+    const TlpExportGrant* g =
+        data && !byMemoryId ? m_exports.Find(source, th.GetWindow()) : nullptr;
+    const TlpMemoryIdGrant* mg =
+        data && byMemoryId ? m_memoryIds.FindGrant(source, th.GetWindow()) : nullptr;
+    if ((g != nullptr && g->key != th.GetKey()) || (mg != nullptr && mg->key != th.GetKey()))
+    {
+        // Only the sender granted the window knows its key. The packet records nothing
+        // (its sequence number included); each request in it is refused.
+        for (uint16_t i = 0; i < u.GetNTlps(); ++i)
+        {
+            m_stats.badKeys++;
+            Refuse(u.GetTlpPacket(i), DROP_BAD_KEY, source);
+        }
+        return;
     }
     TlpPeerSession& s = Session(source);
     if (!s.CheckAck(th, nullptr))

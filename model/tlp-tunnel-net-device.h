@@ -26,6 +26,7 @@
 #include "ns3/mac48-address.h"
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
 #include <deque>
@@ -88,6 +89,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         DROP_UNREACHABLE,          ///< completion or confirmation for an unreachable peer
         DROP_INTERCONNECT,         ///< lost between the NIC and its interconnect
         DROP_NO_WINDOW,            ///< posted request to an address no window claims
+        DROP_SPOOFED_SOURCE,       ///< source field names another node than the link-level sender
+        DROP_BAD_KEY,              ///< request with a key other than its window's grant
         DROP_UNKNOWN_MEMORY_ID,    ///< request for a memory ID nothing is registered under
         DROP_OFFSET_RANGE          ///< request past the end of its memory ID's range
     };
@@ -118,6 +121,11 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         uint64_t confirmationsPlaced = 0; //!< confirmations placed on the local interconnect
         uint64_t interconnectLosses = 0;  //!< TLPs lost between the NIC and its interconnect
         uint64_t interconnectResends = 0; //!< kept writes placed again (claim 18)
+        uint64_t spoofedPackets = 0;      //!< packets whose source field is not their sender
+        uint64_t badKeys = 0;             //!< requests with a key other than their grant's
+        uint64_t exportsGranted = 0;      //!< GRANTs this NIC sent that granted a region
+        uint64_t exportsRefused = 0;      //!< GRANTs this NIC sent that refused one
+        uint64_t exportsReleased = 0;     //!< grants this NIC released (ReleaseExport())
         uint64_t remapsSent = 0;          //!< REMAP packets sent (resent ones too)
         uint64_t remapAcksSent = 0;       //!< REMAP_ACK packets sent
         uint64_t remapNoticesAcked = 0;   //!< senders that acknowledged a remap
@@ -149,6 +157,17 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \param [in] reason a TunnelGrantHeader::Status, or TlpGrantAgent::NO_ANSWER
      */
     typedef void (*GrantFailedTracedCallback)(uint32_t peer, uint16_t window, uint8_t reason);
+    /**
+     * TracedCallback signature for the regions this NIC exports.
+     * \param [in] peer the sending node
+     * \param [in] window its window ID
+     * \param [in] status a TunnelGrantHeader::Status (granted, or why refused)
+     * \param [in] regionBase the region's base (granted or released), 0 otherwise
+     */
+    typedef void (*ExportTracedCallback)(uint32_t peer,
+                                         uint16_t window,
+                                         uint8_t status,
+                                         uint64_t regionBase);
     /**
      * TracedCallback signature for a remap at the receiver.
      * \param [in] memoryId the memory ID
@@ -271,6 +290,26 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     uint16_t GetNWindows() const;
     /// \return the regions this NIC granted to senders
     const TlpExportTable& GetExportTable() const;
+    /**
+     * \brief Release the region granted to a sender's window (the region goes with its
+     * last grant); the sender's later requests through the window are refused.
+     * Reported by the ExportReleased trace and counted.
+     * \param peer the sending node
+     * \param window its window ID
+     * \return false when this NIC holds no such grant
+     */
+    bool ReleaseExport(uint32_t peer, uint16_t window);
+    /**
+     * \param reason a DropReason
+     * \return its name ("spoofed source", ...)
+     */
+    static std::string DropReasonToString(uint8_t reason);
+    /**
+     * \brief Use fixed random streams for the grant nonces and region keys.
+     * \param stream first stream index
+     * \return streams used (1)
+     */
+    int64_t AssignStreams(int64_t stream);
 
     /**
      * \brief Read remote memory on the CPU's behalf (claim 38): the NIC generates the
@@ -430,8 +469,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     /**
      * \brief A tunnel packet from the transport.
      * \param packet the packet
+     * \param from its link-level source (MAC, or IPv4 address and UDP port)
      */
-    void ReceiveFromNetwork(Ptr<Packet> packet);
+    void ReceiveFromNetwork(Ptr<Packet> packet, const Address& from);
     /**
      * \brief Act on the TLPs of a validated packet, in order.
      * \param peer the node it came from
@@ -539,6 +579,11 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \return true when the range is memory of this node (export table callback)
      */
     bool IsLocalMemory(uint64_t base, uint64_t size);
+    /**
+     * \brief Create the random stream of grant nonces and region keys.
+     * \param stream its stream index (-1: the next automatic one)
+     */
+    void CreateRandom(int64_t stream);
     /**
      * \brief Queue an unsequenced control packet.
      * \param peer destination
@@ -672,6 +717,7 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     Time m_remapRetry;                   //!< first REMAP retransmission interval
     uint32_t m_remapAttempts;            //!< REMAP packets before a sender is given up
     Ptr<ErrorModel> m_interconnectErrorModel; //!< losses towards the interconnect
+    Ptr<UniformRandomVariable> m_random;      //!< grant nonces and region keys
 
     // Parts
     TlpInterconnectPort m_port;                              //!< the node's PCIe
@@ -702,10 +748,12 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TracedCallback<Ptr<const Packet>> m_macRxTrace;         //!< tunnel packet from the transport
     TracedCallback<Ptr<const Packet>> m_retransmitTrace;    //!< tunnel packet sent again
     TracedCallback<Ptr<const Packet>, uint8_t> m_dropTrace; //!< drops
-    TracedCallback<uint32_t, uint16_t, uint64_t> m_grantTrace;      //!< (peer, window, base)
-    TracedCallback<uint32_t, uint16_t, uint8_t> m_grantFailedTrace; //!< (peer, window, reason)
-    TracedCallback<uint32_t> m_unreachableTrace;                    //!< peer unreachable
-    TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;   //!< (write, peer)
+    TracedCallback<uint32_t, uint16_t, uint64_t> m_grantTrace;           //!< (peer, window, base)
+    TracedCallback<uint32_t, uint16_t, uint8_t> m_grantFailedTrace;      //!< (peer, window, reason)
+    TracedCallback<uint32_t, uint16_t, uint8_t, uint64_t> m_exportTrace; //!< grants answered
+    TracedCallback<uint32_t, uint16_t, uint8_t, uint64_t> m_releaseTrace; //!< grants released
+    TracedCallback<uint32_t> m_unreachableTrace;                          //!< peer unreachable
+    TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;         //!< (write, peer)
     TracedCallback<Ptr<const Packet>> m_confirmationTrace; //!< confirmation the NIC generated
     TracedCallback<uint16_t, uint32_t, uint64_t, uint64_t> m_remapTrace; //!< receiver: switched
     TracedCallback<uint32_t, uint16_t, uint32_t, uint32_t> m_remapNoticeTrace; //!< receiver

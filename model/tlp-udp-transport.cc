@@ -220,13 +220,29 @@ void
 TlpUdpTransport::Receive(Ptr<Socket> socket)
 {
     Ptr<Packet> packet;
-    while ((packet = socket->Recv()))
+    Address from;
+    while ((packet = socket->RecvFrom(from)))
     {
         if (!m_receive.IsNull())
         {
-            m_receive(packet);
+            m_receive(packet, from); // the datagram's source address and port
         }
     }
+}
+
+bool
+TlpUdpTransport::IsFrom(uint32_t node, const Address& from) const
+{
+    if (m_directory == nullptr || !m_directory->Contains(node) ||
+        !InetSocketAddress::IsMatchingType(from))
+    {
+        return false;
+    }
+    // Every NIC sends from its port and its directory address (the address of the
+    // interface its datagrams leave by).
+    InetSocketAddress source = InetSocketAddress::ConvertFrom(from);
+    return source.GetPort() == m_port &&
+           source.GetIpv4() == Ipv4Address::ConvertFrom(m_directory->Get(node));
 }
 
 Address

@@ -53,6 +53,7 @@ class TlpUdpTransport : public TlpTransport
     bool Send(Ptr<Packet> packet, uint32_t peer) override;
     bool CanSend(uint32_t peer) override;
     Address GetLocalAddress() const override;
+    bool IsFrom(uint32_t node, const Address& from) const override;
     uint32_t GetWireSize(uint32_t payload) const override;
     /**
      * \return the smallest MTU of the node's IPv4 interfaces less the IPv4 and UDP

@@ -35,6 +35,7 @@ struct TlpWindowReceiver
     State state = REQUESTING;   //!< the grant's state
     uint8_t reason = 0;         //!< TunnelGrantHeader::Status of a refusal
     uint32_t nonce = 0;         //!< of the GRANT_REQUEST, echoed by the GRANT
+    uint32_t key = 0;           //!< region key of the GRANT, carried by every DATA packet
     uint32_t attempts = 0;      //!< GRANT_REQUEST packets sent
     EventId retry;              //!< GRANT_REQUEST retransmission
     uint32_t remapGen = 0;      //!< memory-ID window: generation of the latest REMAP heard

@@ -19,7 +19,8 @@ TunnelGrantHeader::TunnelGrantHeader()
       regionBase(ANY_BASE),
       translateAt(0),
       status(GRANTED),
-      confirm(0)
+      confirm(0),
+      key(0)
 {
 }
 
@@ -48,7 +49,8 @@ TunnelGrantHeader::Print(std::ostream& os) const
 {
     os << std::hex << "window=0x" << windowBase << " size=0x" << size << " region=0x" << regionBase
        << std::dec << " translate_at=" << (translateAt ? "receiver" : "sender")
-       << " confirm=" << +confirm << " status=" << StatusToString(status);
+       << " confirm=" << +confirm << " status=" << StatusToString(status) << " key=0x" << std::hex
+       << key << std::dec;
 }
 
 std::string
@@ -92,6 +94,7 @@ TunnelGrantHeader::Serialize(Buffer::Iterator start) const
     i.WriteU8(status);
     i.WriteU8(confirm);
     i.WriteU8(0);
+    i.WriteHtonU32(key);
 }
 
 uint32_t
@@ -109,6 +112,7 @@ TunnelGrantHeader::Deserialize(Buffer::Iterator start)
     uint8_t st = i.ReadU8();
     uint8_t mode = i.ReadU8();
     uint8_t reserved = i.ReadU8();
+    uint32_t k = i.ReadNtohU32();
     if (at > 1 || st > MAX_STATUS || mode > MAX_CONFIRM || reserved != 0)
     {
         return 0;
@@ -119,6 +123,7 @@ TunnelGrantHeader::Deserialize(Buffer::Iterator start)
     translateAt = at;
     status = st;
     confirm = mode;
+    key = k;
     return SIZE;
 }
 

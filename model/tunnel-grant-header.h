@@ -19,7 +19,9 @@ namespace ns3
  * A sending NIC asks the receiving NIC for a region backing one of its windows
  * (GRANT_REQUEST); the receiver allocates it and answers with its range (GRANT),
  * before any data flows. The TunnelHeader's sequence field carries the request's
- * nonce, which the GRANT echoes. Wire format (network byte order), after the
+ * nonce, an unpredictable number the GRANT must echo; the GRANT carries the region
+ * key, an unpredictable number the receiver chose, which every DATA packet for the
+ * window carries in its TunnelHeader. Wire format (network byte order), after the
  * TunnelHeader:
  *
  * \verbatim
@@ -31,6 +33,7 @@ namespace ns3
    25     1   status: 0 granted, otherwise why the region is refused (Status)
    26     1   write confirmation of the window (TlpWindow::Confirm)
    27     1   reserved (zero)
+   28     4   region key (GRANT, granted: chosen by the receiver, never 0; otherwise 0)
    \endverbatim
  *
  * Deserialize() refuses (returns 0) a truncated body, values outside their ranges and
@@ -40,7 +43,7 @@ class TunnelGrantHeader : public Header
 {
   public:
     /// Size on the wire, bytes.
-    static constexpr uint32_t SIZE = 28;
+    static constexpr uint32_t SIZE = 32;
     /// "Any region": the receiver chooses the base.
     static constexpr uint64_t ANY_BASE = ~uint64_t(0);
     /// Largest confirmation mode value (TlpWindow::Confirm).
@@ -85,6 +88,7 @@ class TunnelGrantHeader : public Header
     uint8_t translateAt; //!< 0 sender, 1 receiver
     uint8_t status;      //!< a Status
     uint8_t confirm;     //!< write confirmation mode, 0..MAX_CONFIRM
+    uint32_t key;        //!< region key (GRANT, granted), 0 otherwise
 };
 
 } // namespace ns3

@@ -21,6 +21,7 @@ TunnelHeader::TunnelHeader()
       m_sequence(0),
       m_ack(0),
       m_window(0),
+      m_key(0),
       m_error(PARSE_OK)
 {
 }
@@ -118,6 +119,18 @@ TunnelHeader::GetWindow() const
 }
 
 void
+TunnelHeader::SetKey(uint32_t key)
+{
+    m_key = key;
+}
+
+uint32_t
+TunnelHeader::GetKey() const
+{
+    return m_key;
+}
+
+void
 TunnelHeader::AddTlp(uint16_t bytes)
 {
     NS_ABORT_MSG_IF(m_lengths.size() >= MAX_COUNT,
@@ -205,6 +218,7 @@ TunnelHeader::Serialize(Buffer::Iterator start) const
     i.WriteHtonU32(m_ack);
     i.WriteHtonU16(m_window);
     i.WriteHtonU16(static_cast<uint16_t>(size));
+    i.WriteHtonU32(m_key);
     for (uint16_t length : m_lengths)
     {
         i.WriteHtonU16(length);
@@ -242,6 +256,7 @@ TunnelHeader::Deserialize(Buffer::Iterator start)
     uint32_t ack = i.ReadNtohU32();
     uint16_t window = i.ReadNtohU16();
     uint16_t size = i.ReadNtohU16();
+    uint32_t key = i.ReadNtohU32();
     if ((flags & ~GetDefinedFlags(kind)) != 0)
     {
         m_error = PARSE_FLAGS;
@@ -272,6 +287,7 @@ TunnelHeader::Deserialize(Buffer::Iterator start)
     m_sequence = sequence;
     m_ack = ack;
     m_window = window;
+    m_key = key;
     m_error = PARSE_OK;
     return size; // a longer header (a later version's extension) is skipped
 }
@@ -328,7 +344,8 @@ TunnelHeader::Print(std::ostream& os) const
 {
     os << "tunnel v" << +VERSION << " " << KindToString(m_kind) << " flags=0x" << std::hex
        << +m_flags << std::dec << " src=" << m_source << " seq=" << m_sequence << " ack=" << m_ack
-       << " window=" << m_window << " count=" << m_lengths.size();
+       << " window=" << m_window << " key=0x" << std::hex << m_key << std::dec
+       << " count=" << m_lengths.size();
     if (!m_lengths.empty())
     {
         os << " lengths=";

@@ -29,7 +29,8 @@ namespace ns3
    12     4   acknowledgement number
    16     2   window ID (or memory ID: FLAG_MEMORY_ID, REMAP, REMAP_ACK)
    18     2   header length in bytes, including the length list and padding
-   20   2*N   length of each TLP in bytes
+   20     4   region key (DATA: the key of the window's grant; 0 otherwise)
+   24   2*N   length of each TLP in bytes
     ..        zero padding to a multiple of 4 bytes
    \endverbatim
  *
@@ -50,7 +51,7 @@ class TunnelHeader : public Header
     /// Current version.
     static constexpr uint8_t VERSION = 1;
     /// Size of the fixed part, bytes.
-    static constexpr uint32_t FIXED_SIZE = 20;
+    static constexpr uint32_t FIXED_SIZE = 24;
     /// Most TLPs one packet may carry.
     static constexpr uint16_t MAX_COUNT = 1024;
 
@@ -130,6 +131,10 @@ class TunnelHeader : public Header
     void SetWindow(uint16_t window);
     /// \return window ID (or memory ID)
     uint16_t GetWindow() const;
+    /// \param key the region key the receiver chose when it granted the window
+    void SetKey(uint32_t key);
+    /// \return the region key (0 where no region is named)
+    uint32_t GetKey() const;
     /**
      * \brief Append the length of one more TLP.
      * \param bytes the TLP's size in bytes
@@ -179,6 +184,7 @@ class TunnelHeader : public Header
     uint32_t m_sequence;                                    //!< sequence number
     uint32_t m_ack;                                         //!< acknowledgement number
     uint16_t m_window;                                      //!< window or memory ID
+    uint32_t m_key;                                         //!< region key
     boost::container::small_vector<uint16_t, 16> m_lengths; //!< TLP lengths (no heap up to 16)
     ParseError m_error;                                     //!< last parse result
 };

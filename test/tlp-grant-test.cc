@@ -27,6 +27,7 @@
 
 #include <gtest/gtest.h>
 #include <map>
+#include <random>
 #include <vector>
 
 using namespace ns3;
@@ -589,10 +590,18 @@ struct Exports
         request.size = size;
         request.regionBase = regionBase;
         request.confirm = confirm;
-        return table.Grant(peer, window, request, MakeCallback(&Exports::IsMemory), granted);
+        uint32_t key = 0;
+        return table.Grant(peer,
+                           window,
+                           request,
+                           MakeCallback(&Exports::IsMemory),
+                           nextKey++,
+                           granted,
+                           key);
     }
 
     TlpExportTable table;
+    uint32_t nextKey = 1; //!< key of the next new grant
 };
 
 } // namespace
@@ -650,6 +659,86 @@ TEST(TlpExportTable, ExactRangesAreSharedOverlapsRefused)
     EXPECT_EQ(e.Ask(4, 0, WINDOW, 0x1000, REGION, base), TunnelGrantHeader::OVERLAP);
     ASSERT_TRUE(e.table.Release(2, 5));
     EXPECT_EQ(e.Ask(4, 0, WINDOW, 0x1000, REGION, base), TunnelGrantHeader::GRANTED);
+}
+
+TEST(TlpExportTable, ExplicitBaseAndPoolGrantsNeverOverlap)
+{
+    const uint64_t any = TunnelGrantHeader::ANY_BASE;
+    const uint64_t pool = uint64_t(1) << 32;
+    uint64_t base = 0;
+    {
+        // An explicit base at the pool's start, then the pool: first fit after it.
+        Exports e;
+        ASSERT_EQ(e.Ask(1, 0, WINDOW, 0x4000, pool, base), TunnelGrantHeader::GRANTED);
+        ASSERT_EQ(e.Ask(2, 0, WINDOW, 0x4000, any, base), TunnelGrantHeader::GRANTED);
+        EXPECT_EQ(base, pool + 0x4000);
+    }
+    {
+        // The pool first: an explicit request for exactly its region does not share it.
+        Exports e;
+        ASSERT_EQ(e.Ask(2, 0, WINDOW, 0x4000, any, base), TunnelGrantHeader::GRANTED);
+        EXPECT_EQ(base, pool);
+        EXPECT_EQ(e.Ask(1, 0, WINDOW, 0x4000, pool, base), TunnelGrantHeader::OVERLAP);
+        EXPECT_EQ(e.Ask(1, 1, WINDOW, 0x1000, pool + 0x3000, base), TunnelGrantHeader::OVERLAP);
+        EXPECT_EQ(e.table.GetNRegions(), 1u);
+    }
+    // Any mix of explicit bases, pool allocations and releases: no two regions ever
+    // overlap, and only explicit requests for one exact range share a region.
+    Exports e;
+    std::mt19937 rng(13);
+    std::vector<std::pair<uint32_t, uint16_t>> held;
+    uint32_t granted = 0;
+    uint32_t refused = 0;
+    for (uint16_t step = 0; step < 2000; ++step)
+    {
+        uint32_t choice = rng() % 3;
+        if (choice == 2 && !held.empty())
+        {
+            size_t i = rng() % held.size();
+            ASSERT_TRUE(e.table.Release(held[i].first, held[i].second));
+            held.erase(held.begin() + i);
+        }
+        else
+        {
+            uint32_t peer = 1 + rng() % 4;
+            uint64_t size = 0x1000 * (1 + rng() % 4);
+            // Explicit bases on and around the pool (64 KiB at 4 GiB).
+            uint64_t wanted = choice == 0 ? any : pool - 0x4000 + 0x1000 * (rng() % 24);
+            if (e.Ask(peer, step, WINDOW, size, wanted, base) == TunnelGrantHeader::GRANTED)
+            {
+                held.emplace_back(peer, step);
+                ++granted;
+            }
+            else
+            {
+                ++refused;
+            }
+        }
+        for (size_t a = 0; a < held.size(); ++a)
+        {
+            const TlpExportGrant* ga = e.table.Find(held[a].first, held[a].second);
+            ASSERT_NE(ga, nullptr);
+            const TlpExportRegion& ra = e.table.GetRegion(ga->region);
+            for (size_t b = a + 1; b < held.size(); ++b)
+            {
+                const TlpExportGrant* gb = e.table.Find(held[b].first, held[b].second);
+                const TlpExportRegion& rb = e.table.GetRegion(gb->region);
+                if (ga->region == gb->region)
+                {
+                    ASSERT_FALSE(ra.pooled) << "a pool region shared, step " << step;
+                    ASSERT_NE(ga->requestedBase, any);
+                    ASSERT_EQ(ga->requestedBase, gb->requestedBase);
+                    continue;
+                }
+                bool apart = ra.base + ra.size <= rb.base || rb.base + rb.size <= ra.base;
+                ASSERT_TRUE(apart)
+                    << "step " << step << ": [0x" << std::hex << ra.base << ", +0x" << ra.size
+                    << ") and [0x" << rb.base << ", +0x" << rb.size << ")";
+            }
+        }
+    }
+    EXPECT_GT(granted, 300u);
+    EXPECT_GT(refused, 300u);
 }
 
 TEST(TlpExportTable, StatusesForBadRequests)

@@ -10,7 +10,7 @@
  * included), so real loss after it is still counted.
  */
 
-#include "tlp-test-util.h"
+#include "tlp-nic-test-util.h"
 
 #include "ns3/node-container.h"
 #include "ns3/tlp-topology-helper.h"
@@ -50,11 +50,11 @@ class HostilePeer : public ::testing::TestWithParam<std::string>
         return TlpTunnelHelper::GetNic(m_hosts.Get(i));
     }
 
-    /// A tunnel packet of one kind with one TLP (DATA) or a grant body.
-    static Ptr<Packet> Forge(TunnelHeader::Kind kind,
-                             uint32_t source,
-                             uint32_t sequence,
-                             const std::vector<uint8_t>& tlp)
+    /// A tunnel packet of one kind with one TLP (DATA, with node 0's key) or a grant body.
+    Ptr<Packet> Forge(TunnelHeader::Kind kind,
+                      uint32_t source,
+                      uint32_t sequence,
+                      const std::vector<uint8_t>& tlp)
     {
         TunnelHeader th;
         th.SetKind(kind);
@@ -65,6 +65,7 @@ class HostilePeer : public ::testing::TestWithParam<std::string>
         {
             th.SetFlags(TunnelHeader::FLAG_TRANSLATED); // a flag only DATA defines
             th.AddTlp(static_cast<uint16_t>(tlp.size()));
+            th.SetKey(GrantedKey(Nic(1), 0));
         }
         p->AddHeader(th);
         return p;

@@ -10,7 +10,7 @@
  * that packet's bytes and nothing else.
  */
 
-#include "tlp-test-util.h"
+#include "tlp-nic-test-util.h"
 
 #include "ns3/node-container.h"
 #include "ns3/tlp-topology-helper.h"
@@ -34,7 +34,10 @@ const uint64_t WINDOW = 0x0000100000000000ULL;
 const uint64_t REGION = 0x0000000040000000ULL;
 const uint8_t RELIABLE = TunnelHeader::FLAG_RELIABLE;
 
-/// A tunnel packet: header fields, TLPs, body.
+/// The key node 1 granted node 0's window: DATA packets carry it unless a case says.
+uint32_t g_key = 0;
+
+/// A tunnel packet: header fields, TLPs, body; DATA with node 0's key.
 Ptr<Packet>
 Make(uint8_t kind,
      uint8_t flags,
@@ -45,37 +48,15 @@ Make(uint8_t kind,
      uint32_t ack = 0,
      Ptr<Packet> body = nullptr)
 {
-    Ptr<Packet> p = body != nullptr ? body->Copy() : Create<Packet>();
-    TunnelHeader th;
-    th.SetKind(static_cast<TunnelHeader::Kind>(kind));
-    th.SetFlags(flags);
-    th.SetSource(source);
-    th.SetSequence(seq);
-    th.SetAck(ack);
-    th.SetWindow(window);
-    for (const auto& t : tlps)
-    {
-        th.AddTlp(static_cast<uint16_t>(t.size()));
-        p->AddAtEnd(Create<Packet>(t.data(), t.size()));
-    }
-    p->AddHeader(th);
-    return p;
-}
-
-/// Bytes of a TLP: header and data.
-std::vector<uint8_t>
-Tlp(const TlpHeader& h, const std::vector<uint8_t>& data = {})
-{
-    std::vector<uint8_t> bytes = Serialize(h);
-    bytes.insert(bytes.end(), data.begin(), data.end());
-    return bytes;
+    uint32_t key = kind == TunnelHeader::DATA ? g_key : 0;
+    return TunnelPacket(kind, flags, source, seq, tlps, window, key, ack, body);
 }
 
 /// A 4-byte write into the region (translated by the sender).
 std::vector<uint8_t>
 Write(uint64_t offset, const std::vector<uint8_t>& data = {1, 2, 3, 4})
 {
-    return Tlp(TlpHeader::MakeMemWrite(REGION + offset, 4, 0x0000, 0), data);
+    return TlpBytes(TlpHeader::MakeMemWrite(REGION + offset, 4, 0x0000, 0), data);
 }
 
 /// A packet from a byte string (hex).
@@ -103,7 +84,7 @@ Cases()
     TlpHeader completion = TlpHeader::MakeCompletion(TlpHeader::SC, 0x0005, 0x0000, 5, 4, 0, 1);
     TlpHeader digest = TlpHeader::MakeMemWrite(REGION + 0x200, 4, 0x0000, 0);
     digest.SetDigest(true);
-    std::vector<uint8_t> badEcrc = Tlp(digest, {1, 2, 3, 4, 0xde, 0xad, 0xbe, 0xef});
+    std::vector<uint8_t> badEcrc = TlpBytes(digest, {1, 2, 3, 4, 0xde, 0xad, 0xbe, 0xef});
     auto ack = [](const std::vector<std::pair<uint32_t, uint32_t>>& blocks) {
         TunnelAckHeader a;
         for (auto& b : blocks)
@@ -116,7 +97,7 @@ Cases()
     };
     auto grant = [](uint8_t status, uint8_t confirm) {
         // Serialized by hand: the header class refuses to write bad values.
-        std::vector<uint8_t> b(28, 0);
+        std::vector<uint8_t> b(32, 0);
         b[0] = 0x00;
         b[1] = 0x00;
         b[2] = 0x10;  // window base 0x0000100000000000 (big-endian at 0..7)
@@ -149,10 +130,12 @@ Cases()
          [] { return Make(TunnelHeader::DATA, RELIABLE | 0x80, 0, 0, {Write(0x300)}); },
          D::DROP_MALFORMED_PACKET},
         {"unknown kind",
-         [] { return Raw("17020000 00000000 00000000 00000000 00000014"); },
+         [] { return Raw("17020000 00000000 00000000 00000000 00000018 00000000"); },
          D::DROP_MALFORMED_PACKET},
         {"TLP count on an ACK",
-         [] { return Raw("11000001 00000000 00000000 00000000 00000018 000c0000 00000000"); },
+         [] {
+             return Raw("11000001 00000000 00000000 00000000 0000001c 00000000 000c0000 00000000");
+         },
          D::DROP_MALFORMED_PACKET},
         {"compressed headers (not produced by this version)",
          [] {
@@ -193,7 +176,7 @@ Cases()
                          RELIABLE | 1,
                          77,
                          0,
-                         {Tlp(TlpHeader::MakeMemRead(0x900000000ULL, 4, 0x0135, 3))});
+                         {TlpBytes(TlpHeader::MakeMemRead(0x900000000ULL, 4, 0x0135, 3))});
          },
          D::DROP_UNKNOWN_SOURCE},
         {"source is the receiver itself",
@@ -202,8 +185,8 @@ Cases()
         {"TLP lengths run past the packet",
          [] {
              // Long enough that Ethernet's padding to 60 bytes cannot hide the cut.
-             std::vector<uint8_t> big = Tlp(TlpHeader::MakeMemWrite(REGION + 0x300, 64, 0, 0),
-                                            std::vector<uint8_t>(64, 7));
+             std::vector<uint8_t> big = TlpBytes(TlpHeader::MakeMemWrite(REGION + 0x300, 64, 0, 0),
+                                                 std::vector<uint8_t>(64, 7));
              Ptr<Packet> p = Make(TunnelHeader::DATA, RELIABLE | 1, 0, 0, {big});
              p->RemoveAtEnd(8);
              return p;
@@ -232,7 +215,11 @@ Cases()
          D::DROP_ECRC},
         {"completion inside DATA",
          [completion] {
-             return Make(TunnelHeader::DATA, RELIABLE | 1, 0, 0, {Tlp(completion, {9, 9, 9, 9})});
+             return Make(TunnelHeader::DATA,
+                         RELIABLE | 1,
+                         0,
+                         0,
+                         {TlpBytes(completion, {9, 9, 9, 9})});
          },
          D::DROP_MALFORMED_TLP},
         {"write inside COMPLETION",
@@ -240,12 +227,14 @@ Cases()
          D::DROP_MALFORMED_TLP},
         {"ACK body truncated",
          [] {
-             return Raw("11000000 00000000 00000000 00000000 00000014 00050000 00000001 00000002");
+             return Raw("11000000 00000000 00000000 00000000 00000018 00000000 00050000 00000001 "
+                        "00000002");
          },
          D::DROP_MALFORMED_PACKET},
         {"empty SACK block",
          [] {
-             return Raw("11000000 00000000 00000000 00000000 00000014 00010000 00000005 00000005");
+             return Raw("11000000 00000000 00000000 00000000 00000018 00000000 00010000 00000005 "
+                        "00000005");
          },
          D::DROP_MALFORMED_PACKET},
         {"acknowledges a sequence number never sent",
@@ -295,6 +284,14 @@ Cases()
          D::DROP_NO_REGION,
          false,
          true},
+        {"write with another key than the grant's",
+         [] {
+             g_key ^= 0x80000000u;
+             Ptr<Packet> p = Make(TunnelHeader::DATA, RELIABLE | 1, 0, 0, {Write(0x300)});
+             g_key ^= 0x80000000u;
+             return p;
+         },
+         D::DROP_BAD_KEY},
         {"write through a window the sender was not granted",
          [] { return Make(TunnelHeader::DATA, RELIABLE | 1, 0, 0, {Write(0x300)}, 7); },
          D::DROP_NO_REGION,
@@ -302,7 +299,11 @@ Cases()
          true},
         {"completion nobody waits for",
          [completion] {
-             return Make(TunnelHeader::COMPLETION, RELIABLE, 0, 0, {Tlp(completion, {9, 9, 9, 9})});
+             return Make(TunnelHeader::COMPLETION,
+                         RELIABLE,
+                         0,
+                         0,
+                         {TlpBytes(completion, {9, 9, 9, 9})});
          },
          D::DROP_UNKNOWN_REQUESTER,
          false,
@@ -355,14 +356,19 @@ TEST_P(Hostile, EveryCheckDropsAndChangesNothing)
         victim->TraceConnectWithoutContext("Drop", MakeCallback(&Drops::Tap, &drops));
         // Forged by the other node's transport, after the grant.
         Ptr<TlpTransport> rogue = TlpTunnelHelper::GetNic(hosts.Get(from))->GetTransport();
-        Simulator::Schedule(MicroSeconds(20), &TlpTransport::Send, rogue, c.build(), to);
+        Later(MicroSeconds(20), [&c, victim, rogue, to]() {
+            g_key = GrantedKey(victim, 0);
+            rogue->Send(c.build(), to);
+        });
         // Then a good write with the sequence number the bad packet may have used (the
         // next one when the packet was good and only a TLP in it was refused).
-        Ptr<Packet> probe =
-            Make(TunnelHeader::DATA, RELIABLE | 1, 0, c.accepted ? 1 : 0, {Write(0x100)});
         if (!c.towardsSender)
         {
-            Simulator::Schedule(MicroSeconds(30), &TlpTransport::Send, rogue, probe, 1u);
+            Later(MicroSeconds(30), [&c, rogue]() {
+                rogue->Send(
+                    Make(TunnelHeader::DATA, RELIABLE | 1, 0, c.accepted ? 1 : 0, {Write(0x100)}),
+                    1);
+            });
         }
         Simulator::Run();
         ASSERT_FALSE(drops.reasons.empty());

@@ -147,6 +147,7 @@ struct DataLog
     std::vector<uint8_t> flags;
     std::vector<uint16_t> windows;
     std::vector<uint64_t> addresses;
+    std::vector<uint32_t> keys;
 
     void Rx(Ptr<const Packet> p)
     {
@@ -157,6 +158,7 @@ struct DataLog
             {
                 flags.push_back(u.GetHeader().GetFlags());
                 windows.push_back(u.GetHeader().GetWindow());
+                keys.push_back(u.GetHeader().GetKey());
                 addresses.push_back(u.GetTlp(i).header.GetAddress());
             }
         }
@@ -309,20 +311,25 @@ TEST(TlpMemoryRegistry, GrantsAndResolution)
     TunnelGrantHeader ask;
     ask.windowBase = WINDOW;
     ask.size = 0x4000;
-    EXPECT_EQ(reg.Grant(0, 9, ask), TunnelGrantHeader::UNKNOWN_ID);
+    uint32_t key = 0;
+    EXPECT_EQ(reg.Grant(0, 9, ask, 0x1111, key), TunnelGrantHeader::UNKNOWN_ID);
     TunnelGrantHeader placed = ask;
     placed.regionBase = REGION; // a memory ID's sender names no address
-    EXPECT_EQ(reg.Grant(0, MEMID, placed), TunnelGrantHeader::BAD_RANGE);
+    EXPECT_EQ(reg.Grant(0, MEMID, placed, 0x1111, key), TunnelGrantHeader::BAD_RANGE);
     TunnelGrantHeader confirmed = ask;
     confirmed.confirm = 2;
-    EXPECT_EQ(reg.Grant(0, MEMID, confirmed), TunnelGrantHeader::BAD_RANGE);
+    EXPECT_EQ(reg.Grant(0, MEMID, confirmed, 0x1111, key), TunnelGrantHeader::BAD_RANGE);
     uint64_t address = 0;
     EXPECT_EQ(reg.Resolve(0, MEMID, 0, 4, address), TlpMemoryRegistry::NOT_GRANTED);
-    EXPECT_EQ(reg.Grant(0, MEMID, ask), TunnelGrantHeader::GRANTED);
-    EXPECT_EQ(reg.Grant(0, MEMID, ask), TunnelGrantHeader::GRANTED); // retransmitted
+    EXPECT_EQ(reg.Grant(0, MEMID, ask, 0x1111, key), TunnelGrantHeader::GRANTED);
+    EXPECT_EQ(key, 0x1111u);
+    EXPECT_EQ(reg.Grant(0, MEMID, ask, 0x2222, key), TunnelGrantHeader::GRANTED); // again
+    EXPECT_EQ(key, 0x1111u); // the grant's own key
+    EXPECT_EQ(reg.FindGrant(0, MEMID)->key, 0x1111u);
+    EXPECT_EQ(reg.FindGrant(1, MEMID), nullptr);
     TunnelGrantHeader other = ask;
     other.windowBase = WINDOW + 0x10000;
-    EXPECT_EQ(reg.Grant(0, MEMID, other), TunnelGrantHeader::CONFLICT);
+    EXPECT_EQ(reg.Grant(0, MEMID, other, 0x1111, key), TunnelGrantHeader::CONFLICT);
     EXPECT_EQ(reg.Find(MEMID)->grants.size(), 1u);
     EXPECT_EQ(reg.Resolve(1, MEMID, 0, 4, address), TlpMemoryRegistry::NOT_GRANTED);
     EXPECT_EQ(reg.Resolve(0, 9, 0, 4, address), TlpMemoryRegistry::UNKNOWN_ID);
@@ -390,8 +397,9 @@ TEST(TlpMemoryRegistry, MoveSwitchesAtOnceAndNoticesAreResentUntilAcknowledged)
     TunnelGrantHeader ask;
     ask.windowBase = WINDOW;
     ask.size = 0x10000;
-    ASSERT_EQ(reg.Grant(0, MEMID, ask), TunnelGrantHeader::GRANTED);
-    ASSERT_EQ(reg.Grant(2, MEMID, ask), TunnelGrantHeader::GRANTED);
+    uint32_t key = 0;
+    ASSERT_EQ(reg.Grant(0, MEMID, ask, 0x1111, key), TunnelGrantHeader::GRANTED);
+    ASSERT_EQ(reg.Grant(2, MEMID, ask, 0x1111, key), TunnelGrantHeader::GRANTED);
     // Refused moves change nothing.
     EXPECT_FALSE(reg.Move(9, MOVED, why));
     EXPECT_EQ(why, "memory ID 9 is not registered");
@@ -505,6 +513,9 @@ TEST_P(MemoryId, WritesReadsAndAtomicsLandInTheRegisteredRangeByOffset)
         EXPECT_EQ(wire.flags[i] & TunnelHeader::FLAG_MEMORY_ID, TunnelHeader::FLAG_MEMORY_ID);
         EXPECT_EQ(wire.flags[i] & TunnelHeader::FLAG_TRANSLATED, 0);
         EXPECT_EQ(wire.windows[i], MEMID);
+        // The region key the receiver drew for the memory-ID grant.
+        EXPECT_EQ(wire.keys[i], f.Nic(1)->GetMemoryRegistry().FindGrant(0, MEMID)->key);
+        EXPECT_NE(wire.keys[i], 0u);
         EXPECT_LT(wire.addresses[i], 0x10000u);
     }
     EXPECT_EQ(wire.addresses[0], 0x100u);

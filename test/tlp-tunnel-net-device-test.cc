@@ -402,15 +402,19 @@ TEST_P(TlpTunnelTransport, MalformedPacketsAreDroppedAndCounted)
     };
     for (size_t i = 0; i < packets.size(); ++i)
     {
-        // Distinct sequence numbers (unsequenced delivery): none is a duplicate.
-        TunnelHeader th;
-        if (packets[i]->PeekHeader(th) != 0)
-        {
-            packets[i]->RemoveHeader(th);
-            th.SetSequence(static_cast<uint32_t>(i));
-            packets[i]->AddHeader(th);
-        }
-        Simulator::Schedule(MicroSeconds(50 + i), &TlpTransport::Send, rogue, packets[i], 1u);
+        Later(MicroSeconds(50 + i), [&f, rogue, &packets, i]() {
+            // Distinct sequence numbers (unsequenced delivery): none is a duplicate; the
+            // window's key, so only the checks under test refuse them.
+            TunnelHeader th;
+            if (packets[i]->PeekHeader(th) != 0)
+            {
+                packets[i]->RemoveHeader(th);
+                th.SetSequence(static_cast<uint32_t>(i));
+                th.SetKey(GrantedKey(f.Nic(1), 0));
+                packets[i]->AddHeader(th);
+            }
+            rogue->Send(packets[i], 1);
+        });
     }
     Simulator::Run();
     EXPECT_EQ(drops.reasons,
@@ -581,10 +585,10 @@ TEST_P(TlpTunnelTransport, PacketsNeverExceedThePathMtu)
     {
         ASSERT_EQ(log.addresses[i], REGION + 64 * i) << i;
     }
-    // Header 20 + 2 N padded to 4, TLPs of 76 bytes (MWr32 in the region): 7 TLPs
-    // make 568 bytes, 8 would make 644.
+    // Header 24 + 2 N padded to 4, TLPs of 76 bytes (MWr32 in the region): 7 TLPs
+    // make 572 bytes, 8 would make 648.
     uint32_t perPacket = 7;
-    EXPECT_EQ(tunnel.bytes, 36u + 7 * 76);
+    EXPECT_EQ(tunnel.bytes, 40u + 7 * 76);
     EXPECT_LE(tunnel.bytes, limit);
     EXPECT_LE(frames.bytes, 14u + 600 + 4); // header, payload of the MTU, FCS
     const TlpTunnelNetDevice::Statistics& s = f.Nic(0)->GetStatistics();
@@ -594,7 +598,7 @@ TEST_P(TlpTunnelTransport, PacketsNeverExceedThePathMtu)
 
 TEST_P(TlpTunnelTransport, JumboFramesCarryTheLargestTlps)
 {
-    // Max_Payload_Size 4096 needs 4140-byte tunnel packets: Mtu 9000 carries them.
+    // Max_Payload_Size 4096 needs 4144-byte tunnel packets: Mtu 9000 carries them.
     Fabric f(GetParam(), 2, 64, 1000, 9000, 4096);
     f.tunnel.MapWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, REGION);
     Largest tunnel;
@@ -605,7 +609,7 @@ TEST_P(TlpTunnelTransport, JumboFramesCarryTheLargestTlps)
     EXPECT_EQ(f.Image(1, REGION, 8192), Pattern(8192, 3));
     ASSERT_EQ(f.results.size(), 2u);
     EXPECT_EQ(f.results[1].data, Pattern(8192, 3));
-    EXPECT_EQ(tunnel.bytes, 24u + 12 + 4096); // one MWr32 of 4096 bytes, translated
+    EXPECT_EQ(tunnel.bytes, 28u + 12 + 4096); // one MWr32 of 4096 bytes, translated
 }
 
 TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
@@ -655,7 +659,7 @@ TEST_P(TlpTunnelTransport, OneWriteLatencyMatchesTheStages)
                            2 * pcie->GetLatency().GetPicoSeconds();
     TimeValue processing;
     f.Nic(0)->GetAttribute("ProcessingDelay", processing);
-    uint32_t payload = 24 + tlpReceiver; // tunnel header with one length, TLP
+    uint32_t payload = 28 + tlpReceiver; // tunnel header (24 + one length, padded), TLP
     if (GetParam() == "udp")
     {
         payload += 20 + 8; // IPv4, UDP
@@ -745,7 +749,7 @@ TEST_P(TlpTunnelTransport, WritesCrossTreesAndLeafSpinesOnFullDuplexLinks)
         2 * TlpTunnelHelper::GetRootComplex(hosts.Get(0))->GetLatency().GetPicoSeconds() +
         pcie->GetSerializationPs(16 + 64) + pcie->GetSerializationPs(12 + 64) +
         2 * pcie->GetLatency().GetPicoSeconds();
-    uint32_t payload = 24 + 12 + 64 + (GetParam() == "udp" ? 28 : 0);
+    uint32_t payload = 28 + 12 + 64 + (GetParam() == "udp" ? 28 : 0);
     double link = (8 + 14 + std::max(payload, 46u) + 4) * 80.0;
     double expected = interconnects + 2 * 100e3 + 4 * (link + 100e3) + 3 * 500e3;
     for (Time t : {landed[2], landed[1]})
@@ -847,16 +851,20 @@ TEST(TunnelHeader, WireFormat)
     th.SetSequence(0x11223344);
     th.SetAck(0x55667788);
     th.SetWindow(0x0102);
+    th.SetKey(0xa1b2c3d4);
     th.AddTlp(80);
     th.AddTlp(12);
     th.AddTlp(0x1234);
-    // 20 fixed bytes, three lengths, two bytes of padding to 28.
-    EXPECT_EQ(ToHex(Serialize(th)),
-              ToHex(Hex("10010003 01020304 11223344 55667788 0102001c 0050000c 12340000")));
+    // 24 fixed bytes (the key at 20), three lengths, two bytes of padding to 32.
+    EXPECT_EQ(
+        ToHex(Serialize(th)),
+        ToHex(Hex("10010003 01020304 11223344 55667788 01020020 a1b2c3d4 0050000c 12340000")));
     TunnelHeader back;
     Ptr<Packet> p = Create<Packet>();
     p->AddHeader(th);
-    ASSERT_EQ(p->PeekHeader(back), 28u);
+    ASSERT_EQ(p->PeekHeader(back), 32u);
+    EXPECT_EQ(back.GetKey(), 0xa1b2c3d4u);
+    EXPECT_EQ(back.GetWindow(), 0x0102);
     EXPECT_EQ(back.GetCount(), 3);
     EXPECT_EQ(back.GetTlpLength(2), 0x1234);
     EXPECT_EQ(back.GetTotalTlpBytes(), 80u + 12 + 0x1234);
@@ -872,17 +880,20 @@ TEST(TunnelHeader, MalformedIsRefused)
     TunnelHeader th;
     EXPECT_EQ(parse("10000001 00000000 00000000 00000000 0000", th), 0u);
     EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_TRUNCATED);
-    EXPECT_EQ(parse("20000001 00000000 00000000 00000000 00000018 00500000", th), 0u);
-    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_VERSION);
-    EXPECT_EQ(parse("1f000001 00000000 00000000 00000000 00000018 00500000", th), 0u);
-    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_KIND);
-    EXPECT_EQ(parse("10000000 00000000 00000000 00000000 00000014", th), 0u);
-    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_COUNT);
-    EXPECT_EQ(parse("10000002 00000000 00000000 00000000 00000014 00500050", th), 0u);
-    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_LENGTH);
-    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000020 00500000", th), 0u);
+    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 0000001c 000000", th), 0u);
     EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_TRUNCATED);
-    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000018 00500000", th), 24u);
+    EXPECT_EQ(parse("20000001 00000000 00000000 00000000 0000001c 00000000 00500000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_VERSION);
+    EXPECT_EQ(parse("1f000001 00000000 00000000 00000000 0000001c 00000000 00500000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_KIND);
+    EXPECT_EQ(parse("10000000 00000000 00000000 00000000 00000018 00000000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_COUNT);
+    EXPECT_EQ(parse("10000002 00000000 00000000 00000000 00000018 00000000 00500050", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_LENGTH);
+    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 00000024 00000000 00500000", th), 0u);
+    EXPECT_EQ(th.GetParseError(), TunnelHeader::PARSE_TRUNCATED);
+    EXPECT_EQ(parse("10000001 00000000 00000000 00000000 0000001c 12345678 00500000", th), 28u);
+    EXPECT_EQ(th.GetKey(), 0x12345678u);
 }
 
 TEST(TlpTunnelDeathTest, BadWindows)
@@ -937,11 +948,11 @@ TEST(TlpTunnelDeathTest, TlpsLargerThanThePath)
     // Max_Payload_Size 4096 on 1500-byte links: stopped when the NICs are bound.
     EXPECT_DEATH({ Fabric f("ethernet", 2, 64, 1000, 0, 4096); },
                  "node 0: a TLP of Max_Payload_Size 4096 \\(MaxPayloadSize of "
-                 "ns3::TlpCpu=4096, of ns3::TlpMemory=4096\\) takes a tunnel packet of 4140 "
+                 "ns3::TlpCpu=4096, of ns3::TlpMemory=4096\\) takes a tunnel packet of 4144 "
                  "bytes, but the NIC sends at most 1500 \\(MaxPacketSize=65507, "
                  "ns3::TlpEthernetTransport 1500: its link's Mtu less its headers\\)");
     EXPECT_DEATH({ Fabric f("udp", 2, 64, 1000, 0, 2048); },
-                 "takes a tunnel packet of 2092 bytes, but the NIC sends at most 1472");
+                 "takes a tunnel packet of 2096 bytes, but the NIC sends at most 1472");
     // A link MTU lowered after binding: the first packet too large stops the run.
     EXPECT_DEATH(
         {
@@ -953,6 +964,6 @@ TEST(TlpTunnelDeathTest, TlpsLargerThanThePath)
             f.Cpu(0)->Write(WINDOW, Pattern(256, 1), f.Done());
             Simulator::Run();
         },
-        "node 0\\): a tunnel packet of 292 bytes exceeds the largest the path carries: "
+        "node 0\\): a tunnel packet of 296 bytes exceeds the largest the path carries: "
         "MaxPacketSize=65507, ns3::TlpEthernetTransport 200");
 }

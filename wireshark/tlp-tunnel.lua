@@ -28,9 +28,9 @@ local band, bor, bxor, rshift, lshift = bit.band, bit.bor, bit.bxor, bit.rshift,
 local TUNNEL_ETHERTYPE = 0x88B5
 local TUNNEL_UDP_PORT = 51966
 local TUNNEL_VERSION = 1
-local TUNNEL_FIXED_SIZE = 20
+local TUNNEL_FIXED_SIZE = 24
 local TUNNEL_MAX_COUNT = 1024
-local GRANT_SIZE = 28
+local GRANT_SIZE = 32
 local REMAP_SIZE = 36
 
 -- WTAP_ENCAP_USER0 (pcap link type 147 = DLT_USER0). Wireshark 4.0 exposes it as
@@ -566,6 +566,7 @@ local uf = {
     window = ProtoField.uint16("tunnel.window", "Window ID", base.DEC),
     memory_id = ProtoField.uint16("tunnel.memory_id", "Memory ID", base.DEC),
     header_length = ProtoField.uint16("tunnel.header_length", "Header length", base.DEC),
+    key = ProtoField.uint32("tunnel.key", "Region key (of the window's grant)", base.HEX),
     tlp_length = ProtoField.uint16("tunnel.tlp_length", "TLP length", base.DEC),
     header_pad = ProtoField.bytes("tunnel.header_pad", "Header padding/extension"),
     tlp_bytes = ProtoField.bytes("tunnel.tlp_bytes", "TLP bytes (not decoded)"),
@@ -612,8 +613,9 @@ local gf = {
     status = ProtoField.uint8("grant.status", "Status", base.DEC, grant_status_vals),
     confirm = ProtoField.uint8("grant.confirm", "Write confirmation by", base.DEC, confirm_vals),
     reserved = ProtoField.uint8("grant.reserved", "Reserved", base.HEX),
+    key = ProtoField.uint32("grant.key", "Region key (chosen by the receiver)", base.HEX),
 }
-grant_proto.fields = { gf.window_base, gf.size, gf.region_base, gf.translate_at, gf.status, gf.confirm, gf.reserved }
+grant_proto.fields = { gf.window_base, gf.size, gf.region_base, gf.translate_at, gf.status, gf.confirm, gf.reserved, gf.key }
 
 local rf = {
     memory_id = ProtoField.uint16("remap.memory_id", "Memory ID", base.DEC),
@@ -786,6 +788,8 @@ local function grant_handler(tvb, pinfo, root, h)
     local sti = gt:add(gf.status, tvb(off + 25, 1))
     local cfi = gt:add(gf.confirm, tvb(off + 26, 1))
     local rsi = gt:add(gf.reserved, tvb(off + 27, 1))
+    gt:add(gf.key, tvb(off + 28, 4))
+    local key = tvb(off + 28, 4):uint()
     local status = tvb(off + 25, 1):uint()
     local at = tvb(off + 24, 1):uint()
     local confirm = tvb(off + 26, 1):uint()
@@ -800,7 +804,7 @@ local function grant_handler(tvb, pinfo, root, h)
     end
     if h.kind == KIND_GRANT then
         if status == 0 then
-            text = text .. " granted"
+            text = text .. string.format(" granted key=0x%08x", key)
         else
             text = text .. " refused (" .. (grant_status_vals[status] or ("status " .. status)) .. ")"
         end
@@ -953,6 +957,8 @@ local function dissect_tunnel(tvb, pinfo, tree)
     end
     h.header_length = tvb(18, 2):uint()
     local hli = root:add(uf.header_length, tvb(18, 2))
+    h.key = tvb(20, 4):uint()
+    root:add(uf.key, tvb(20, 4))
 
     local head = string.format("%s src=%d seq=%d", kind_name, h.source, h.seq)
     if kind == KIND_ACK then

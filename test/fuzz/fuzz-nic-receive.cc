@@ -20,6 +20,10 @@
  *   what the NIC never sent), and such a packet places nothing, sends nothing and
  *   changes no other counter (nothing about it is recorded, its sequence number
  *   included);
+ * - a DATA packet whose region key is not the key of the grant its source and
+ *   window name has each of its TLPs dropped or answered with UR, and records no
+ *   sequence number (a record's DATA packets with key 0 get the grant's key, so
+ *   the seeds reach the receive window; any other key stays as the input has it);
  * - of a DATA or COMPLETION packet that is not malformed, the TLPs a reference
  *   receive window says are delivered now (the packet's own when it is next in
  *   sequence, and those it releases from the reorder buffer; none of a duplicate or
@@ -103,12 +107,17 @@ class FuzzTransport : public TlpTransport
         return payload;
     }
 
-    /// A packet arrives from the network.
+    /// A packet arrives from the network, sent by the node it names (the fuzzer
+    /// forges packet contents, not the link-level source).
     void Deliver(Ptr<Packet> packet)
     {
         if (!m_receive.IsNull())
         {
-            m_receive(packet);
+            uint8_t b[8] = {0};
+            packet->CopyData(b, 8);
+            uint32_t source =
+                uint32_t(b[4]) << 24 | uint32_t(b[5]) << 16 | uint32_t(b[6]) << 8 | b[7];
+            m_receive(packet, AddressOf(source));
         }
     }
 
@@ -475,7 +484,7 @@ Scene::DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes) const
         for (uint16_t i = 0; i < r.count; ++i)
         {
             const uint8_t* tlp = body + offset;
-            size_t n = Be16(bytes.data() + 20 + 2 * i);
+            size_t n = Be16(bytes.data() + 24 + 2 * i);
             offset += n;
             TlpReference h = DecodeTlp(tlp, n);
             if (h.size == 0)
@@ -591,7 +600,14 @@ Scene::Inject(uint32_t node, Ptr<Packet> packet)
     TunnelReference t = ReadTunnel(bytes);
     m_delivering[node].clear();
     uint64_t expected = 0;
-    if (!whole && (t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION))
+    const TlpExportGrant* g = t.kind == TunnelHeader::DATA
+                                  ? m_nic[node]->GetExportTable().Find(t.source, t.window)
+                                  : nullptr;
+    if (!whole && g != nullptr && g->key != t.key)
+    {
+        expected = t.count; // refused one by one, before the receive window
+    }
+    else if (!whole && (t.kind == TunnelHeader::DATA || t.kind == TunnelHeader::COMPLETION))
     {
         expected = Receive(node, t, m_delivering[node]);
     }
@@ -682,7 +698,7 @@ Scene::Step(uint8_t control, std::vector<uint8_t> payload)
         uint32_t offset = t.size;
         for (uint16_t i = 0; t.size != 0 && i < t.count; ++i)
         {
-            uint32_t length = Be16(&payload[20 + 2 * i]);
+            uint32_t length = Be16(&payload[24 + 2 * i]);
             if (offset + length > payload.size())
             {
                 break;
@@ -698,6 +714,14 @@ Scene::Step(uint8_t control, std::vector<uint8_t> payload)
             }
             offset += length;
         }
+    }
+    TunnelReference t = ReadTunnel(payload);
+    const TlpExportGrant* g = t.size != 0 && t.kind == TunnelHeader::DATA && t.key == 0
+                                  ? m_nic[node]->GetExportTable().Find(t.source, t.window)
+                                  : nullptr;
+    for (int b = 0; g != nullptr && b < 4; ++b)
+    {
+        payload[20 + b] = static_cast<uint8_t>(g->key >> (24 - 8 * b)); // the grant's key
     }
     Image before[2] = {Snapshot(m_memory[0]), Snapshot(m_memory[1])};
     m_placed[0].clear();

@@ -6,11 +6,11 @@
  * TunnelGrantHeader::Deserialize (the body of GRANT_REQUEST and GRANT) on
  * arbitrary bytes.
  *
- * Oracles, against the body table of doc/tlp-tunnel.rst: fewer than 28 bytes are
+ * Oracles, against the body table of doc/tlp-tunnel.rst: fewer than 32 bytes are
  * refused, and so are a translation side other than 0 and 1, a status above 6, a
  * confirmation mode above 3 and a reserved byte other than zero; anything else
- * gives exactly 28 consumed, every field equal to the bytes at its offset,
- * Serialize() returns the same 28 bytes, and a second parse agrees.
+ * gives exactly 32 consumed, every field equal to the bytes at its offset,
+ * Serialize() returns the same 32 bytes, and a second parse agrees.
  */
 
 #include "fuzz-util.h"
@@ -32,6 +32,7 @@ CheckFields(const TunnelGrantHeader& g, const uint8_t* b)
     FUZZ_CHECK(g.translateAt == b[24], "translate at " << +g.translateAt);
     FUZZ_CHECK(g.status == b[25], "status " << +g.status);
     FUZZ_CHECK(g.confirm == b[26], "confirm " << +g.confirm);
+    FUZZ_CHECK(g.key == Be32(b + 28), "key " << g.key);
 }
 
 } // namespace
@@ -44,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (size < TunnelGrantHeader::SIZE || data[24] > 1 || data[25] > 6 || data[26] > 3 ||
         data[27] != 0)
     {
-        FUZZ_CHECK(consumed == 0, "accepted " << Hex(data, std::min<size_t>(size, 28)));
+        FUZZ_CHECK(consumed == 0, "accepted " << Hex(data, std::min<size_t>(size, 32)));
         return 0;
     }
     FUZZ_CHECK(consumed == TunnelGrantHeader::SIZE, "consumed " << consumed);

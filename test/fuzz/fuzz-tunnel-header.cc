@@ -37,11 +37,12 @@ CheckFields(const TunnelHeader& h, const uint8_t* b, uint16_t count)
     FUZZ_CHECK(h.GetSequence() == Be32(b + 8), "sequence " << h.GetSequence());
     FUZZ_CHECK(h.GetAck() == Be32(b + 12), "ack " << h.GetAck());
     FUZZ_CHECK(h.GetWindow() == Be16(b + 16), "window " << h.GetWindow());
+    FUZZ_CHECK(h.GetKey() == Be32(b + 20), "key " << h.GetKey());
     uint32_t total = 0;
     for (uint16_t i = 0; i < count; ++i)
     {
-        FUZZ_CHECK(h.GetTlpLength(i) == Be16(b + 20 + 2 * i), "length " << i);
-        total += Be16(b + 20 + 2 * i);
+        FUZZ_CHECK(h.GetTlpLength(i) == Be16(b + 24 + 2 * i), "length " << i);
+        total += Be16(b + 24 + 2 * i);
     }
     FUZZ_CHECK(h.GetTotalTlpBytes() == total, "total " << h.GetTotalTlpBytes());
 }
@@ -64,18 +65,18 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 
     // The canonical form of what was consumed.
     std::vector<uint8_t> out = Serialize(h);
-    uint32_t canonical = (20 + 2 * r.count + 3) & ~3U;
+    uint32_t canonical = (24 + 2 * r.count + 3) & ~3U;
     FUZZ_CHECK(out.size() == canonical, "serialized " << out.size() << ", expected " << canonical);
     FUZZ_CHECK(std::equal(out.begin(), out.begin() + 18, data), "fixed fields: " << Hex(out));
     FUZZ_CHECK(Be16(out.data() + 18) == canonical, "header length " << Be16(out.data() + 18));
-    FUZZ_CHECK(std::equal(out.begin() + 20, out.begin() + 20 + 2 * r.count, data + 20),
-               "lengths: " << Hex(out));
-    for (uint32_t i = 20 + 2 * r.count; i < canonical; ++i)
+    FUZZ_CHECK(std::equal(out.begin() + 20, out.begin() + 24 + 2 * r.count, data + 20),
+               "key and lengths: " << Hex(out));
+    for (uint32_t i = 24 + 2 * r.count; i < canonical; ++i)
     {
         FUZZ_CHECK(out[i] == 0, "padding byte " << i << " is " << +out[i]);
     }
     bool wasCanonical = consumed == canonical;
-    for (uint32_t i = 20 + 2 * r.count; wasCanonical && i < canonical; ++i)
+    for (uint32_t i = 24 + 2 * r.count; wasCanonical && i < canonical; ++i)
     {
         wasCanonical = data[i] == 0;
     }

@@ -168,6 +168,7 @@ struct TunnelReference
     uint32_t sequence = 0;                                   //!< sequence number
     uint32_t ack = 0;                                        //!< acknowledgement number
     uint16_t window = 0;                                     //!< window
+    uint32_t key = 0;                                        //!< region key
     uint32_t total = 0;                                      //!< sum of the TLP lengths
 };
 
@@ -203,7 +204,7 @@ inline TunnelReference
 DecodeTunnel(const uint8_t* b, size_t n)
 {
     TunnelReference r;
-    if (n < 20)
+    if (n < 24)
     {
         r.error = TunnelHeader::PARSE_TRUNCATED;
         return r;
@@ -232,7 +233,7 @@ DecodeTunnel(const uint8_t* b, size_t n)
         r.error = TunnelHeader::PARSE_COUNT;
         return r;
     }
-    if (length < 20 + 2 * count || length % 4 != 0)
+    if (length < 24 + 2 * count || length % 4 != 0)
     {
         r.error = TunnelHeader::PARSE_LENGTH;
         return r;
@@ -250,9 +251,10 @@ DecodeTunnel(const uint8_t* b, size_t n)
     r.sequence = Be32(b + 8);
     r.ack = Be32(b + 12);
     r.window = Be16(b + 16);
+    r.key = Be32(b + 20);
     for (uint16_t i = 0; i < count; ++i)
     {
-        r.total += Be16(b + 20 + 2 * i);
+        r.total += Be16(b + 24 + 2 * i);
     }
     return r;
 }

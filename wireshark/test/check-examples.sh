@@ -94,12 +94,15 @@ for transport in ethernet udp; do
             remote-write-0)
                 # Stores into the window (MWr64), translated by the sender NIC to the
                 # region node 1 granted (the first of its pool: 4 GiB, so still 4DW);
-                # the grant is asked for first, and every DATA packet comes from node 0.
+                # the grant is asked for first, and every DATA packet comes from node 0
+                # with the key node 1's GRANT gave (never 0).
                 nic+=(--expect-all tlp.fmt_type=0x60 --expect tlp.address=$WINDOW)
                 wire+=(--expect tlp.address=0x0000000100000000 --expect tunnel.kind=2
                        --expect tunnel.kind=3 --expect tunnel.seq=0 --expect tunnel.seq=1
-                       --expect tunnel.flags.translated=1
-                       --filter "tunnel.kind == 0 && tunnel.source == 0" "$(counter tunnel-tlps 0)")
+                       --expect tunnel.flags.translated=1 --expect grant.key
+                       --filter "tunnel.kind == 0 && tunnel.source == 0" "$(counter tunnel-tlps 0)"
+                       --filter "tunnel.kind == 0 && tunnel.key == 0" 0
+                       --filter "grant.key == 0 && tunnel.kind == 3" 0)
                 ;;
             remote-write-1)
                 nic+=(--expect-all tlp.fmt_type=0x60 --expect tlp.address=0x0000000100000000)

@@ -205,22 +205,22 @@ def raw_tlps():
 # Tunnel (model/tunnel-header.cc, model/tunnel-grant-header.cc)
 # ---------------------------------------------------------------------------
 def tunnel(kind, tlps=(), flags=0, source=1, seq=0, ack=0, window=0, version=1,
-           count=None, header_length=None, lengths=None, body=b""):
+           count=None, header_length=None, lengths=None, body=b"", key=0):
     lengths = [len(x) for x in tlps] if lengths is None else list(lengths)
     count = len(lengths) if count is None else count
-    natural = (20 + 2 * len(lengths) + 3) & ~3
+    natural = (24 + 2 * len(lengths) + 3) & ~3
     hl = natural if header_length is None else header_length
-    h = struct.pack(">BBHIIIHH", (version << 4) | (kind & 0xF), flags, count & 0xFFFF,
-                    source, seq, ack, window, hl)
+    h = struct.pack(">BBHIIIHHI", (version << 4) | (kind & 0xF), flags, count & 0xFFFF,
+                    source, seq, ack, window, hl, key)
     h += b"".join(struct.pack(">H", n) for n in lengths)
     h += bytes(max(0, natural - len(h)))
     return h + b"".join(tlps) + body
 
 
 def grant_body(window_base, size, region_base=ANY_BASE, translate_at=0, status=0, confirm=0,
-               reserved=0):
-    return struct.pack(">QQQBBBB", window_base, size, region_base, translate_at, status, confirm,
-                       reserved)
+               reserved=0, key=0):
+    return struct.pack(">QQQBBBBI", window_base, size, region_base, translate_at, status, confirm,
+                       reserved, key)
 
 
 def remap_body(memory_id, generation, old_base, new_base, size, switch_seq, reserved=0):
@@ -238,6 +238,8 @@ def confirmation(confirmer, writer, address, nbytes):
     return msg(0x72, 0x7F, confirmer, dw23=writer << 48 | 0xFFFF << 32, length=3) + struct.pack(
         ">QI", address, nbytes)
 
+
+KEY = 0x1A2B3C4D  # a region key, in DATA and in the GRANT that gave it
 
 MAC_A = bytes.fromhex("020000000001")
 MAC_B = bytes.fromhex("020000000002")
@@ -287,13 +289,14 @@ def tunnel_packets():
     conf = confirmation(0x0005, 0x0002, 0x0000100000000040, 16)
     reliable = FLAG_RELIABLE | FLAG_ACK
     return [
-        ("DATA 1 TLP", tunnel(KIND_DATA, [mwr1], source=1, seq=1, window=2), "fwd", None),
+        ("DATA 1 TLP", tunnel(KIND_DATA, [mwr1], source=1, seq=1, window=2, key=KEY), "fwd", None),
         ("DATA 2 TLPs", tunnel(KIND_DATA, [mwr64, mrd], flags=reliable,
-                               source=1, seq=2, ack=0, window=2), "fwd", None),
+                               source=1, seq=2, ack=0, window=2, key=KEY), "fwd", None),
         ("GRANT_REQUEST", tunnel(KIND_GRANT_REQUEST, source=1, seq=3, window=2,
                                  body=grant_body(0x0000100000000000, 0x100000)), "fwd", None),
         ("GRANT", tunnel(KIND_GRANT, source=2, seq=3, window=2,
-                         body=grant_body(0x0000100000000000, 0x100000, 0x80000000, 1, 0, 2)), "rev", None),
+                         body=grant_body(0x0000100000000000, 0x100000, 0x80000000, 1, 0, 2,
+                                         key=KEY)), "rev", None),
         ("GRANT refused", tunnel(KIND_GRANT, source=2, seq=4, window=3,
                                  body=grant_body(0x0000200000000000, 0x40000000, ANY_BASE, 0, 1)), "rev", None),
         ("ACK with SACK", tunnel(KIND_ACK, source=2, seq=3, ack=2, window=0,
@@ -417,8 +420,8 @@ def malformed_tunnel():
     return [
         ("fixed header truncated", good[:10], True),
         ("unknown version 2", tunnel(KIND_DATA, [mwr1], version=2), True),
-        ("header length < 20 + 2*count", tunnel(KIND_DATA, [mwr1, mwr1, mwr1], header_length=24), True),
-        ("header length not a multiple of 4", tunnel(KIND_DATA, [mwr1], header_length=22), True),
+        ("header length < 24 + 2*count", tunnel(KIND_DATA, [mwr1, mwr1, mwr1], header_length=28), True),
+        ("header length not a multiple of 4", tunnel(KIND_DATA, [mwr1], header_length=26), True),
         ("header length beyond the packet", tunnel(KIND_DATA, [mwr1], header_length=64), True),
         ("TLP length beyond the packet", tunnel(KIND_DATA, [mwr1], lengths=[40]), True),
         ("DATA with count 0", tunnel(KIND_DATA, [], body=mwr1), True),

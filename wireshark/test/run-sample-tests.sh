@@ -126,7 +126,9 @@ tunnel_expect=(
     --expect tunnel.seq=5 --expect tunnel.seq=7 --expect tunnel.ack=3 --expect tunnel.ack=5
     --expect tunnel.nonce=3 --expect tunnel.nonce=4
     --expect tunnel.window=2 --expect tunnel.window=9 --expect tunnel.memory_id=7
-    --expect tunnel.header_length=24 --expect tunnel.header_length=20
+    --expect tunnel.header_length=28 --expect tunnel.header_length=24
+    --expect tunnel.key=0x1a2b3c4d --expect tunnel.key=0 --expect grant.key=0x1a2b3c4d
+    --expect grant.key=0 --filter 'tunnel.key == 0x1a2b3c4d' 2 --filter 'grant.key == 0x1a2b3c4d' 1
     --expect tunnel.tlp_length=16 --expect tunnel.tlp_length=36
     --expect tunnel.tlp_length=12 --expect tunnel.tlp_length=76 --expect tunnel.tlp_length=28
     --expect tunnel_ack.sack_count=2 --expect tunnel_ack.sack_count=0
@@ -162,7 +164,7 @@ tunnel_expect=(
     --info 'DATA src=1 seq=2 ack=0 win=2: MWr64 0x0000100000000040 len=4DW, MRd32 0x80001000 len=16DW'
     --info 'DATA src=1 seq=1 win=2: MWr32 0x00000010 len=1DW'
     --info 'GRANT_REQUEST src=1 nonce=3 win=2: window=0x0000100000000000 size=0x0000000000100000 region=any translate_at=sender'
-    --info 'GRANT src=2 nonce=3 win=2: window=0x0000100000000000 size=0x0000000000100000 region=0x0000000080000000 translate_at=receiver confirm=memory granted'
+    --info 'GRANT src=2 nonce=3 win=2: window=0x0000100000000000 size=0x0000000000100000 region=0x0000000080000000 translate_at=receiver confirm=memory granted key=0x1a2b3c4d'
     --info 'refused (no room in the export pool)'
     --info 'ACK src=2 ack=2 sack=4-6,8-9'
     --info 'ACK src=2 ack=5 NAK'
