@@ -30,6 +30,7 @@ MODULE_SOURCES = [
     'model/tlp-link-impairment.cc',
     'model/tlp-memory.cc',
     'model/tlp-nic-dma.cc',
+    'model/tlp-memory-registry.cc',
     'model/tlp-packer.cc',
     'model/tlp-peer-directory.cc',
     'model/tlp-peer-session.cc',
@@ -46,6 +47,7 @@ MODULE_SOURCES = [
     'model/tunnel-ack-header.cc',
     'model/tunnel-grant-header.cc',
     'model/tunnel-header.cc',
+    'model/tunnel-remap-header.cc',
 ]
 
 TEST_SOURCES = [
@@ -67,6 +69,7 @@ TEST_SOURCES = [
     'test/tlp-hostile-input-test.cc',
     'test/tlp-identity-test.cc',
     'test/tlp-grant-test.cc',
+    'test/tlp-memory-id-test.cc',
     'test/tlp-transmit-scheduler-test.cc',
     'test/tlp-doorbell-test.cc',
     'test/tlp-test-environment.cc',

@@ -44,7 +44,7 @@ class TlpFaultHelper
         uint64_t data = 0;       //!< DATA packets
         uint64_t completion = 0; //!< COMPLETION packets
         uint64_t ack = 0;        //!< ACK packets
-        uint64_t grant = 0;      //!< GRANT_REQUEST and GRANT packets
+        uint64_t grant = 0;      //!< control packets (GRANT_REQUEST, GRANT, REMAP, REMAP_ACK)
         uint64_t other = 0;      //!< frames that are no tunnel packet
 
         /// \return DATA and COMPLETION packets (the sequenced ones)

@@ -337,14 +337,49 @@ TlpTunnelHelper::MapWindow(Ptr<Node> sender,
                            TlpWindow::TranslateAt translateAt,
                            TlpWindow::Confirm confirm) const
 {
+    return SenderNic("MapWindow", sender, base, receiver)
+        ->AddWindow(base, size, receiver, regionBase, translateAt, confirm);
+}
+
+Ptr<TlpTunnelNetDevice>
+TlpTunnelHelper::SenderNic(const std::string& caller,
+                           Ptr<Node> sender,
+                           uint64_t base,
+                           uint32_t receiver)
+{
     Ptr<TlpTunnelNetDevice> nic = GetNic(sender);
     NS_ABORT_MSG_IF(nic == nullptr,
-                    "TlpTunnelHelper::MapWindow: node " << sender->GetId() << " has no NIC");
+                    "TlpTunnelHelper::" << caller << ": node " << sender->GetId() << " has no NIC");
     NS_ABORT_MSG_IF(receiver >= NodeList::GetNNodes(),
-                    "TlpTunnelHelper::MapWindow: window at 0x"
-                        << std::hex << base << " maps to node " << std::dec << receiver
-                        << ", which does not exist (" << NodeList::GetNNodes() << " nodes)");
-    return nic->AddWindow(base, size, receiver, regionBase, translateAt, confirm);
+                    "TlpTunnelHelper::" << caller << ": window at 0x" << std::hex << base
+                                        << " maps to node " << std::dec << receiver
+                                        << ", which does not exist (" << NodeList::GetNNodes()
+                                        << " nodes)");
+    return nic;
+}
+
+void
+TlpTunnelHelper::RegisterMemoryId(Ptr<Node> receiver,
+                                  uint16_t memoryId,
+                                  uint64_t base,
+                                  uint64_t size) const
+{
+    Ptr<TlpTunnelNetDevice> nic = GetNic(receiver);
+    NS_ABORT_MSG_IF(nic == nullptr,
+                    "TlpTunnelHelper::RegisterMemoryId: node " << receiver->GetId()
+                                                               << " has no NIC");
+    nic->RegisterMemoryId(memoryId, base, size);
+}
+
+uint16_t
+TlpTunnelHelper::MapMemoryIdWindow(Ptr<Node> sender,
+                                   uint64_t base,
+                                   uint64_t size,
+                                   uint32_t receiver,
+                                   uint16_t memoryId) const
+{
+    return SenderNic("MapMemoryIdWindow", sender, base, receiver)
+        ->AddMemoryIdWindow(base, size, receiver, memoryId);
 }
 
 Ptr<TlpPeerDirectory>

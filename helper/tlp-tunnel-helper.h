@@ -135,6 +135,33 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
     void BindUdp(NodeContainer nodes, Ipv4InterfaceContainer interfaces);
 
     /**
+     * \brief Register a range of the receiver's memory under a memory ID (claims 35-36).
+     * \param receiver the node whose memory it is
+     * \param memoryId the ID, unique on that node
+     * \param base first address (multiple of 4 KiB)
+     * \param size bytes (multiple of 4 KiB)
+     */
+    void RegisterMemoryId(Ptr<Node> receiver,
+                          uint16_t memoryId,
+                          uint64_t base,
+                          uint64_t size) const;
+    /**
+     * \brief Map a window of the sender onto a memory ID of the receiver: TLPs carry
+     * the memory ID and their offset, the receiver resolves them (it may move the
+     * memory ID at run time, TlpTunnelNetDevice::RemapMemoryId()).
+     * \param sender sending node
+     * \param base first address of the window on the sender
+     * \param size bytes (multiple of 4 KiB)
+     * \param receiver receiving node ID
+     * \param memoryId the memory ID registered there
+     * \return the window ID
+     */
+    uint16_t MapMemoryIdWindow(Ptr<Node> sender,
+                               uint64_t base,
+                               uint64_t size,
+                               uint32_t receiver,
+                               uint16_t memoryId) const;
+    /**
      * \brief Map a window of the sender onto memory of the receiver.
      * \param sender sending node
      * \param base first address of the window on the sender
@@ -221,6 +248,17 @@ class TlpTunnelHelper : public PcapHelperForDevice, public AsciiTraceHelperForDe
      * \param node a node just bound to a transport
      */
     static void CheckLargestTlpFits(Ptr<Node> node);
+    /**
+     * \param caller the helper method, for the messages
+     * \param sender a node that maps a window
+     * \param base the window's base
+     * \param receiver the node it maps to
+     * \return the sender's NIC (stops when it has none or the receiver does not exist)
+     */
+    static Ptr<TlpTunnelNetDevice> SenderNic(const std::string& caller,
+                                             Ptr<Node> sender,
+                                             uint64_t base,
+                                             uint32_t receiver);
 
     void EnablePcapInternal(std::string prefix,
                             Ptr<NetDevice> nd,

@@ -115,6 +115,9 @@ class TlpGrantAgent
      */
     uint8_t HandleRequest(uint32_t peer, const TunnelHeader& header, const TunnelGrantHeader& body);
 
+    /// \return a fresh nonce or key, never 0 (also for the memory-ID grants)
+    uint32_t Draw();
+
   private:
     /**
      * \brief Send (or resend) one receiver's request, or give up on it.
@@ -122,8 +125,6 @@ class TlpGrantAgent
      * \param peer the receiver
      */
     void Send(uint16_t window, uint32_t peer);
-    /// \return a fresh nonce or key, never 0
-    uint32_t Draw();
 
     TlpWindowTable& m_windows;              //!< sender role
     TlpExportTable& m_exports;              //!< receiver role

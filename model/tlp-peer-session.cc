@@ -89,6 +89,12 @@ TlpPeerSession::Dispose()
 }
 
 uint32_t
+TlpPeerSession::GetReceiveNext() const
+{
+    return m_rxNext.GetValue();
+}
+
+uint32_t
 TlpPeerSession::GetPeer() const
 {
     return m_peer;

@@ -238,6 +238,8 @@ class TlpPeerSession
     Time GetRto() const;
     /// \return the smoothed round-trip time (zero before a sample)
     Time GetSrtt() const;
+    /// \return the next in-order sequence number expected from the peer
+    uint32_t GetReceiveNext() const;
 
     // ----------------------------------------------------------- receiving
 

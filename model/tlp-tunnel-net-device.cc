@@ -257,6 +257,18 @@ TlpTunnelNetDevice::GetTypeId()
                           UintegerValue(8),
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_keepAttempts),
                           MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("RemapRetry",
+                          "Time after which an unacknowledged REMAP is sent again to a sender; "
+                          "it doubles after each attempt, up to GrantRetryMax.",
+                          TimeValue(MicroSeconds(100)),
+                          MakeTimeAccessor(&TlpTunnelNetDevice::m_remapRetry),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("RemapAttempts",
+                          "REMAP packets sent to a sender before its notice is given up "
+                          "(reported by RemapNotice; the switch itself never waits for it).",
+                          UintegerValue(10),
+                          MakeUintegerAccessor(&TlpTunnelNetDevice::m_remapAttempts),
+                          MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("InterconnectErrorModel",
                           "Loses TLPs between the NIC and its interconnect (towards the "
                           "interconnect), such as a receiver's local loss.",
@@ -336,7 +348,23 @@ TlpTunnelNetDevice::GetTypeId()
                             "A doorbell descriptor ended or was refused: (slot, status), "
                             "status DONE or an error (TlpDoorbellRegisters::Status).",
                             MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_descriptorTrace),
-                            "ns3::TlpTunnelNetDevice::DescriptorTracedCallback");
+                            "ns3::TlpTunnelNetDevice::DescriptorTracedCallback")
+            .AddTraceSource("Remap",
+                            "Receiver: a memory ID switched to a new range: (memory ID, "
+                            "generation, old base, new base).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_remapTrace),
+                            "ns3::TlpTunnelNetDevice::RemapTracedCallback")
+            .AddTraceSource("RemapNotice",
+                            "Receiver: a sender acknowledged a remap (value 1) or never did "
+                            "(value 0): (peer, memory ID, generation, value).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_remapNoticeTrace),
+                            "ns3::TlpTunnelNetDevice::RemapNoticeTracedCallback")
+            .AddTraceSource("Remapped",
+                            "Sender: the receiver told of a remap of a memory ID this NIC has a "
+                            "window onto: (peer, memory ID, generation, switch sequence: the "
+                            "first of this NIC's sequence numbers resolved in the new range).",
+                            MakeTraceSourceAccessor(&TlpTunnelNetDevice::m_remappedTrace),
+                            "ns3::TlpTunnelNetDevice::RemapNoticeTracedCallback");
     return tid;
 }
 
@@ -362,6 +390,7 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
       m_sackBlocks(16),
       m_initialSequence(0),
       m_keepAttempts(8),
+      m_remapAttempts(10),
       m_grants(m_windows, m_exports),
       m_requester(CreateObject<TlpRequester>()),
       m_dma(m_windows, m_port)
@@ -381,6 +410,9 @@ TlpTunnelNetDevice::TlpTunnelNetDevice()
                             MakeCallback(&TlpTunnelNetDevice::DescriptorRefused, this));
     m_dma.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SendThroughWindow, this),
                        MakeCallback(&TlpTunnelNetDevice::DescriptorEnded, this));
+    m_memoryIds.SetCallbacks(MakeCallback(&TlpTunnelNetDevice::SendRemap, this),
+                             MakeCallback(&TlpTunnelNetDevice::SwitchSequence, this),
+                             MakeCallback(&TlpTunnelNetDevice::RemapNoticeEnded, this));
 }
 
 void
@@ -414,6 +446,7 @@ TlpTunnelNetDevice::DoDispose()
     m_doorbell.Clear();
     m_windows.Clear();
     m_exports.Clear();
+    m_memoryIds.Clear();
     m_router.Clear();
     m_keeper.Clear();
     for (auto& session : m_sessions)
@@ -440,6 +473,7 @@ TlpTunnelNetDevice::DoInitialize()
     m_exports.SetPool(m_exportBase, m_exportSize);
     m_grants.Configure(m_grantRetry, m_grantRetryMax, m_grantAttempts);
     m_keeper.Configure(m_keepTimeout, m_keepAttempts);
+    m_memoryIds.Configure(m_remapRetry, m_grantRetryMax, m_remapAttempts);
     if (m_random == nullptr)
     {
         // Created when the simulation starts, so the stream it takes shifts none of
@@ -549,6 +583,87 @@ TlpTunnelNetDevice::AddWindow(uint64_t base,
                                    &m_grants,
                                    id);
     return id;
+}
+
+uint16_t
+TlpTunnelNetDevice::AddMemoryIdWindow(uint64_t base,
+                                      uint64_t size,
+                                      uint32_t peer,
+                                      uint16_t memoryId)
+{
+    NS_LOG_FUNCTION(this << base << size << peer << memoryId);
+    NS_ABORT_MSG_IF(m_node != nullptr && FindMemoryIdWindow(peer, memoryId) != nullptr,
+                    "TlpTunnelNetDevice: a window onto memory ID " << memoryId << " of node "
+                                                                   << peer << " exists already");
+    uint16_t id = AddWindow(base, size, peer);
+    TlpWindow* w = m_windows.Get(id);
+    w->byMemoryId = true;
+    w->memoryId = memoryId;
+    return id;
+}
+
+void
+TlpTunnelNetDevice::RegisterMemoryId(uint16_t memoryId, uint64_t base, uint64_t size)
+{
+    NS_LOG_FUNCTION(this << memoryId << base << size);
+    NS_ABORT_MSG_IF(!m_port.IsAttached(), "TlpTunnelNetDevice: RegisterMemoryId before Attach()");
+    std::string why;
+    NS_ABORT_MSG_IF(!m_memoryIds.Register(memoryId, base, size, why),
+                    "TlpTunnelNetDevice: RegisterMemoryId(" << memoryId << "): " << why);
+    NS_ABORT_MSG_IF(!IsLocalMemory(base, size),
+                    "TlpTunnelNetDevice: RegisterMemoryId("
+                        << memoryId << "): range 0x" << std::hex << base << " size 0x" << size
+                        << " is not memory of node " << std::dec << m_node->GetId());
+}
+
+void
+TlpTunnelNetDevice::RemapMemoryId(uint16_t memoryId, uint64_t newBase)
+{
+    NS_LOG_FUNCTION(this << memoryId << newBase);
+    NS_ABORT_MSG_IF(m_node == nullptr, "TlpTunnelNetDevice: RemapMemoryId before SetNode()");
+    // An event of its own: never between two TLPs of one packet.
+    Simulator::ScheduleWithContext(m_node->GetId(),
+                                   Time(0),
+                                   &TlpTunnelNetDevice::DoRemap,
+                                   this,
+                                   memoryId,
+                                   newBase);
+}
+
+void
+TlpTunnelNetDevice::DoRemap(uint16_t memoryId, uint64_t newBase)
+{
+    const TlpMemoryIdRegion* r = m_memoryIds.Find(memoryId);
+    NS_ABORT_MSG_IF(r != nullptr && !IsLocalMemory(newBase, r->size),
+                    "TlpTunnelNetDevice: RemapMemoryId(" << memoryId << ", 0x" << std::hex
+                                                         << newBase << "): not memory of node "
+                                                         << std::dec << m_node->GetId());
+    uint64_t oldBase = r != nullptr ? r->base : 0;
+    std::string why;
+    NS_ABORT_MSG_IF(!m_memoryIds.Move(memoryId, newBase, why),
+                    "TlpTunnelNetDevice: RemapMemoryId(" << memoryId << "): " << why);
+    r = m_memoryIds.Find(memoryId);
+    m_remapTrace(memoryId, r->generation, oldBase, newBase);
+}
+
+const TlpMemoryRegistry&
+TlpTunnelNetDevice::GetMemoryRegistry() const
+{
+    return m_memoryIds;
+}
+
+TlpWindow*
+TlpTunnelNetDevice::FindMemoryIdWindow(uint32_t peer, uint16_t memoryId)
+{
+    for (uint16_t id = 0; id < m_windows.GetN(); ++id)
+    {
+        TlpWindow* w = m_windows.Get(id);
+        if (w != nullptr && w->byMemoryId && w->memoryId == memoryId && w->GetPeer() == peer)
+        {
+            return w;
+        }
+    }
+    return nullptr;
 }
 
 void
@@ -694,6 +809,10 @@ TlpTunnelNetDevice::DropReasonToString(uint8_t reason)
         return "wrong region key";
     case DROP_NO_REGISTER:
         return "doorbell write past the registers";
+    case DROP_UNKNOWN_MEMORY_ID:
+        return "unknown memory ID";
+    case DROP_OFFSET_RANGE:
+        return "offset past the memory ID's range";
     default:
         return "unknown reason";
     }
@@ -856,6 +975,9 @@ TlpTunnelNetDevice::Prepare(uint32_t peer, TlpPeerSession::Item& item)
     uint64_t target = w->Translate(windowAddress, *r);
     TlpWindow::TranslateAt at = w->translateAt;
     TlpWindow::Confirm confirm = w->confirm;
+    bool byMemoryId = w->byMemoryId;
+    uint16_t memoryId = w->memoryId;
+    uint64_t offset = windowAddress - w->base;
     uint16_t nic = m_requesterId;
     if (TlpWriteConfirmation::IsRequested(h))
     {
@@ -880,7 +1002,15 @@ TlpTunnelNetDevice::Prepare(uint32_t peer, TlpPeerSession::Item& item)
             m_router.OutboundWrite(peer, item.header.GetRequesterId());
         }
     }
-    if (at == TlpWindow::SENDER)
+    if (byMemoryId)
+    {
+        // Claim 35: the memory ID and the offset travel instead of an address.
+        item.tlp = Readdress(item.tlp, item.header, offset);
+        item.header.SetAddress(offset);
+        item.window = memoryId;
+        item.flags |= TunnelHeader::FLAG_MEMORY_ID;
+    }
+    else if (at == TlpWindow::SENDER)
     {
         item.tlp = Readdress(item.tlp, item.header, target);
         item.header.SetAddress(target);
@@ -1112,6 +1242,7 @@ TlpTunnelNetDevice::SendControl(uint32_t peer,
                                 uint32_t nonce,
                                 const TunnelGrantHeader& body)
 {
+    uint8_t flags = 0;
     if (kind == TunnelHeader::GRANT)
     {
         m_stats.grantsSent++;
@@ -1119,16 +1250,146 @@ TlpTunnelNetDevice::SendControl(uint32_t peer,
     else
     {
         m_stats.grantRequests++;
+        const TlpWindow* w = m_windows.Get(window);
+        if (w != nullptr && w->byMemoryId)
+        {
+            // Contract of the memory-ID grant: the memory ID in the window field.
+            window = w->memoryId;
+            flags = TunnelHeader::FLAG_MEMORY_ID;
+        }
     }
+    QueueControl(peer, kind, flags, window, nonce, body);
+}
+
+void
+TlpTunnelNetDevice::QueueControl(uint32_t peer,
+                                 TunnelHeader::Kind kind,
+                                 uint8_t flags,
+                                 uint16_t window,
+                                 uint32_t sequence,
+                                 const Header& body)
+{
     Ptr<Packet> p = Create<Packet>();
     p->AddHeader(body);
     TunnelHeader th;
     th.SetKind(kind);
+    th.SetFlags(flags);
     th.SetWindow(window);
     th.SetSource(m_node->GetId());
-    th.SetSequence(nonce);
+    th.SetSequence(sequence);
     p->AddHeader(th);
     Session(peer).EnqueueControl(p);
+}
+
+void
+TlpTunnelNetDevice::ReceiveMemoryIdControl(uint32_t source,
+                                           Ptr<Packet> packet,
+                                           const TlpUnpacker& u)
+{
+    const TunnelHeader& th = u.GetHeader();
+    uint16_t memoryId = th.GetWindow();
+    switch (th.GetKind())
+    {
+    case TunnelHeader::GRANT_REQUEST: {
+        // Receiver: grant the memory ID, never disclosing where its range is.
+        TunnelGrantHeader reply = u.GetGrant();
+        uint32_t key = 0;
+        reply.status = m_memoryIds.Grant(source, memoryId, u.GetGrant(), m_grants.Draw(), key);
+        reply.regionBase = TunnelGrantHeader::ANY_BASE;
+        reply.key = reply.status == TunnelGrantHeader::GRANTED ? key : 0;
+        if (reply.status != TunnelGrantHeader::GRANTED)
+        {
+            NS_LOG_WARN("refusing memory ID " << memoryId << " to node " << source << ": "
+                                              << TunnelGrantHeader::StatusToString(reply.status));
+        }
+        m_stats.grantsSent++;
+        QueueControl(source,
+                     TunnelHeader::GRANT,
+                     TunnelHeader::FLAG_MEMORY_ID,
+                     memoryId,
+                     th.GetSequence(),
+                     reply);
+        return;
+    }
+    case TunnelHeader::GRANT: {
+        // Sender: the answer for the window onto (source, memory ID).
+        TlpWindow* w = FindMemoryIdWindow(source, memoryId);
+        TunnelHeader byWindow = th;
+        if (w != nullptr)
+        {
+            byWindow.SetWindow(w->id);
+        }
+        if (w == nullptr ||
+            m_grants.HandleGrant(source, byWindow, u.GetGrant()) == TlpGrantAgent::UNEXPECTED)
+        {
+            Drop(packet, DROP_UNEXPECTED);
+        }
+        return;
+    }
+    case TunnelHeader::REMAP: {
+        // Sender: only the node that granted the window may move it.
+        const TunnelRemapHeader& body = u.GetRemap();
+        TlpWindow* w = FindMemoryIdWindow(source, memoryId);
+        TlpWindowReceiver* r = w != nullptr ? w->FindReceiver(source) : nullptr;
+        if (r == nullptr || r->state != TlpWindowReceiver::GRANTED)
+        {
+            Drop(packet, DROP_UNEXPECTED);
+            return;
+        }
+        bool fresh = body.generation > r->remapGen;
+        if (fresh)
+        {
+            r->remapGen = body.generation;
+            r->switchSeq = body.switchSequence;
+        }
+        // Acknowledged every time: the receiver resends until it hears one.
+        m_stats.remapAcksSent++;
+        QueueControl(source, TunnelHeader::REMAP_ACK, 0, memoryId, body.generation, body);
+        if (fresh)
+        {
+            m_remappedTrace(source, memoryId, body.generation, body.switchSequence);
+        }
+        return;
+    }
+    case TunnelHeader::REMAP_ACK:
+        if (!m_memoryIds.HandleAck(source, u.GetRemap()))
+        {
+            Drop(packet, DROP_UNEXPECTED);
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+void
+TlpTunnelNetDevice::SendRemap(uint32_t peer, TunnelHeader::Kind kind, const TunnelRemapHeader& body)
+{
+    m_stats.remapsSent++;
+    QueueControl(peer, kind, 0, body.memoryId, body.generation, body);
+}
+
+uint32_t
+TlpTunnelNetDevice::SwitchSequence(uint32_t peer)
+{
+    uint32_t index = FindSession(peer);
+    return index == UINT32_MAX ? m_initialSequence : m_sessions[index]->GetReceiveNext();
+}
+
+void
+TlpTunnelNetDevice::RemapNoticeEnded(uint32_t peer,
+                                     const TunnelRemapHeader& body,
+                                     bool acknowledged)
+{
+    if (acknowledged)
+    {
+        m_stats.remapNoticesAcked++;
+    }
+    else
+    {
+        m_stats.remapNoticesFailed++;
+    }
+    m_remapNoticeTrace(peer, body.memoryId, body.generation, acknowledged ? 1 : 0);
 }
 
 void
@@ -1205,6 +1466,12 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet, const Address& from)
         Drop(packet, DROP_SPOOFED_SOURCE);
         return;
     }
+    if ((th.GetFlags() & TunnelHeader::FLAG_MEMORY_ID && th.GetKind() != TunnelHeader::DATA) ||
+        th.GetKind() == TunnelHeader::REMAP || th.GetKind() == TunnelHeader::REMAP_ACK)
+    {
+        ReceiveMemoryIdControl(source, packet, u);
+        return;
+    }
     switch (th.GetKind())
     {
     case TunnelHeader::GRANT_REQUEST: {
@@ -1241,11 +1508,16 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet, const Address& from)
     }
     case TunnelHeader::DATA:
     case TunnelHeader::COMPLETION:
+    default:
         break;
     }
+    bool data = th.GetKind() == TunnelHeader::DATA;
+    bool byMemoryId = th.GetFlags() & TunnelHeader::FLAG_MEMORY_ID;
     const TlpExportGrant* g =
-        th.GetKind() == TunnelHeader::DATA ? m_exports.Find(source, th.GetWindow()) : nullptr;
-    if (g != nullptr && g->key != th.GetKey())
+        data && !byMemoryId ? m_exports.Find(source, th.GetWindow()) : nullptr;
+    const TlpMemoryIdGrant* mg =
+        data && byMemoryId ? m_memoryIds.FindGrant(source, th.GetWindow()) : nullptr;
+    if ((g != nullptr && g->key != th.GetKey()) || (mg != nullptr && mg->key != th.GetKey()))
     {
         // Only the sender granted the window knows its key. The packet records nothing
         // (its sequence number included); each request in it is refused.
@@ -1313,6 +1585,11 @@ TlpTunnelNetDevice::HandleRequest(uint32_t peer,
                                   const TlpHeader& h,
                                   Time ready)
 {
+    if (th.GetFlags() & TunnelHeader::FLAG_MEMORY_ID)
+    {
+        HandleMemoryIdRequest(peer, th, tlp, h, ready);
+        return;
+    }
     // A request is placed only inside a region this NIC granted to the sender.
     const TlpExportGrant* g = m_exports.Find(peer, th.GetWindow());
     uint64_t address = h.GetAddress();
@@ -1380,6 +1657,43 @@ TlpTunnelNetDevice::HandleRequest(uint32_t peer,
             // The window asks nobody here to confirm.
             tlp = TlpWriteConfirmation::Rewrite(tlp, placed, false);
         }
+    }
+    if (!placed.IsPosted())
+    {
+        m_router.Inbound(peer, placed);
+    }
+    PlaceOnInterconnect(tlp, ready);
+}
+
+void
+TlpTunnelNetDevice::HandleMemoryIdRequest(uint32_t peer,
+                                          const TunnelHeader& th,
+                                          Ptr<Packet> tlp,
+                                          const TlpHeader& h,
+                                          Time ready)
+{
+    // Claim 36: the memory ID and offset resolve into this node's range, as it is now.
+    uint64_t target = 0;
+    switch (m_memoryIds.Resolve(peer, th.GetWindow(), h.GetAddress(), RequestSpan(h), target))
+    {
+    case TlpMemoryRegistry::UNKNOWN_ID:
+        Refuse(tlp, DROP_UNKNOWN_MEMORY_ID, peer);
+        return;
+    case TlpMemoryRegistry::NOT_GRANTED:
+        Refuse(tlp, DROP_NO_REGION, peer);
+        return;
+    case TlpMemoryRegistry::OUT_OF_RANGE:
+        Refuse(tlp, DROP_OFFSET_RANGE, peer);
+        return;
+    case TlpMemoryRegistry::RESOLVED:
+        break;
+    }
+    TlpHeader placed = h;
+    tlp = Readdress(tlp, h, target);
+    placed.SetAddress(target);
+    if (TlpWriteConfirmation::IsRequested(placed))
+    {
+        tlp = TlpWriteConfirmation::Rewrite(tlp, placed, false); // nobody confirms by memory ID
     }
     if (!placed.IsPosted())
     {

@@ -13,6 +13,7 @@
 #include "tlp-header.h"
 #include "tlp-interconnect-port.h"
 #include "tlp-nic-dma.h"
+#include "tlp-memory-registry.h"
 #include "tlp-peer-session.h"
 #include "tlp-requester.h"
 #include "tlp-transmit-scheduler.h"
@@ -92,7 +93,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         DROP_NO_WINDOW,            ///< posted request to an address no window claims
         DROP_SPOOFED_SOURCE,       ///< source field names another node than the link-level sender
         DROP_BAD_KEY,              ///< request with a key other than its window's grant
-        DROP_NO_REGISTER           ///< posted write into the doorbell BAR past its registers
+        DROP_NO_REGISTER,          ///< posted write into the doorbell BAR past its registers
+        DROP_UNKNOWN_MEMORY_ID,    ///< request for a memory ID nothing is registered under
+        DROP_OFFSET_RANGE          ///< request past the end of its memory ID's range
     };
 
     /// Counters of what the NIC did (with the sessions' counters).
@@ -123,6 +126,10 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
         uint64_t exportsGranted = 0;      //!< GRANTs this NIC sent that granted a region
         uint64_t exportsRefused = 0;      //!< GRANTs this NIC sent that refused one
         uint64_t exportsReleased = 0;     //!< grants this NIC released (ReleaseExport())
+        uint64_t remapsSent = 0;          //!< REMAP packets sent (resent ones too)
+        uint64_t remapAcksSent = 0;       //!< REMAP_ACK packets sent
+        uint64_t remapNoticesAcked = 0;   //!< senders that acknowledged a remap
+        uint64_t remapNoticesFailed = 0;  //!< senders that never acknowledged one
     };
 
     /**
@@ -161,6 +168,28 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
                                          uint16_t window,
                                          uint8_t status,
                                          uint64_t regionBase);
+    /**
+     * TracedCallback signature for a remap at the receiver.
+     * \param [in] memoryId the memory ID
+     * \param [in] generation its remap count
+     * \param [in] oldBase the range before the switch
+     * \param [in] newBase the range after it
+     */
+    typedef void (*RemapTracedCallback)(uint16_t memoryId,
+                                        uint32_t generation,
+                                        uint64_t oldBase,
+                                        uint64_t newBase);
+    /**
+     * TracedCallback signature for a REMAP notice at either end.
+     * \param [in] peer the other node
+     * \param [in] memoryId the memory ID
+     * \param [in] generation its remap count
+     * \param [in] value receiver: 1 acknowledged, 0 given up; sender: the switch sequence
+     */
+    typedef void (*RemapNoticeTracedCallback)(uint32_t peer,
+                                              uint16_t memoryId,
+                                              uint32_t generation,
+                                              uint32_t value);
     /**
      * TracedCallback signature for peer events.
      * \param [in] peer the node
@@ -220,6 +249,38 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
                        uint64_t regionBase = TunnelGrantHeader::ANY_BASE,
                        TlpWindow::TranslateAt translateAt = TlpWindow::SENDER,
                        TlpWindow::Confirm confirm = TlpWindow::CONFIRM_NONE);
+    /**
+     * \brief Claim a window that names (receiver, memory ID) instead of a region
+     * (claims 35-36): TLPs through it carry the memory ID and their offset into the
+     * window; the receiver resolves them into its registered range, wherever it is.
+     *
+     * Granted through GRANT_REQUEST / GRANT with FLAG_MEMORY_ID. Writes through it are
+     * not confirmed (there is no address to confirm to).
+     * \param base first local address, a multiple of 4 KiB
+     * \param size bytes, a non-zero multiple of 4 KiB
+     * \param peer receiving node ID
+     * \param memoryId the memory ID registered at the receiver
+     * \return the window ID
+     */
+    uint16_t AddMemoryIdWindow(uint64_t base, uint64_t size, uint32_t peer, uint16_t memoryId);
+    /**
+     * \brief Register a range of this node's memory under a memory ID (receiver side).
+     * \param memoryId the ID, unique on this NIC
+     * \param base first address, a multiple of 4 KiB, memory of this node
+     * \param size bytes, a non-zero multiple of 4 KiB
+     */
+    void RegisterMemoryId(uint16_t memoryId, uint64_t base, uint64_t size);
+    /**
+     * \brief Move a memory ID to a new range (claim 32), in an event of its own at the
+     * current time: TLPs resolved before it land in the old range, all later ones in
+     * the new one; each sender holding a grant is told with a REMAP.
+     * \param memoryId a registered memory ID
+     * \param newBase the new range's base: same size, memory of this node, overlapping
+     *        neither the old range nor another memory ID's
+     */
+    void RemapMemoryId(uint16_t memoryId, uint64_t newBase);
+    /// \return this NIC's memory IDs
+    const TlpMemoryRegistry& GetMemoryRegistry() const;
     /**
      * \brief Stop claiming a window; TLPs still waiting for it are answered as for a
      * refused window. The receiver keeps its region (no revocation yet).
@@ -421,6 +482,19 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
                        const TlpHeader& h,
                        Time ready);
     /**
+     * \brief A request from a peer by memory ID and offset (FLAG_MEMORY_ID).
+     * \param peer the node
+     * \param th the packet's tunnel header
+     * \param tlp the TLP
+     * \param h its header
+     * \param ready when it may leave for the interconnect
+     */
+    void HandleMemoryIdRequest(uint32_t peer,
+                               const TunnelHeader& th,
+                               Ptr<Packet> tlp,
+                               const TlpHeader& h,
+                               Time ready);
+    /**
      * \brief A completion or write confirmation from a peer.
      * \param peer the node
      * \param th the packet's tunnel header
@@ -499,6 +573,60 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
      * \param stream its stream index (-1: the next automatic one)
      */
     void CreateRandom(int64_t stream);
+    /**
+     * \brief Queue an unsequenced control packet.
+     * \param peer destination
+     * \param kind the kind
+     * \param flags tunnel flags
+     * \param window the window field
+     * \param sequence the sequence field (nonce, generation)
+     * \param body the body
+     */
+    void QueueControl(uint32_t peer,
+                      TunnelHeader::Kind kind,
+                      uint8_t flags,
+                      uint16_t window,
+                      uint32_t sequence,
+                      const Header& body);
+    /**
+     * \brief The memory-ID part of the control protocol (GRANT_REQUEST and GRANT
+     * with FLAG_MEMORY_ID, REMAP, REMAP_ACK).
+     * \param source the node it came from
+     * \param packet the packet
+     * \param u the parsed packet
+     */
+    void ReceiveMemoryIdControl(uint32_t source, Ptr<Packet> packet, const TlpUnpacker& u);
+    /**
+     * \param peer a receiving node
+     * \param memoryId a memory ID of it
+     * \return this NIC's window onto it, or nullptr
+     */
+    TlpWindow* FindMemoryIdWindow(uint32_t peer, uint16_t memoryId);
+    /**
+     * \brief Move a memory ID (RemapMemoryId's event).
+     * \param memoryId the memory ID
+     * \param newBase the new base
+     */
+    void DoRemap(uint16_t memoryId, uint64_t newBase);
+    /**
+     * \brief Queue a REMAP (registry callback).
+     * \param peer the sender told
+     * \param kind REMAP
+     * \param body the notice
+     */
+    void SendRemap(uint32_t peer, TunnelHeader::Kind kind, const TunnelRemapHeader& body);
+    /**
+     * \param peer a sending node
+     * \return the next sequence number its session expects (registry callback)
+     */
+    uint32_t SwitchSequence(uint32_t peer);
+    /**
+     * \brief A REMAP notice was acknowledged or given up (registry callback).
+     * \param peer the sender
+     * \param body the notice
+     * \param acknowledged true when acknowledged
+     */
+    void RemapNoticeEnded(uint32_t peer, const TunnelRemapHeader& body, bool acknowledged);
     /**
      * \brief Place a kept write on the interconnect again (write keeper callback).
      * \param tlp the write
@@ -594,6 +722,8 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     uint32_t m_initialSequence;          //!< first sequence number of every session
     Time m_keepTimeout;                  //!< receiver-NIC confirmation: local resend timeout
     uint32_t m_keepAttempts;             //!< and placements before giving up
+    Time m_remapRetry;                   //!< first REMAP retransmission interval
+    uint32_t m_remapAttempts;            //!< REMAP packets before a sender is given up
     Ptr<ErrorModel> m_interconnectErrorModel; //!< losses towards the interconnect
     Ptr<UniformRandomVariable> m_random;      //!< grant nonces and region keys
 
@@ -602,6 +732,7 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TlpWindowTable m_windows;                                //!< our windows
     TlpExportTable m_exports;                                //!< regions we granted
     TlpGrantAgent m_grants;                                  //!< the grant protocol
+    TlpMemoryRegistry m_memoryIds;                           //!< memory IDs (receiver)
     TlpCompletionRouter m_router;                            //!< completion routes
     std::vector<std::unique_ptr<TlpPeerSession>> m_sessions; //!< per peer, dense
     std::unordered_map<uint32_t, uint32_t> m_sessionIndex;   //!< node ID to session index
@@ -631,6 +762,9 @@ class TlpTunnelNetDevice : public NetDevice, private TlpPeerSession::Host
     TracedCallback<Ptr<const Packet>, uint32_t> m_writeLostTrace;         //!< (write, peer)
     TracedCallback<Ptr<const Packet>> m_confirmationTrace; //!< confirmation the NIC generated
     TracedCallback<uint32_t, uint32_t> m_descriptorTrace;  //!< (slot, status) ended or refused
+    TracedCallback<uint16_t, uint32_t, uint64_t, uint64_t> m_remapTrace; //!< receiver: switched
+    TracedCallback<uint32_t, uint16_t, uint32_t, uint32_t> m_remapNoticeTrace; //!< receiver
+    TracedCallback<uint32_t, uint16_t, uint32_t, uint32_t> m_remappedTrace;    //!< sender
 };
 
 } // namespace ns3

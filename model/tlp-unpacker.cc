@@ -31,11 +31,11 @@ TlpUnpacker::Parse(Ptr<const Packet> packet)
         m_error = BAD_HEADER;
         return false;
     }
-    uint8_t unsupported =
-        TunnelHeader::FLAG_COMPRESSED | TunnelHeader::FLAG_MEMORY_ID | TunnelHeader::FLAG_MULTICAST;
-    if (m_header.GetFlags() & unsupported)
+    uint8_t unsupported = TunnelHeader::FLAG_COMPRESSED | TunnelHeader::FLAG_MULTICAST;
+    uint8_t both = TunnelHeader::FLAG_MEMORY_ID | TunnelHeader::FLAG_TRANSLATED;
+    if ((m_header.GetFlags() & unsupported) || (m_header.GetFlags() & both) == both)
     {
-        m_error = UNSUPPORTED;
+        m_error = UNSUPPORTED; // an offset is never a translated address
         return false;
     }
     switch (m_header.GetKind())
@@ -59,6 +59,18 @@ TlpUnpacker::Parse(Ptr<const Packet> packet)
     case TunnelHeader::GRANT:
         if (packet->CreateFragment(headerSize, packet->GetSize() - headerSize)
                 ->PeekHeader(m_grant) == 0)
+        {
+            m_error = BAD_BODY;
+            return false;
+        }
+        break;
+    case TunnelHeader::REMAP:
+    case TunnelHeader::REMAP_ACK:
+        // The body must agree with the header's memory ID and generation.
+        if (packet->CreateFragment(headerSize, packet->GetSize() - headerSize)
+                    ->PeekHeader(m_remap) == 0 ||
+            m_remap.memoryId != m_header.GetWindow() ||
+            m_remap.generation != m_header.GetSequence())
         {
             m_error = BAD_BODY;
             return false;
@@ -176,6 +188,12 @@ const TunnelGrantHeader&
 TlpUnpacker::GetGrant() const
 {
     return m_grant;
+}
+
+const TunnelRemapHeader&
+TlpUnpacker::GetRemap() const
+{
+    return m_remap;
 }
 
 } // namespace ns3

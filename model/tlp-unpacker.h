@@ -9,6 +9,7 @@
 #include "tunnel-ack-header.h"
 #include "tunnel-grant-header.h"
 #include "tunnel-header.h"
+#include "tunnel-remap-header.h"
 
 #include "ns3/packet.h"
 
@@ -24,12 +25,13 @@ namespace ns3
  *
  * Parse() accepts a packet only when its tunnel header parses (version, kind, flags
  * the kind defines, count, header length), it uses no feature this version does not
- * produce (compressed headers, memory IDs, multicast), and its body is complete:
+ * produce (compressed headers, multicast), and its body is complete:
  * every TLP length lies inside the packet, every TLP parses with a size that matches
  * its header, carries a correct ECRC when it has one, and is of a kind the packet
  * may carry (DATA: memory requests and AtomicOps; COMPLETION: completions and write
  * confirmations); an ACK carries well-formed SACK blocks, a GRANT_REQUEST or GRANT a
- * well-formed body. Bytes after the body are link padding.
+ * well-formed body, a REMAP or REMAP_ACK a well-formed body whose memory ID and
+ * generation are the header's. Bytes after the body are link padding.
  */
 class TlpUnpacker
 {
@@ -89,6 +91,8 @@ class TlpUnpacker
     const TunnelAckHeader& GetAck() const;
     /// \return the body of a GRANT_REQUEST or GRANT
     const TunnelGrantHeader& GetGrant() const;
+    /// \return the body of a REMAP or REMAP_ACK
+    const TunnelRemapHeader& GetRemap() const;
 
   private:
     /**
@@ -103,6 +107,7 @@ class TlpUnpacker
     boost::container::small_vector<Tlp, 4> m_tlps; //!< the TLPs
     TunnelAckHeader m_ack;                         //!< ACK body
     TunnelGrantHeader m_grant;                     //!< grant body
+    TunnelRemapHeader m_remap;                     //!< remap body
 };
 
 } // namespace ns3

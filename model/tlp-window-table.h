@@ -38,6 +38,8 @@ struct TlpWindowReceiver
     uint32_t key = 0;           //!< region key of the GRANT, carried by every DATA packet
     uint32_t attempts = 0;      //!< GRANT_REQUEST packets sent
     EventId retry;              //!< GRANT_REQUEST retransmission
+    uint32_t remapGen = 0;      //!< memory-ID window: generation of the latest REMAP heard
+    uint32_t switchSeq = 0;     //!< and its switch sequence
 };
 
 /**
@@ -74,6 +76,8 @@ struct TlpWindow
     TranslateAt translateAt = SENDER;         //!< where the address is translated
     Confirm confirm = CONFIRM_NONE;           //!< who confirms writes
     bool removed = false;                     //!< RemoveWindow() took it away
+    bool byMemoryId = false;                  //!< names (receiver, memory ID), claim 35
+    uint16_t memoryId = 0;                    //!< the memory ID when byMemoryId
     std::vector<TlpWindowReceiver> receivers; //!< the receivers
 
     /// \return the first receiver's node

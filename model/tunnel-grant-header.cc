@@ -70,6 +70,8 @@ TunnelGrantHeader::StatusToString(uint8_t status)
         return "bad range (empty, unaligned or past 2^64)";
     case CONFLICT:
         return "window already granted with other parameters";
+    case UNKNOWN_ID:
+        return "unknown memory ID";
     default:
         return "unknown status";
     }

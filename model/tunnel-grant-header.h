@@ -58,7 +58,8 @@ class TunnelGrantHeader : public Header
         OVERLAP = 3,    ///< the range overlaps a region exported with another range
         BAD_RANGE = 4,  ///< size 0, not a multiple of 4 KiB, or past 2^64
         CONFLICT = 5,   ///< the window already holds a region with other parameters
-        MAX_STATUS = CONFLICT
+        UNKNOWN_ID = 6, ///< no range is registered under the memory ID asked for
+        MAX_STATUS = UNKNOWN_ID
     };
 
     TunnelGrantHeader();

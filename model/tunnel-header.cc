@@ -185,6 +185,9 @@ TunnelHeader::GetDefinedFlags(uint8_t kind)
         return FLAG_TRANSLATED | FLAG_RELIABLE | FLAG_COMPRESSED | FLAG_ACK;
     case ACK:
         return FLAG_NAK;
+    case GRANT_REQUEST:
+    case GRANT:
+        return FLAG_MEMORY_ID;
     default:
         return 0;
     }
@@ -241,7 +244,7 @@ TunnelHeader::Deserialize(Buffer::Iterator start)
         return 0;
     }
     uint8_t kind = b0 & 0xF;
-    if (kind > COMPLETION)
+    if (kind > REMAP_ACK)
     {
         m_error = PARSE_KIND;
         return 0;
@@ -327,6 +330,10 @@ TunnelHeader::KindToString(uint8_t kind)
         return "GRANT";
     case COMPLETION:
         return "COMPLETION";
+    case REMAP:
+        return "REMAP";
+    case REMAP_ACK:
+        return "REMAP_ACK";
     default:
         return "unknown";
     }

@@ -27,7 +27,7 @@ namespace ns3
     4     4   source node ID
     8     4   sequence number
    12     4   acknowledgement number
-   16     2   window ID (or memory ID)
+   16     2   window ID (or memory ID: FLAG_MEMORY_ID, REMAP, REMAP_ACK)
    18     2   header length in bytes, including the length list and padding
    20     4   region key (DATA: the key of the window's grant; 0 otherwise)
    24   2*N   length of each TLP in bytes
@@ -38,8 +38,9 @@ namespace ns3
  * Unsupported Request answers and write confirmations, all routed by ID) carry their
  * TLPs back to back after the header; the lengths let a decoder find every TLP even
  * when the link layer pads the frame. ACK packets carry a TunnelAckHeader, control
- * packets (GRANT_REQUEST, GRANT) a TunnelGrantHeader; in control packets the sequence
- * field holds the request's nonce, not a sequence number.
+ * packets (GRANT_REQUEST, GRANT) a TunnelGrantHeader, REMAP and REMAP_ACK a
+ * TunnelRemapHeader; in control packets the sequence field holds the request's nonce
+ * (a REMAP's generation), not a sequence number.
  * Deserialize() refuses (returns 0, GetParseError() says why) anything it cannot
  * read completely from the bytes it is given, a flag the kind does not define, and a
  * TLP count where the kind carries no TLPs.
@@ -61,7 +62,9 @@ class TunnelHeader : public Header
         ACK = 1,           ///< acknowledgement only (TunnelAckHeader)
         GRANT_REQUEST = 2, ///< sender asks the receiver for a region
         GRANT = 3,         ///< receiver grants (or refuses) a region
-        COMPLETION = 4     ///< completions and write confirmations, routed by ID (TLPs)
+        COMPLETION = 4,    ///< completions and write confirmations, routed by ID (TLPs)
+        REMAP = 5,         ///< receiver moved a memory ID to a new range (TunnelRemapHeader)
+        REMAP_ACK = 6      ///< sender acknowledges a REMAP (TunnelRemapHeader, echoed)
     };
 
     /// Flag bits.
@@ -71,7 +74,8 @@ class TunnelHeader : public Header
                                 ///< COMPLETION: confirmations back to window addresses)
         FLAG_RELIABLE = 0x02,   ///< sequenced: acknowledge, drop duplicates, deliver in order
         FLAG_COMPRESSED = 0x04, ///< shared header fields sent once (defined, not produced)
-        FLAG_MEMORY_ID = 0x08,  ///< window ID is a memory ID (defined, not produced)
+        FLAG_MEMORY_ID = 0x08,  ///< window field is a memory ID (DATA: TLP addresses are
+                                ///< offsets into its region; GRANT_REQUEST, GRANT)
         FLAG_MULTICAST = 0x10,  ///< sent to a multicast group (defined, not produced)
         FLAG_ACK = 0x20,        ///< the acknowledgement field is valid (piggybacked)
         FLAG_NAK = 0x40         ///< ACK only: sequence error, resend from the ack number

@@ -146,7 +146,7 @@ Cases()
                          {Write(0x300)});
          },
          D::DROP_UNSUPPORTED},
-        {"memory ID (not produced by this version)",
+        {"memory ID nothing is registered under",
          [] {
              return Make(TunnelHeader::DATA,
                          RELIABLE | TunnelHeader::FLAG_MEMORY_ID,
@@ -154,7 +154,9 @@ Cases()
                          0,
                          {Write(0x300)});
          },
-         D::DROP_UNSUPPORTED},
+         D::DROP_UNKNOWN_MEMORY_ID,
+         false,
+         true},
         {"source outside the fabric",
          [] { return Make(TunnelHeader::DATA, RELIABLE | 1, 77, 0, {Write(0x300)}); },
          D::DROP_UNKNOWN_SOURCE},

@@ -11,6 +11,8 @@
 --               (a preference).
 --   * "grant":  the body of GRANT_REQUEST / GRANT control packets
 --               (model/tunnel-grant-header.cc).
+--   * "remap":  the body of REMAP / REMAP_ACK control packets
+--               (model/tunnel-remap-header.cc).
 --   * "tunnel_ack": the SACK blocks of ACK packets (model/tunnel-ack-header.cc).
 --
 -- Usage:  tshark -X lua_script:wireshark/tlp-tunnel.lua -r trace.pcap
@@ -29,6 +31,7 @@ local TUNNEL_VERSION = 1
 local TUNNEL_FIXED_SIZE = 24
 local TUNNEL_MAX_COUNT = 1024
 local GRANT_SIZE = 32
+local REMAP_SIZE = 36
 
 -- WTAP_ENCAP_USER0 (pcap link type 147 = DLT_USER0). Wireshark 4.0 exposes it as
 -- wtap_encaps.USER0 (= 45); older releases had wtap.USER0.
@@ -523,17 +526,21 @@ end
 ---------------------------------------------------------------------------
 local tunnel_proto = Proto("tunnel", "TLP-Tunnel")
 local grant_proto = Proto("grant", "TLP-Tunnel Grant")
+local remap_proto = Proto("remap", "TLP-Tunnel Remap")
 local ack_proto = Proto("tunnel_ack", "TLP-Tunnel Acknowledgement")
 
 local KIND_DATA, KIND_ACK, KIND_GRANT_REQUEST, KIND_GRANT, KIND_COMPLETION = 0, 1, 2, 3, 4
-local kind_vals = { [0] = "DATA", [1] = "ACK", [2] = "GRANT_REQUEST", [3] = "GRANT", [4] = "COMPLETION" }
+local KIND_REMAP, KIND_REMAP_ACK = 5, 6
+local kind_vals = { [0] = "DATA", [1] = "ACK", [2] = "GRANT_REQUEST", [3] = "GRANT", [4] = "COMPLETION",
+    [5] = "REMAP", [6] = "REMAP_ACK" }
 
 local FLAG_TRANSLATED, FLAG_RELIABLE, FLAG_COMPRESSED = 0x01, 0x02, 0x04
 local FLAG_MEMORY_ID, FLAG_MULTICAST, FLAG_ACK, FLAG_NAK = 0x08, 0x10, 0x20, 0x40
 -- Flags each kind defines (TunnelHeader::GetDefinedFlags).
 local FLAGS_DEFINED = {
     [KIND_DATA] = 0x3F, [KIND_COMPLETION] = 0x27, [KIND_ACK] = 0x40,
-    [KIND_GRANT_REQUEST] = 0x00, [KIND_GRANT] = 0x00,
+    [KIND_GRANT_REQUEST] = 0x08, [KIND_GRANT] = 0x08,
+    [KIND_REMAP] = 0x00, [KIND_REMAP_ACK] = 0x00,
 }
 local ACK_MAX_BLOCKS = 64
 
@@ -553,6 +560,8 @@ local uf = {
     source = ProtoField.uint32("tunnel.source", "Source node ID", base.DEC),
     seq = ProtoField.uint32("tunnel.seq", "Sequence number", base.DEC),
     nonce = ProtoField.uint32("tunnel.nonce", "Nonce (of the grant request)", base.DEC),
+    generation = ProtoField.uint32("tunnel.generation", "Generation (of the remap)", base.DEC),
+    offsets = ProtoField.uint16("tunnel.offsets_into", "TLP addresses are offsets into memory ID", base.DEC),
     ack = ProtoField.uint32("tunnel.ack", "Acknowledgement number", base.DEC),
     window = ProtoField.uint16("tunnel.window", "Window ID", base.DEC),
     memory_id = ProtoField.uint16("tunnel.memory_id", "Memory ID", base.DEC),
@@ -592,7 +601,7 @@ local any_base = UInt64.new(0xFFFFFFFF, 0xFFFFFFFF)
 local grant_status_vals = {
     [0] = "granted", [1] = "no room in the export pool", [2] = "not memory of the receiving node",
     [3] = "overlaps another exported region", [4] = "bad range (empty, unaligned or past 2^64)",
-    [5] = "window already granted with other parameters",
+    [5] = "window already granted with other parameters", [6] = "unknown memory ID",
 }
 local confirm_vals = { [0] = "none", [1] = "sender NIC", [2] = "memory", [3] = "receiver NIC" }
 local gf = {
@@ -607,6 +616,18 @@ local gf = {
     key = ProtoField.uint32("grant.key", "Region key (chosen by the receiver)", base.HEX),
 }
 grant_proto.fields = { gf.window_base, gf.size, gf.region_base, gf.translate_at, gf.status, gf.confirm, gf.reserved, gf.key }
+
+local rf = {
+    memory_id = ProtoField.uint16("remap.memory_id", "Memory ID", base.DEC),
+    reserved = ProtoField.uint16("remap.reserved", "Reserved", base.HEX),
+    generation = ProtoField.uint32("remap.generation", "Generation", base.DEC),
+    old_base = ProtoField.uint64("remap.old_base", "Old base (receiver)", base.HEX),
+    new_base = ProtoField.uint64("remap.new_base", "New base (receiver)", base.HEX),
+    size = ProtoField.uint64("remap.size", "Size", base.HEX),
+    switch_seq = ProtoField.uint32("remap.switch_seq",
+        "Switch sequence (first sequence number resolved in the new range)", base.DEC),
+}
+remap_proto.fields = { rf.memory_id, rf.reserved, rf.generation, rf.old_base, rf.new_base, rf.size, rf.switch_seq }
 
 local af = {
     count = ProtoField.uint16("tunnel_ack.sack_count", "SACK blocks", base.DEC),
@@ -652,6 +673,13 @@ local function tlp_handler(tvb, pinfo, root, h)
     local off = h.header_length
     local len = tvb:len()
     local compressed = h.flag(FLAG_COMPRESSED)
+    if h.kind == KIND_DATA and h.flag(FLAG_MEMORY_ID) then
+        root:add(uf.offsets, tvb(16, 2)):set_generated()
+        if h.flag(FLAG_TRANSLATED) then
+            root:add_proto_expert_info(ue.unknown_flags,
+                "Memory ID with the translated flag: an offset is no address (a receiver drops the packet)")
+        end
+    end
     if compressed then
         root:add_proto_expert_info(ue.not_decoded,
             "Compressed TLP headers (flag 0x04) are not decoded; TLPs shown as bytes")
@@ -728,14 +756,22 @@ kind_handlers[KIND_ACK] = function(tvb, pinfo, root, h)
     return ""
 end
 
-local function grant_handler(tvb, pinfo, root, h)
+-- Where a control packet's body of `size` bytes starts, or nil (reported as
+-- malformed, the rest shown as bytes) when the packet is too short for it.
+local function control_body(tvb, root, h, size, what)
     local off = h.header_length
     local left = tvb:len() - off
-    if left < GRANT_SIZE then
-        h.malformed(root, string.format("Grant body truncated: %d bytes, needs %d", left, GRANT_SIZE))
+    if left < size then
+        h.malformed(root, string.format("%s body truncated: %d bytes, needs %d", what, left, size))
         add_rest(root, uf.body, tvb, off)
-        return "truncated grant"
+        return nil
     end
+    return off
+end
+
+local function grant_handler(tvb, pinfo, root, h)
+    local off = control_body(tvb, root, h, GRANT_SIZE, "Grant")
+    if not off then return "truncated grant" end
     local gt = root:add(grant_proto, tvb(off, GRANT_SIZE))
     local wb = tvb(off, 8):uint64()
     local sz = tvb(off + 8, 8):uint64()
@@ -779,6 +815,57 @@ local function grant_handler(tvb, pinfo, root, h)
 end
 kind_handlers[KIND_GRANT_REQUEST] = grant_handler
 kind_handlers[KIND_GRANT] = grant_handler
+
+-- [base, base + size) and [other, other + size) share a byte (size >= 1, no wrap).
+local function ranges_overlap(a, b, size)
+    local last = size - UInt64.new(1)
+    return not (a + last < b or b + last < a)
+end
+
+local function remap_handler(tvb, pinfo, root, h)
+    local off = control_body(tvb, root, h, REMAP_SIZE, "Remap")
+    if not off then return "truncated remap" end
+    local rt = root:add(remap_proto, tvb(off, REMAP_SIZE))
+    local id = tvb(off, 2):uint()
+    local gen = tvb(off + 4, 4):uint()
+    local old = tvb(off + 8, 8):uint64()
+    local new = tvb(off + 16, 8):uint64()
+    local size = tvb(off + 24, 8):uint64()
+    local sw = tvb(off + 32, 4):uint()
+    local idi = rt:add(rf.memory_id, tvb(off, 2))
+    local rsi = rt:add(rf.reserved, tvb(off + 2, 2))
+    local gi = rt:add(rf.generation, tvb(off + 4, 4))
+    local oi = rt:add(rf.old_base, tvb(off + 8, 8))
+    local ni = rt:add(rf.new_base, tvb(off + 16, 8))
+    local si = rt:add(rf.size, tvb(off + 24, 8))
+    rt:add(rf.switch_seq, tvb(off + 32, 4))
+    local page = UInt64.new(4096)
+    local zero = UInt64.new(0)
+    if id ~= h.window then
+        h.malformed(idi, string.format("Memory ID %d differs from the header's %d", id, h.window))
+    end
+    if tvb(off + 2, 2):uint() ~= 0 then h.malformed(rsi, "Reserved field of the remap body is not zero") end
+    if gen == 0 then h.malformed(gi, "Generation 0 (remaps count from 1)") end
+    if gen ~= h.seq then
+        h.malformed(gi, string.format("Generation %d differs from the header's %d", gen, h.seq))
+    end
+    if size == zero or size % page ~= zero then
+        h.malformed(si, "Size is not a non-zero multiple of 4 KiB")
+    elseif old % page ~= zero or new % page ~= zero then
+        h.malformed(old % page ~= zero and oi or ni, "Base is not a multiple of 4 KiB")
+    elseif old + (size - UInt64.new(1)) < old or new + (size - UInt64.new(1)) < new then
+        h.malformed(si, "Range runs past 2^64")
+    elseif ranges_overlap(old, new, size) then
+        h.malformed(ni, "Old and new ranges overlap")
+    end
+    local text = string.format("id=%d gen=%d 0x%s -> 0x%s size=0x%s switch_seq=%d", id, gen,
+        old:tohex(), new:tohex(), size:tohex(), sw)
+    rt:set_text("TLP-Tunnel Remap: " .. text)
+    add_padding(root, tvb, off + REMAP_SIZE)
+    return text
+end
+kind_handlers[KIND_REMAP] = remap_handler
+kind_handlers[KIND_REMAP_ACK] = remap_handler
 
 local function dissect_tunnel(tvb, pinfo, tree)
     local len = tvb:len()
@@ -849,18 +936,19 @@ local function dissect_tunnel(tvb, pinfo, tree)
     if #names > 0 then fi:append_text(" (" .. table.concat(names, ", ") .. ")") end
 
     local control = kind == KIND_GRANT_REQUEST or kind == KIND_GRANT
+    local remap = kind == KIND_REMAP or kind == KIND_REMAP_ACK
     local carries_tlps = kind == KIND_DATA or kind == KIND_COMPLETION
     h.count = tvb(2, 2):uint()
     local ci = root:add(uf.count, tvb(2, 2))
     h.source = tvb(4, 4):uint()
     root:add(uf.source, tvb(4, 4))
     h.seq = tvb(8, 4):uint()
-    root:add(control and uf.nonce or uf.seq, tvb(8, 4))
+    root:add((control and uf.nonce) or (remap and uf.generation) or uf.seq, tvb(8, 4))
     h.ack = tvb(12, 4):uint()
     root:add(uf.ack, tvb(12, 4))
     h.window = tvb(16, 2):uint()
     local win_text
-    if h.flag(FLAG_MEMORY_ID) then
+    if h.flag(FLAG_MEMORY_ID) or remap then
         root:add(uf.memory_id, tvb(16, 2))
         win_text = "mem=" .. h.window
     else
@@ -878,6 +966,8 @@ local function dissect_tunnel(tvb, pinfo, tree)
         if h.flag(FLAG_NAK) then head = head .. " NAK" end
     elseif control then
         head = string.format("%s src=%d nonce=%d", kind_name, h.source, h.seq)
+    elseif remap then
+        head = string.format("%s src=%d", kind_name, h.source)
     elseif h.flag(FLAG_ACK) then
         head = string.format("%s src=%d seq=%d ack=%d", kind_name, h.source, h.seq, h.ack)
     end

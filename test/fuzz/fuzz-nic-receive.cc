@@ -458,17 +458,19 @@ Scene::OnTlpRx(uint32_t node, Ptr<const Packet> tlp)
 void
 Scene::OnDrop(uint32_t node, Ptr<const Packet> packet, uint8_t reason)
 {
-    FUZZ_CHECK(reason <= TlpTunnelNetDevice::DROP_BAD_KEY, "drop reason " << +reason);
+    FUZZ_CHECK(reason <= TlpTunnelNetDevice::DROP_OFFSET_RANGE, "drop reason " << +reason);
 }
 
 bool
 Scene::DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes) const
 {
     TunnelReference r = ReadTunnel(bytes);
-    if (r.size == 0 || (r.flags & (TunnelHeader::FLAG_COMPRESSED | TunnelHeader::FLAG_MEMORY_ID |
-                                   TunnelHeader::FLAG_MULTICAST)))
+    uint8_t offsetAndAddress = TunnelHeader::FLAG_MEMORY_ID | TunnelHeader::FLAG_TRANSLATED;
+    if (r.size == 0 || (r.flags & (TunnelHeader::FLAG_COMPRESSED | TunnelHeader::FLAG_MULTICAST)) ||
+        (r.flags & offsetAndAddress) == offsetAndAddress)
     {
-        return true; // refused header, or a feature this version does not produce
+        return true; // refused header, a feature this version does not produce, or an
+                     // offset flagged as a translated address
     }
     const uint8_t* body = bytes.data() + r.size;
     size_t rest = bytes.size() - r.size;
@@ -512,7 +514,14 @@ Scene::DroppedWhole(uint32_t node, const std::vector<uint8_t>& bytes) const
             return true;
         }
     }
-    else if (rest < TunnelGrantHeader::SIZE || body[24] > 1 || body[25] > 5 || body[26] > 3 ||
+    else if (r.kind == TunnelHeader::REMAP || r.kind == TunnelHeader::REMAP_ACK)
+    {
+        if (!RemapBodyValid(body, rest) || Be16(body) != r.window || Be32(body + 4) != r.sequence)
+        {
+            return true; // a body that does not parse, or disagrees with its header
+        }
+    }
+    else if (rest < TunnelGrantHeader::SIZE || body[24] > 1 || body[25] > 6 || body[26] > 3 ||
              body[27] != 0)
     {
         return true; // GRANT_REQUEST or GRANT

@@ -7,7 +7,7 @@
  * arbitrary bytes.
  *
  * Oracles, against the body table of doc/tlp-tunnel.rst: fewer than 32 bytes are
- * refused, and so are a translation side other than 0 and 1, a status above 5, a
+ * refused, and so are a translation side other than 0 and 1, a status above 6, a
  * confirmation mode above 3 and a reserved byte other than zero; anything else
  * gives exactly 32 consumed, every field equal to the bytes at its offset,
  * Serialize() returns the same 32 bytes, and a second parse agrees.
@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     TunnelGrantHeader g;
     uint32_t consumed = ToPacket(data, size)->PeekHeader(g);
-    if (size < TunnelGrantHeader::SIZE || data[24] > 1 || data[25] > 5 || data[26] > 3 ||
+    if (size < TunnelGrantHeader::SIZE || data[24] > 1 || data[25] > 6 || data[26] > 3 ||
         data[27] != 0)
     {
         FUZZ_CHECK(consumed == 0, "accepted " << Hex(data, std::min<size_t>(size, 32)));

@@ -184,7 +184,10 @@ DefinedTunnelFlags(uint8_t kind)
         return 0x27;
     case 1: // ACK: nak
         return 0x40;
-    default: // GRANT_REQUEST, GRANT
+    case 2: // GRANT_REQUEST: memory ID
+    case 3: // GRANT: memory ID
+        return 0x08;
+    default: // REMAP, REMAP_ACK
         return 0x00;
     }
 }
@@ -212,7 +215,7 @@ DecodeTunnel(const uint8_t* b, size_t n)
         return r;
     }
     uint8_t kind = b[0] & 0xF;
-    if (kind > 4)
+    if (kind > 6)
     {
         r.error = TunnelHeader::PARSE_KIND;
         return r;
@@ -254,6 +257,35 @@ DecodeTunnel(const uint8_t* b, size_t n)
         r.total += Be16(b + 24 + 2 * i);
     }
     return r;
+}
+
+/**
+ * \param b bytes of a REMAP or REMAP_ACK body
+ * \param n their number
+ * \return the reference reading of doc/tlp-tunnel.rst's REMAP table: 36 bytes at least,
+ * reserved zero, generation not 0, size a non-zero multiple of 4 KiB, both bases
+ * multiples of 4 KiB, neither range past 2^64, the two ranges apart
+ */
+inline bool
+RemapBodyValid(const uint8_t* b, size_t n)
+{
+    if (n < 36 || Be16(b + 2) != 0 || Be32(b + 4) == 0)
+    {
+        return false;
+    }
+    uint64_t oldBase = Be64(b + 8);
+    uint64_t newBase = Be64(b + 16);
+    uint64_t size = Be64(b + 24);
+    if (size == 0 || size % 4096 != 0 || oldBase % 4096 != 0 || newBase % 4096 != 0)
+    {
+        return false;
+    }
+    uint64_t last = size - 1;
+    if (oldBase > UINT64_MAX - last || newBase > UINT64_MAX - last)
+    {
+        return false;
+    }
+    return oldBase + last < newBase || newBase + last < oldBase;
 }
 
 /// An ACK body as the reference decoder reads it (doc/tlp-tunnel.rst's ACK table).

@@ -22,6 +22,7 @@
 #include "ns3/tunnel-ack-header.h"
 #include "ns3/tunnel-grant-header.h"
 #include "ns3/tunnel-header.h"
+#include "ns3/tunnel-remap-header.h"
 
 #include <cstdio>
 #include <fstream>
@@ -100,8 +101,9 @@ Tlp(TlpHeader h, bool ecrc = false, uint8_t seed = 1)
     return ToBytes(p);
 }
 
+template <typename H>
 Bytes
-HeaderOnly(const TlpHeader& h)
+HeaderOnly(const H& h)
 {
     Ptr<Packet> p = Create<Packet>();
     p->AddHeader(h);
@@ -199,11 +201,12 @@ Body(uint64_t windowBase,
     return g;
 }
 
+template <typename B>
 Bytes
 Control(TunnelHeader::Kind kind,
         uint32_t source,
         uint16_t window,
-        const TunnelGrantHeader& body,
+        const B& body,
         uint32_t sequence = 0)
 {
     TunnelHeader th;
@@ -215,6 +218,25 @@ Control(TunnelHeader::Kind kind,
     p->AddHeader(body);
     p->AddHeader(th);
     return ToBytes(p);
+}
+
+/// A REMAP body.
+TunnelRemapHeader
+Remap(uint16_t id,
+      uint32_t generation,
+      uint64_t oldBase,
+      uint64_t newBase,
+      uint64_t size,
+      uint32_t switchSequence)
+{
+    TunnelRemapHeader h;
+    h.memoryId = id;
+    h.generation = generation;
+    h.oldBase = oldBase;
+    h.newBase = newBase;
+    h.size = size;
+    h.switchSequence = switchSequence;
+    return h;
 }
 
 /// A record of the NIC target's input.
@@ -429,6 +451,41 @@ TunnelCorpus()
     Bytes kind5 = request;
     kind5[0] = 0x15;
     Write("tunnel-header", "kind-5", kind5);
+    TunnelRemapHeader remap = Remap(7, 1, REGION, REGION + 0x100000, 0x10000, 41);
+    Write("tunnel-header", "remap", Control(TunnelHeader::REMAP, 1, 7, remap, 1));
+    Write("tunnel-header", "remap-ack", Control(TunnelHeader::REMAP_ACK, 0, 7, remap, 1));
+    Bytes kind7 = request;
+    kind7[0] = 0x17;
+    Write("tunnel-header", "kind-7", kind7);
+}
+
+void
+RemapCorpus()
+{
+    auto body = [](const TunnelRemapHeader& h) { return HeaderOnly(h); };
+    const std::string t = "tunnel-remap-header";
+    Write(t, "moved", body(Remap(7, 1, REGION, REGION + 0x100000, 0x10000, 41)));
+    Write(t, "adjacent", body(Remap(1, 2, REGION, REGION + 0x10000, 0x10000, 0)));
+    Write(t, "last-page", body(Remap(1, 3, 0, ~uint64_t(0xFFF), 0x1000, 0xFFFFFFFF)));
+    Bytes good = body(Remap(7, 1, REGION, REGION + 0x100000, 0x10000, 41));
+    Write(t, "truncated", Cut(good, 35));
+    Bytes reserved = good;
+    reserved[3] = 1;
+    Write(t, "reserved", reserved);
+    Bytes generation = good;
+    generation[7] = 0;
+    Write(t, "generation-0", generation);
+    Bytes unaligned = good;
+    unaligned[22] = 0x08;
+    Write(t, "unaligned", unaligned);
+    Bytes odd = good;
+    odd[30] = 0x08;
+    Write(t, "size-odd", odd);
+    Write(t, "overlap", body(Remap(7, 1, REGION, REGION + 0x8000, 0x10000, 41)));
+    Bytes wrap = body(Remap(7, 1, REGION, ~uint64_t(0xFFF), 0x1000, 41));
+    wrap[31] = 0x00;
+    wrap[30] = 0x20; // two pages from the last one: past 2^64
+    Write(t, "wrap", wrap);
 }
 
 void
@@ -696,6 +753,7 @@ main(int argc, char** argv)
     EcrcCorpus();
     TunnelCorpus();
     GrantCorpus();
+    RemapCorpus();
     AckCorpus();
     NicCorpus();
     return 0;

@@ -16,7 +16,7 @@ src=${2:?usage: run-fuzzers.sh BUILD_FUZZ_DIR SOURCE_FUZZ_DIR SECONDS [TARGET...
 seconds=${3:?usage: run-fuzzers.sh BUILD_FUZZ_DIR SOURCE_FUZZ_DIR SECONDS [TARGET...]}
 shift 3
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tlp-header tlp-ecrc-trailer tunnel-header tunnel-grant-header tunnel-ack-header nic-receive)
+[ ${#targets[@]} -gt 0 ] || targets=(tlp-header tlp-ecrc-trailer tunnel-header tunnel-grant-header tunnel-ack-header tunnel-remap-header nic-receive)
 
 # Largest input per target: a TLP with 4096 data bytes and its digest; a header
 # listing 1024 lengths; a grant body; a few records of the NIC target.
@@ -24,7 +24,7 @@ max_len() {
     case $1 in
     tlp-header | tlp-ecrc-trailer) echo 4200 ;;
     tunnel-header) echo 2100 ;;
-    tunnel-grant-header) echo 64 ;;
+    tunnel-grant-header | tunnel-remap-header) echo 64 ;;
     tunnel-ack-header) echo 600 ;;
     *) echo 8192 ;;
     esac

@@ -55,7 +55,7 @@ for transport in ethernet udp; do
                 --expect-all udp.srcport=51966 --expect-all udp.dstport=51966)
     fi
     for example in remote-write remote-read ping-pong remote-write-aggregated remote-write-ecrc \
-        lossy-fabric atomic-counter; do
+        lossy-fabric atomic-counter remap; do
         rm -f ./*.pcap output.txt
         args=(--transport="$transport" --pcap=true)
         program=$example
@@ -77,6 +77,7 @@ for transport in ethernet udp; do
             # One adder (node 1), no loss: every FetchAdd and its completion decoded.
             args+=(--nodes=1 --increments=100 --loss=0)
             ;;
+        remap) args+=(--writes=200 --size=64) ;;
         lossy-fabric)
             # 20 % loss: retransmissions, SACK blocks, acks piggybacked or alone.
             args+=(--loss=0.2 --count=300)
@@ -150,6 +151,17 @@ for transport in ethernet udp; do
                 # Placed on node 0's PCIe at the counter, 1.25 GiB (3DW).
                 nic+=(--expect tlp.fmt_type=0x4c --expect tlp.address=0x50000000
                       --expect tlp.fmt_type=0x4a)
+                ;;
+            remap-*)
+                # Every DATA packet names memory ID 1 and carries offsets (MWr32 below
+                # the window's 64 KiB); the grant has the memory-ID flag; node 1 sends
+                # one REMAP, node 0 answers it.
+                wire+=(--filter "tunnel.kind == 0 && tunnel.flags.memory_id == 0" 0
+                       --filter "tunnel.kind == 0 && tunnel.memory_id == 1" "$(counter tunnel-tlps 0)"
+                       --filter "tunnel.kind == 2 && tunnel.flags.memory_id == 1" 1
+                       --filter "tunnel.kind == 5" 1 --filter "tunnel.kind == 6" 1
+                       --expect remap.old_base=0x40000000 --expect remap.new_base=0x80000000
+                       --expect-all tunnel.flags.translated=0)
                 ;;
             ping-pong-*)
                 nic+=(--expect tlp.fmt_type=0x60 --expect tlp.fmt_type=0x40

@@ -16,6 +16,9 @@ Files written (see run-sample-tests.sh for what each must decode to):
                         DATA with a write that asks for confirmation).
   tunnel-udp.pcap       DLT 1: the same packets in Ethernet/IPv4/UDP, port 51966.
   tunnel-rawip.pcap     DLT 101 (raw IP): the same packets in IPv4/UDP.
+  tunnel-remap.pcap     DLT 1: memory IDs and remapping (GRANT_REQUEST and GRANT with the
+                        memory-ID flag, a refusal of an unknown memory ID, memory-ID DATA,
+                        REMAP, REMAP_ACK) and malformed REMAP bodies.
   malformed-raw.pcap    DLT 147: truncated and inconsistent TLPs.
   malformed-tunnel.pcap DLT 1: truncated and inconsistent tunnel packets.
   malformed-udp.pcap    DLT 1: truncated tunnel packets over UDP.
@@ -41,6 +44,7 @@ TUNNEL_PORT = 51966
 CLIENT_PORT = 49152
 
 KIND_DATA, KIND_ACK, KIND_GRANT_REQUEST, KIND_GRANT, KIND_COMPLETION = 0, 1, 2, 3, 4
+KIND_REMAP, KIND_REMAP_ACK = 5, 6
 FLAG_TRANSLATED, FLAG_RELIABLE, FLAG_COMPRESSED = 0x01, 0x02, 0x04
 FLAG_MEMORY_ID, FLAG_MULTICAST, FLAG_ACK, FLAG_NAK = 0x08, 0x10, 0x20, 0x40
 ANY_BASE = 0xFFFFFFFFFFFFFFFF
@@ -219,6 +223,11 @@ def grant_body(window_base, size, region_base=ANY_BASE, translate_at=0, status=0
                        reserved, key)
 
 
+def remap_body(memory_id, generation, old_base, new_base, size, switch_seq, reserved=0):
+    return struct.pack(">HHIQQQI", memory_id, reserved, generation, old_base, new_base, size,
+                       switch_seq)
+
+
 def ack_body(blocks, count=None, reserved=0):
     n = len(blocks) if count is None else count
     return struct.pack(">HH", n, reserved) + b"".join(struct.pack(">II", a, b) for a, b in blocks)
@@ -302,6 +311,45 @@ def tunnel_packets():
                                 body=ack_body([])), "rev", None),
         ("DATA confirm", tunnel(KIND_DATA, [mwr_confirm], flags=reliable, source=1, seq=6, ack=8,
                                 window=2), "fwd", None),
+    ]
+
+
+def remap_packets():
+    """(description, tunnel payload, direction, malformed) of memory IDs and remapping."""
+    mwr_off = request(0x40, 0x00000a40, 16, 0x0010, 0x00, 0xF, 0xF) + pattern(64)
+    mrd_off = request(0x00, 0x00000a00, 1, 0x0010, 0x07)
+    body = remap_body(7, 1, 0x40000000, 0x80000000, 0x10000, 41)
+    return [
+        ("GRANT_REQUEST memory ID", tunnel(KIND_GRANT_REQUEST, flags=FLAG_MEMORY_ID, source=1, seq=5,
+                                           window=7, body=grant_body(0x0000100000000000, 0x10000)),
+         "fwd", False),
+        ("GRANT memory ID", tunnel(KIND_GRANT, flags=FLAG_MEMORY_ID, source=2, seq=5, window=7,
+                                   body=grant_body(0x0000100000000000, 0x10000)), "rev", False),
+        ("GRANT unknown memory ID", tunnel(KIND_GRANT, flags=FLAG_MEMORY_ID, source=2, seq=6, window=9,
+                                           body=grant_body(0x0000200000000000, 0x1000, status=6)),
+         "rev", False),
+        ("DATA memory ID", tunnel(KIND_DATA, [mwr_off, mrd_off], flags=FLAG_MEMORY_ID | FLAG_RELIABLE,
+                                  source=1, seq=41, window=7), "fwd", False),
+        ("REMAP", tunnel(KIND_REMAP, source=2, seq=1, window=7, body=body), "rev", False),
+        ("REMAP_ACK", tunnel(KIND_REMAP_ACK, source=1, seq=1, window=7, body=body), "fwd", False),
+        ("REMAP truncated", tunnel(KIND_REMAP, source=2, seq=1, window=7, body=body[:20]), "rev", True),
+        ("REMAP reserved", tunnel(KIND_REMAP, source=2, seq=1, window=7,
+                                  body=remap_body(7, 1, 0x40000000, 0x80000000, 0x10000, 41, 1)),
+         "rev", True),
+        ("REMAP other memory ID", tunnel(KIND_REMAP, source=2, seq=1, window=8, body=body), "rev", True),
+        ("REMAP generation 0", tunnel(KIND_REMAP, source=2, seq=0, window=7,
+                                      body=remap_body(7, 0, 0x40000000, 0x80000000, 0x10000, 41)),
+         "rev", True),
+        ("REMAP overlapping", tunnel(KIND_REMAP, source=2, seq=1, window=7,
+                                     body=remap_body(7, 1, 0x40000000, 0x40008000, 0x10000, 41)),
+         "rev", True),
+        ("REMAP unaligned", tunnel(KIND_REMAP, source=2, seq=1, window=7,
+                                   body=remap_body(7, 1, 0x40000000, 0x80000800, 0x10000, 41)),
+         "rev", True),
+        ("REMAP with a flag", tunnel(KIND_REMAP, flags=FLAG_MEMORY_ID, source=2, seq=1, window=7,
+                                     body=body), "rev", False),
+        ("DATA memory ID translated", tunnel(KIND_DATA, [mrd_off], flags=FLAG_MEMORY_ID | FLAG_TRANSLATED,
+                                             source=1, seq=42, window=7), "fwd", False),
     ]
 
 
@@ -447,6 +495,8 @@ def main():
     write_pcap(os.path.join(out, "tunnel-eth.pcap"), DLT_EN10MB, eth_frames(packets))
     write_pcap(os.path.join(out, "tunnel-udp.pcap"), DLT_EN10MB, udp_frames(packets))
     write_pcap(os.path.join(out, "tunnel-rawip.pcap"), DLT_RAW, ip_packets(packets))
+    write_pcap(os.path.join(out, "tunnel-remap.pcap"), DLT_EN10MB,
+               eth_frames([(d, p, direction, None) for d, p, direction, _ in remap_packets()]))
 
     write_pcap(os.path.join(out, "malformed-raw.pcap"), DLT_USER0, [b for _, b, _ in malformed_raw()])
     write_pcap(os.path.join(out, "malformed-tunnel.pcap"), DLT_EN10MB,
@@ -458,7 +508,8 @@ def main():
     seeds = [b for _, b in tlps] + [b for _, b, _ in malformed_raw()]
     write_pcap(os.path.join(out, "fuzz-raw.pcap"), DLT_USER0,
                [mutate(rng, rng.choice(seeds)) for _ in range(400)])
-    tseeds = [p for _, p, _, _ in packets] + [p for _, p, _ in malformed_tunnel()]
+    tseeds = [p for _, p, _, _ in packets] + [p for _, p, _ in malformed_tunnel()] + [
+        p for _, p, _, _ in remap_packets()]
     write_pcap(os.path.join(out, "fuzz-tunnel.pcap"), DLT_EN10MB,
                [ether(mutate(rng, rng.choice(tseeds)), pad=False) for _ in range(400)])
 

@@ -185,6 +185,26 @@ check "$DIR/tunnel-rawip.pcap" "${tunnel_expect[@]}" \
 # The UDP port is a preference: moved elsewhere, port 51966 is plain UDP.
 check "$DIR/tunnel-udp.pcap" -o tunnel.udp_port:4000 --frames 11 --tunnels 0 --tlps 0
 
+# (c2) memory IDs and remapping: the memory-ID flag on grants and DATA, REMAP and
+#      REMAP_ACK bodies; six malformed REMAPs, two packets a receiver drops (warnings).
+check "$DIR/tunnel-remap.pcap" --frames 14 --tunnels 14 --tlps 3 --expect-malformed 6 --expect-errors 6 \
+    --expect tunnel.kind=REMAP --expect tunnel.kind=REMAP_ACK --expect tunnel.kind=5 --expect tunnel.kind=6 \
+    --expect tunnel.flags=0x08 --expect tunnel.flags=0x0a --expect tunnel.generation=1 \
+    --expect tunnel.memory_id=7 --expect tunnel.offsets_into=7 \
+    --expect grant.status=granted --expect 'grant.status=unknown memory ID' --expect grant.status=6 \
+    --expect grant.region_base=0xffffffffffffffff \
+    --expect remap.memory_id=7 --expect remap.generation=1 --expect remap.old_base=0x40000000 \
+    --expect remap.new_base=0x80000000 --expect remap.size=0x10000 --expect remap.switch_seq=41 \
+    --expect tlp.address=0x00000a40 --expect tunnel.unknown_flags \
+    --filter 'remap' 8 --filter 'tunnel.kind == 5' 8 --filter 'tunnel.kind == 6' 1 \
+    --filter 'tunnel.flags.memory_id == 1 && tunnel.kind == 3' 2 --filter 'grant.status == 6' 1 \
+    --filter 'tunnel.offsets_into == 7' 2 --filter 'tunnel.unknown_flags' 2 --filter '_ws.malformed' 6 \
+    --info 'REMAP src=2 mem=7: id=7 gen=1 0x0000000040000000 -> 0x0000000080000000 size=0x0000000000010000 switch_seq=41' \
+    --info 'REMAP_ACK src=1 mem=7: id=7 gen=1' \
+    --info 'GRANT_REQUEST src=1 nonce=5 mem=7: window=0x0000100000000000 size=0x0000000000010000 region=any' \
+    --info 'refused (unknown memory ID)' \
+    --info 'DATA src=1 seq=41 mem=7: MWr32 0x00000a40 len=16DW, MRd32 0x00000a00 len=1DW'
+
 # (d) malformed input: expert errors, never a Lua error.
 check "$DIR/malformed-raw.pcap" --frames 12 --tlps 12 --expect-malformed 11 --expect-errors 11 \
     --expect tlp.malformed --expect tlp.prefix \
