@@ -225,7 +225,7 @@ TEST_P(AtomicsExactlyOnce, CasIncrementLoopOverLossAndDuplicates)
     // 300, the successful CASes returned 0..299 once each, and the memory executed
     // exactly the CASes issued (a duplicate execution would show there).
     Shared s(GetParam(), 3, 0.05, 0.05);
-    Loop l{&s, 8, 100};
+    Loop l{&s, 8, 100, {}, {}, {}};
     for (uint32_t i = 1; i <= 3; ++i)
     {
         l.guess[i] = 0;
@@ -254,7 +254,7 @@ TEST_P(AtomicsExactlyOnce, SwapChainOverLossAndDuplicates)
     // once each, the swaps form one chain: the values returned are the initial 0 and
     // every token but the one left in the word, each exactly once.
     Shared s(GetParam(), 2, 0.05, 0.05);
-    Loop l{&s, 8, 150};
+    Loop l{&s, 8, 150, {}, {}, {}};
     for (uint32_t i = 1; i <= 2; ++i)
     {
         Simulator::Schedule(MicroSeconds(10) + NanoSeconds(i), &Loop::Swap, &l, i);
