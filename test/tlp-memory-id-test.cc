@@ -634,6 +634,40 @@ TEST_P(MemoryId, ForgedRequestsForUnknownOrUngrantedMemoryIdsChangeNothing)
     EXPECT_EQ(f.Memory(1)->GetStore().GetAllocatedPages(), 0u);
 }
 
+TEST_P(MemoryId, MemoryIdDataWithAnotherKeyThanItsGrantsIsRefused)
+{
+    Fabric f(GetParam(), 2);
+    Drops drops;
+    f.Nic(1)->TraceConnectWithoutContext("Drop", MakeCallback(&Drops::Drop, &drops));
+    f.tunnel.MapMemoryIdWindow(f.hosts.Get(0), WINDOW, 0x10000, 1, MEMID);
+    Simulator::Stop(MicroSeconds(20));
+    Simulator::Run();
+    const TlpMemoryIdGrant* g = f.Nic(1)->GetMemoryRegistry().FindGrant(0, MEMID);
+    ASSERT_NE(g, nullptr);
+    uint32_t key = g->key;
+    // Unsequenced DATA as a rogue on node 0's link would send it: a guessed key, then
+    // the grant's own.
+    for (uint32_t guess : {key + 1, key})
+    {
+        Ptr<Packet> p = Forge(TunnelHeader::DATA,
+                              TunnelHeader::FLAG_MEMORY_ID,
+                              0,
+                              MEMID,
+                              guess == key ? 1 : 0,
+                              WriteTlp(guess == key ? 0x44 : 0x40, {1, 2, 3, 4}));
+        TunnelHeader th;
+        p->RemoveHeader(th);
+        th.SetKey(guess);
+        p->AddHeader(th);
+        f.SendRaw(0, 1, p, MicroSeconds(guess == key ? 2 : 1));
+    }
+    Simulator::Stop(MicroSeconds(100));
+    Simulator::Run();
+    EXPECT_EQ(drops.reasons, (std::map<uint8_t, uint32_t>{{TlpTunnelNetDevice::DROP_BAD_KEY, 1}}));
+    EXPECT_EQ(f.Nic(1)->GetStatistics().badKeys, 1u);
+    EXPECT_EQ(ToHex(f.Image(1, REGION + 0x40, 8)), "00000000 01020304");
+}
+
 namespace
 {
 
