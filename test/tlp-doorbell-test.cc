@@ -639,3 +639,74 @@ TEST(Doorbell, RemoteErrorEndsTheDescriptorWithItsStatus)
     EXPECT_EQ(p.ended[0], std::make_pair(0u, status));
     EXPECT_EQ(p.Nic(0)->GetDma().GetStatistics().bytesRead, 0u);
 }
+
+namespace
+{
+
+class DoorbellMemoryId : public ::testing::TestWithParam<std::string>
+{
+};
+
+} // namespace
+
+TEST_P(DoorbellMemoryId, PushAndReadThroughAMemoryIdWindowFollowARemap)
+{
+    // A descriptor names a window; a window that names (node 1, memory ID 9) makes the
+    // push carry the memory ID and offsets. Node 1 moves the ID between the push and
+    // the read: the push landed in the old range, the read finds its bytes in the new.
+    const uint64_t MID_WINDOW = 0x0000200000000000ULL;
+    const uint64_t OLD = 0x0000000050000000ULL;
+    const uint64_t NEW = 0x0000000060000000ULL;
+    const uint64_t SIZE = 5000;
+    Pair p(GetParam());
+    p.tunnel.RegisterMemoryId(p.hosts.Get(1), 9, OLD, 0x10000);
+    p.tunnel.MapMemoryIdWindow(p.hosts.Get(0), MID_WINDOW, 0x10000, 1, 9);
+    std::vector<uint8_t> image = Pattern(SIZE, 23);
+    p.Memory(0)->GetStore().Write(LOCAL + 3, image.data(), SIZE);
+    Simulator::Schedule(MicroSeconds(20),
+                        &TlpDoorbellHelper::Push,
+                        p.hosts.Get(0),
+                        LOCAL + 3,
+                        SIZE,
+                        MID_WINDOW + 0x101,
+                        WORD,
+                        p.Callback());
+    std::vector<uint8_t> before; // the old range when node 1 moved it
+    Later(MicroSeconds(400), [&p, &before, OLD, NEW]() {
+        // Node 1 moves the bytes, as software does before it moves an ID, and clears
+        // the old range: the read can find them only in the new one.
+        before = p.Image(1, OLD, 0x10000);
+        p.Memory(1)->GetStore().Write(NEW, before.data(), before.size());
+        std::vector<uint8_t> zeros(0x10000, 0);
+        p.Memory(1)->GetStore().Write(OLD, zeros.data(), zeros.size());
+        p.Nic(1)->RemapMemoryId(9, NEW);
+    });
+    Simulator::Schedule(MicroSeconds(800),
+                        &TlpDoorbellHelper::ReadRemote,
+                        p.hosts.Get(0),
+                        MID_WINDOW + 0x101,
+                        SIZE,
+                        LOCAL + 0x10000,
+                        WORD + 0x100,
+                        p.Callback());
+    Simulator::Run();
+    ASSERT_EQ(p.statuses.size(), 2u);
+    EXPECT_EQ(p.statuses[0], TlpDoorbellRegisters::DONE);
+    EXPECT_EQ(p.statuses[1], TlpDoorbellRegisters::DONE);
+    ASSERT_EQ(before.size(), 0x10000u);
+    EXPECT_EQ(std::vector<uint8_t>(before.begin() + 0x101, before.begin() + 0x101 + SIZE), image);
+    EXPECT_EQ(std::vector<uint8_t>(before.begin() + 0xF9, before.begin() + 0x101),
+              std::vector<uint8_t>(8, 0));
+    EXPECT_EQ(p.Image(1, NEW + 0x101, SIZE), image);
+    EXPECT_EQ(p.Image(1, OLD + 0x101, SIZE), std::vector<uint8_t>(SIZE, 0));
+    EXPECT_EQ(p.Image(0, LOCAL + 0x10000, SIZE), image);
+    EXPECT_EQ(p.Nic(0)->GetDma().GetStatistics().bytesPushed, SIZE);
+    EXPECT_EQ(p.Nic(1)->GetStatistics().unsupportedRequests, 0u);
+    EXPECT_EQ(p.Nic(1)->GetStatistics().tlpDrops, 0u);
+    ASSERT_NE(p.Nic(1)->GetMemoryRegistry().Find(9), nullptr);
+    EXPECT_EQ(p.Nic(1)->GetMemoryRegistry().Find(9)->base, NEW);
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports,
+                         DoorbellMemoryId,
+                         ::testing::Values(std::string("ethernet"), std::string("udp")));
