@@ -908,20 +908,37 @@ TlpPeerSession::ScheduleAck()
     if (++m_ackPending >= m_config.ackEvery)
     {
         AckNow();
+        return;
     }
-    else if (!m_ackTimer.IsRunning())
+    if (m_ackPending == 1)
     {
-        m_ackTimer = Simulator::Schedule(m_config.ackDelay, &TlpPeerSession::AckTimerExpired, this);
+        m_ackDeadline = Simulator::Now() + m_config.ackDelay;
+    }
+    // A timer left over from the previous ACK fires early and moves itself to the
+    // deadline: no event per ACK sent by count.
+    if (!m_ackTimer.IsRunning())
+    {
+        m_ackTimer = Simulator::Schedule(m_ackDeadline - Simulator::Now(),
+                                         &TlpPeerSession::AckTimerExpired,
+                                         this);
     }
 }
 
 void
 TlpPeerSession::AckTimerExpired()
 {
-    if (m_ackPending > 0)
+    if (m_ackPending == 0)
     {
-        AckNow();
+        return;
     }
+    Time now = Simulator::Now();
+    if (now < m_ackDeadline)
+    {
+        m_ackTimer =
+            Simulator::Schedule(m_ackDeadline - now, &TlpPeerSession::AckTimerExpired, this);
+        return;
+    }
+    AckNow();
 }
 
 void

@@ -387,7 +387,8 @@ class TlpPeerSession
     bool m_nakDue;                     //!< GoBackN: a NAK is due
     SequenceNumber32 m_nakSentFor;     //!< the sequence number last NAKed
     bool m_nakSent;                    //!< m_nakSentFor is valid
-    EventId m_ackTimer;                //!< AckDelay
+    Time m_ackDeadline;                //!< AckDelay after the first unacknowledged packet
+    EventId m_ackTimer;                //!< fires at or before m_ackDeadline
     SequenceNumber32 m_rxHighest;      //!< unreliable: one past the highest seen
     std::deque<bool> m_missing;        //!< unreliable: recent numbers not seen
 };

@@ -200,8 +200,10 @@ TlpTunnelNetDevice::GetTypeId()
                           MakeUintegerAccessor(&TlpTunnelNetDevice::m_ackEvery),
                           MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("AckDelay",
-                          "Longest time a received packet waits for its acknowledgement.",
-                          TimeValue(MicroSeconds(2)),
+                          "Longest time a received packet waits for its acknowledgement "
+                          "(half of MinRto by default, as RFC 5681's 0.5 s delayed ACK is of "
+                          "RFC 6298's 1 s floor).",
+                          TimeValue(MicroSeconds(5)),
                           MakeTimeAccessor(&TlpTunnelNetDevice::m_ackDelay),
                           MakeTimeChecker(NanoSeconds(1)))
             .AddAttribute("InitialRto",

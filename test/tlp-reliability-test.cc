@@ -742,6 +742,28 @@ TEST_P(Acks, AckDelayBoundsTheWait)
     }
 }
 
+TEST_P(Acks, AckDelayRunsFromTheFirstUnacknowledgedPacket)
+{
+    // A write every 256 ns, AckEvery 16, AckDelay 5 us: 16 writes take 3.84 us, so
+    // every ACK is sent by count and covers 16. A timer started for an earlier ACK
+    // must not cut the next batch short (it would send one ACK per 16 and one per 4).
+    // A write every 400 ns: AckDelay ends first, each ACK covers the 13 writes that
+    // arrived within 5 us of the first.
+    for (const char* rate : {"2Gbps", "1.28Gbps"})
+    {
+        OneWayReliable w(GetParam(), 16, MicroSeconds(5), MicroSeconds(100));
+        uint32_t writes = std::string(rate) == "2Gbps" ? 1600 : 1300;
+        w.Stream(writes, rate);
+        Simulator::Run();
+        EXPECT_EQ(w.Nic(1)->GetStatistics().acksSent, 100u) << rate;
+        EXPECT_EQ(w.Nic(0)->GetStatistics().packetsRetransmitted, 0u) << rate;
+        EXPECT_EQ(w.Image(1, REGION + (writes - 1) * 64, 1)[0],
+                  TlpCpu::PatternByte(WINDOW + (writes - 1) * 64, 1))
+            << rate;
+        Simulator::Destroy();
+    }
+}
+
 TEST_P(Acks, RetransmissionTimeoutFollowsRfc6298)
 {
     // One round-trip sample per ACK, from the oldest packet it newly covers, measured
