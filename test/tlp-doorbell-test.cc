@@ -696,7 +696,7 @@ TEST_P(DoorbellMemoryId, PushAndReadThroughAMemoryIdWindowFollowARemap)
                         WORD,
                         p.Callback());
     std::vector<uint8_t> before; // the old range when node 1 moved it
-    Later(MicroSeconds(400), [&p, &before, OLD, NEW]() {
+    Later(MicroSeconds(400), [&p, &before]() {
         // Node 1 moves the bytes, as software does before it moves an ID, and clears
         // the old range: the read can find them only in the new one.
         before = p.Image(1, OLD, 0x10000);

@@ -491,7 +491,7 @@ TEST_P(Identity, OutsideTheGrantedRangeIsRefused)
 
 TEST_P(Identity, KeysAreDrawnPerGrantAndRepeatWithTheSeed)
 {
-    auto keys = [this](uint32_t run) {
+    auto keys = [](uint32_t run) {
         RngSeedManager::SetRun(run);
         Trio t(GetParam());
         t.tunnel.AssignStreams(t.hosts, 100);

@@ -17,6 +17,7 @@
 #include "ns3/tlp-tunnel-helper.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <set>
 #include <tuple>
@@ -274,9 +275,13 @@ TEST(TlpRequester, WritesAndReadsOfAnySizeAndAlignment)
                 EXPECT_EQ(b.results[0].status, TlpHeader::SC) << what;
                 EXPECT_EQ(b.results[1].status, TlpHeader::SC) << what;
                 EXPECT_EQ(b.results[1].data, data) << what;
-                std::vector<uint8_t> expected(size + 16, Bench::BACKGROUND);
-                std::copy(data.begin(), data.end(), expected.begin() + 8);
-                EXPECT_EQ(b.Image(address - 8, size + 16), expected) << what;
+                // The data, and the background untouched on either side.
+                std::vector<uint8_t> image = b.Image(address - 8, size + 16);
+                ASSERT_EQ(image.size(), size + 16) << what;
+                EXPECT_EQ(std::vector<uint8_t>(image.begin() + 8, image.end() - 8), data) << what;
+                EXPECT_EQ(std::count(image.begin(), image.begin() + 8, Bench::BACKGROUND), 8)
+                    << what;
+                EXPECT_EQ(std::count(image.end() - 8, image.end(), Bench::BACKGROUND), 8) << what;
                 // Requests in order, writes first.
                 uint64_t next[2] = {address, address};
                 uint32_t tlps[2] = {0, 0};
