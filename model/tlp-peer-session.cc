@@ -65,6 +65,7 @@ TlpPeerSession::TlpPeerSession(uint32_t peer, const Config& config, Host* host, 
       m_rxHighest(config.initialSequence)
 {
     NS_LOG_FUNCTION(this << peer);
+    m_ackTimer.SetFunction(&TlpPeerSession::AckTimerExpired, this);
 }
 
 TlpPeerSession::~TlpPeerSession()
@@ -77,7 +78,7 @@ TlpPeerSession::Dispose()
 {
     m_batchTimer.Cancel();
     m_rtoTimer.Cancel();
-    m_ackTimer.Cancel();
+    m_ackPending = 0; // the ack watchdog, which cannot be cancelled, then does nothing
     m_queue.clear();
     m_control.clear();
     m_buffer.clear();
@@ -912,33 +913,19 @@ TlpPeerSession::ScheduleAck()
     }
     if (m_ackPending == 1)
     {
-        m_ackDeadline = Simulator::Now() + m_config.ackDelay;
-    }
-    // A timer left over from the previous ACK fires early and moves itself to the
-    // deadline: no event per ACK sent by count.
-    if (!m_ackTimer.IsRunning())
-    {
-        m_ackTimer = Simulator::Schedule(m_ackDeadline - Simulator::Now(),
-                                         &TlpPeerSession::AckTimerExpired,
-                                         this);
+        // The first packet not yet acknowledged sets the deadline. The watchdog keeps
+        // its event from the previous ACK and moves it: no event per ACK sent by count.
+        m_ackTimer.Ping(m_config.ackDelay);
     }
 }
 
 void
 TlpPeerSession::AckTimerExpired()
 {
-    if (m_ackPending == 0)
+    if (m_ackPending > 0)
     {
-        return;
+        AckNow();
     }
-    Time now = Simulator::Now();
-    if (now < m_ackDeadline)
-    {
-        m_ackTimer =
-            Simulator::Schedule(m_ackDeadline - now, &TlpPeerSession::AckTimerExpired, this);
-        return;
-    }
-    AckNow();
 }
 
 void

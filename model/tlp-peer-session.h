@@ -14,6 +14,7 @@
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
 #include "ns3/sequence-number.h"
+#include "ns3/watchdog.h"
 
 #include <deque>
 #include <memory>
@@ -387,8 +388,7 @@ class TlpPeerSession
     bool m_nakDue;                     //!< GoBackN: a NAK is due
     SequenceNumber32 m_nakSentFor;     //!< the sequence number last NAKed
     bool m_nakSent;                    //!< m_nakSentFor is valid
-    Time m_ackDeadline;                //!< AckDelay after the first unacknowledged packet
-    EventId m_ackTimer;                //!< fires at or before m_ackDeadline
+    Watchdog m_ackTimer;               //!< AckDelay after the first unacknowledged packet
     SequenceNumber32 m_rxHighest;      //!< unreliable: one past the highest seen
     std::deque<bool> m_missing;        //!< unreliable: recent numbers not seen
 };
