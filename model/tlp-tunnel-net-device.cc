@@ -1519,6 +1519,14 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet, const Address& from)
         data && !byMemoryId ? m_exports.Find(source, th.GetWindow()) : nullptr;
     const TlpMemoryIdGrant* mg =
         data && byMemoryId ? m_memoryIds.FindGrant(source, th.GetWindow()) : nullptr;
+    // An acknowledgement of what was never sent makes the whole packet malformed,
+    // whatever its key.
+    TlpPeerSession& s = Session(source);
+    if (!s.CheckAck(th, nullptr))
+    {
+        Drop(packet, DROP_BAD_ACK);
+        return;
+    }
     if ((g != nullptr && g->key != th.GetKey()) || (mg != nullptr && mg->key != th.GetKey()))
     {
         // Only the sender granted the window knows its key. The packet records nothing
@@ -1528,12 +1536,6 @@ TlpTunnelNetDevice::ReceiveFromNetwork(Ptr<Packet> packet, const Address& from)
             m_stats.badKeys++;
             Refuse(u.GetTlpPacket(i), DROP_BAD_KEY, source);
         }
-        return;
-    }
-    TlpPeerSession& s = Session(source);
-    if (!s.CheckAck(th, nullptr))
-    {
-        Drop(packet, DROP_BAD_ACK);
         return;
     }
     TlpPeerSession::Verdict verdict = s.Receive(th, packet);
